@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { rawDates, rebuildDate } from '../../collector/rebuild.ts';
+import { openStore } from '../../lake/open-store.ts';
+import { ReportedFailure } from '../errors.ts';
+import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
+
+export function registerTransform(program: Command): void {
+  program
+    .command('transform')
+    .description('rebuild curated partitions from the raw zone (all dates unless --date)')
+    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option('--date <YYYY-MM-DD>', 'only this snapshot date', parseDateOption)
+    .action(async (opts: { lake: string; date?: string }) => {
+      const store = openStore(opts.lake);
+      const dates = opts.date ? [opts.date] : await rawDates(store);
+      if (dates.length === 0)
+        throw new ReportedFailure(`nothing to transform: no raw data in ${store.location}`);
+      let failed = 0;
+      for (const dt of dates) {
+        const r = await rebuildDate(store, dt);
+        process.stdout.write(
+          `${dt}: ${r.reports} reports, ${r.rows} rows${r.failures.length ? `, ${r.failures.length} malformed` : ''}\n`,
+        );
+        for (const f of r.failures) process.stderr.write(`  ${f.message}\n`);
+        failed += r.failures.length;
+      }
+      if (failed)
+        throw new ReportedFailure(`${failed} report(s) could not be transformed (quarantined, see above)`);
+    });
+}

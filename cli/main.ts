@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { MalformedReportError } from '../transforms/errors.ts';
+import { registerImport } from './commands/import.ts';
+import { registerTransform } from './commands/transform.ts';
+import { ReportedFailure, UsageError } from './errors.ts';
+
+const program = new Command('credlake')
+  .description('IAM credential reports of every account in an AWS Organization, as an evidence lake')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+registerImport(program);
+registerTransform(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof UsageError) {
+    process.stderr.write(`credlake: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof ReportedFailure) {
+    if (error.message) process.stderr.write(`credlake: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof MalformedReportError) {
+    process.stderr.write(`credlake: ${error.message}\n`);
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`credlake: ${message}\n`);
+  if (process.env.CREDLAKE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write('(set CREDLAKE_DEBUG=1 for a stack trace)\n');
+  return 1;
+}

@@ -1,0 +1,63 @@
+// Parsers for flag values. Each rejects a bad value with what was received and what was expected.
+import { InvalidArgumentError } from 'commander';
+import { ACCOUNT_ID_PATTERN } from '../lake/keys.ts';
+import { isIsoDate, parseIsoInstant } from '../transforms/dates.ts';
+
+export const DEFAULT_LAKE = './lake';
+
+export function parseDateOption(value: string): string {
+  if (!isIsoDate(value))
+    throw new InvalidArgumentError(`expected a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function parseInstantOption(value: string): number {
+  const ms = parseIsoInstant(value);
+  if (ms === undefined) {
+    throw new InvalidArgumentError(
+      `expected an ISO 8601 timestamp with offset such as 2024-05-01T06:07:08Z, got ${JSON.stringify(value)}`,
+    );
+  }
+  return ms;
+}
+
+export function parseAccountIdOption(value: string): string {
+  if (!ACCOUNT_ID_PATTERN.test(value)) {
+    throw new InvalidArgumentError(`expected a 12-digit AWS account id, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function parseAccountListOption(value: string): string[] {
+  const ids = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (ids.length === 0)
+    throw new InvalidArgumentError('expected a comma-separated list of 12-digit account ids');
+  return ids.map(parseAccountIdOption);
+}
+
+export function parseListOption(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+export function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < 1 || n > max) {
+      throw new InvalidArgumentError(
+        `expected ${what} as a whole number from 1 to ${max}, got ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  };
+}
+
+/** The UTC date of now, the default `--date` of a run. */
+export function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}

@@ -1,0 +1,46 @@
+// Outcomes are journaled one object per account as soon as the account is done, so a run
+// killed midway still leaves a truthful record; the manifest summarizes the run at the end.
+import { manifestKey, runsPrefix } from '../lake/keys.ts';
+import { getJson, type ObjectStore } from '../lake/store.ts';
+import type { AccountOutcome, RunManifest } from './outcome.ts';
+
+export function outcomeKey(dt: string, runId: string, accountId: string): string {
+  return `${runsPrefix(dt)}run_id=${runId}/outcomes/account_id=${accountId}.json`;
+}
+
+export async function writeOutcome(store: ObjectStore, dt: string, outcome: AccountOutcome): Promise<void> {
+  await store.put(outcomeKey(dt, outcome.runId, outcome.accountId), JSON.stringify(outcome, null, 2));
+}
+
+export async function writeManifest(store: ObjectStore, manifest: RunManifest): Promise<string> {
+  const key = manifestKey(manifest.dt, manifest.runId);
+  await store.put(key, JSON.stringify(manifest, null, 2), { contentType: 'application/json' });
+  return key;
+}
+
+/** Every journaled outcome of a day, oldest run first. */
+export async function readOutcomes(store: ObjectStore, dt: string): Promise<AccountOutcome[]> {
+  const keys = (await store.list(runsPrefix(dt))).filter((k) =>
+    /\/outcomes\/account_id=\d{12}\.json$/.test(k),
+  );
+  const outcomes = await Promise.all(keys.map((k) => getJson<AccountOutcome>(store, k)));
+  return outcomes.filter((o): o is AccountOutcome => o !== undefined);
+}
+
+/**
+ * The outcome that stands for each account on a day: the latest run that fetched its report
+ * when any did (the report is in the lake), otherwise the latest outcome.
+ */
+export function standingOutcomes(outcomes: readonly AccountOutcome[]): Map<string, AccountOutcome> {
+  const byAccount = new Map<string, AccountOutcome>();
+  const sorted = [...outcomes].sort((a, b) => a.runId.localeCompare(b.runId));
+  for (const o of sorted) {
+    const current = byAccount.get(o.accountId);
+    const replaces =
+      !current ||
+      current.status !== 'collected' ||
+      (o.status === 'collected' && o.reason !== 'already_collected');
+    if (replaces) byAccount.set(o.accountId, o);
+  }
+  return byAccount;
+}

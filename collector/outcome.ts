@@ -1,0 +1,68 @@
+// Per-account results are values. Every account of a run ends as exactly one outcome, and the
+// outcomes become the `collection_runs` table.
+
+export type OutcomeStatus = 'collected' | 'failed' | 'skipped';
+
+export type FailureReason =
+  | 'access_denied'
+  | 'throttled'
+  | 'server_error'
+  | 'report_timeout'
+  | 'malformed_report'
+  | 'interrupted'
+  | 'error';
+
+export type SkipReason = 'not_active' | 'excluded';
+
+export interface AccountOutcome {
+  readonly accountId: string;
+  readonly accountName: string | null;
+  readonly status: OutcomeStatus;
+  readonly reason: FailureReason | SkipReason | 'already_collected' | 'imported' | null;
+  readonly message: string | null;
+  readonly attempts: number;
+  /** ISO instant of the report's GeneratedTime. */
+  readonly reportGeneratedAt: string | null;
+  readonly userCount: number | null;
+  readonly durationMs: number;
+  readonly rawKey: string | null;
+  readonly runId: string;
+  /** Header names of the report that the parser does not know (kept in raw only). */
+  readonly unknownColumns?: string[];
+}
+
+export interface AccountInfo {
+  readonly accountId: string;
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly state: string;
+  readonly ouPath: string | null;
+  /** ISO instant. */
+  readonly joinedAt: string | null;
+}
+
+/** The org snapshot of a day, kept raw as `raw/accounts/dt=.../accounts.json`. */
+export interface AccountsSnapshot {
+  readonly dt: string;
+  readonly takenAt: string;
+  readonly organizationId: string | null;
+  readonly source: 'organizations' | 'account_list';
+  readonly accounts: AccountInfo[];
+}
+
+export interface RunManifest {
+  readonly runId: string;
+  readonly dt: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly interrupted: boolean;
+  readonly outcomes: AccountOutcome[];
+}
+
+/** A run id that sorts by start time: `20240501T060708Z-1a2b`. */
+export function newRunId(now: number, suffix = Math.random().toString(16).slice(2, 6)): string {
+  return `${new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z')}-${suffix}`;
+}

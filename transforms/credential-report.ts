@@ -1,0 +1,201 @@
+// Parses and normalizes one IAM credential report into rows of the `credential_report` table.
+// The whole report is checked before a single row is returned: a bad report is an error
+// naming the account, line and column, never a partial result.
+import { parse } from 'csv-parse/sync';
+import { parseIsoInstant, utcDaysBetween } from './dates.ts';
+import { MalformedReportError } from './errors.ts';
+import { REPORT_COLUMNS, type ReportColumn, TABLES } from './schema.ts';
+
+export type Value = string | number | boolean | null;
+/** A row keyed by column name; timestamps are epoch milliseconds (UTC). */
+export type Row = Record<string, Value>;
+
+export interface ReportContext {
+  readonly accountId: string;
+  readonly accountName: string | null;
+  readonly runId: string;
+  /** The report's GeneratedTime, epoch milliseconds. */
+  readonly generatedAt: number;
+}
+
+export interface ParsedReport {
+  readonly rows: Row[];
+  /** Header names the parser does not know; kept in the raw copy, ignored here. */
+  readonly unknownColumns: string[];
+}
+
+export const ROOT_USER = '<root_account>';
+const NULL_MARKERS = new Set(['N/A', 'no_information', 'not_supported']);
+const BOOLEAN_COLUMNS = new Set<string>([
+  'password_enabled',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_2_active',
+  'cert_1_active',
+  'cert_2_active',
+]);
+const STRING_COLUMNS = new Set<string>([
+  'user',
+  'arn',
+  'access_key_1_last_used_region',
+  'access_key_1_last_used_service',
+  'access_key_2_last_used_region',
+  'access_key_2_last_used_service',
+]);
+
+export function parseCredentialReport(bytes: Uint8Array, ctx: ReportContext): ParsedReport {
+  const text = decodeText(bytes, ctx.accountId);
+  const records = parseCsv(text, ctx.accountId);
+  if (records.length === 0) throw new MalformedReportError(ctx.accountId, 'the report is empty');
+  const header = records[0].record.map((h) => h.trim());
+  const index = indexHeader(header, ctx.accountId);
+  if (records.length === 1) {
+    throw new MalformedReportError(ctx.accountId, 'the report has a header but no rows', 1);
+  }
+  const rows: Row[] = [];
+  for (let i = 1; i < records.length; i++) {
+    const { record, line } = records[i];
+    if (record.length !== header.length) {
+      throw new MalformedReportError(
+        ctx.accountId,
+        `expected ${header.length} fields as in the header, found ${record.length}`,
+        line,
+      );
+    }
+    rows.push(normalizeRow(record, index, line, ctx));
+  }
+  const known = new Set<string>(REPORT_COLUMNS);
+  return { rows, unknownColumns: header.filter((h) => !known.has(h)) };
+}
+
+function decodeText(bytes: Uint8Array, accountId: string): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new MalformedReportError(accountId, 'the report is not UTF-8 text', undefined, undefined, {
+      cause,
+    });
+  }
+  if (text.includes('\u0000'))
+    throw new MalformedReportError(accountId, 'the report contains binary data (NUL bytes)');
+  if (text.replace(/^\uFEFF/, '').trim() === '')
+    throw new MalformedReportError(accountId, 'the report is empty');
+  return text;
+}
+
+interface NumberedRecord {
+  record: string[];
+  line: number;
+}
+
+function parseCsv(text: string, accountId: string): NumberedRecord[] {
+  try {
+    const out = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+    return out.map(({ record, info }) => ({ record, line: info.lines }));
+  } catch (cause) {
+    const line = (cause as { lines?: number }).lines;
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new MalformedReportError(accountId, `not valid CSV: ${detail}`, line, undefined, { cause });
+  }
+}
+
+function indexHeader(header: string[], accountId: string): Map<ReportColumn, number> {
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (seen.has(name)) throw new MalformedReportError(accountId, `header repeats column ${name}`, 1, name);
+    seen.add(name);
+  }
+  const missing = REPORT_COLUMNS.filter((c) => !seen.has(c));
+  if (missing.length > 0) {
+    throw new MalformedReportError(
+      accountId,
+      `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+      1,
+      missing[0],
+    );
+  }
+  return new Map(REPORT_COLUMNS.map((c) => [c, header.indexOf(c)]));
+}
+
+function normalizeRow(
+  record: string[],
+  index: Map<ReportColumn, number>,
+  line: number,
+  ctx: ReportContext,
+): Row {
+  const src = {} as Record<ReportColumn, Value>;
+  for (const [name, i] of index) src[name] = normalizeValue(name, record[i], line, ctx.accountId);
+  if (src.user === null || src.user === '')
+    throw new MalformedReportError(ctx.accountId, 'empty user name', line, 'user');
+  if (src.arn === null || src.arn === '')
+    throw new MalformedReportError(ctx.accountId, 'empty arn', line, 'arn');
+  if (src.user_creation_time === null) {
+    throw new MalformedReportError(ctx.accountId, 'missing user_creation_time', line, 'user_creation_time');
+  }
+  const days = (v: Value) => (typeof v === 'number' ? utcDaysBetween(v, ctx.generatedAt) : null);
+  const { user, ...rest } = src;
+  return {
+    account_name: ctx.accountName,
+    report_generated_at: ctx.generatedAt,
+    run_id: ctx.runId,
+    user_name: user,
+    is_root: user === ROOT_USER,
+    ...rest,
+    password_days_since_use: days(src.password_last_used),
+    password_age_days: days(src.password_last_changed),
+    access_key_1_age_days: days(src.access_key_1_last_rotated),
+    access_key_1_days_since_use: days(src.access_key_1_last_used_date),
+    access_key_2_age_days: days(src.access_key_2_last_rotated),
+    access_key_2_days_since_use: days(src.access_key_2_last_used_date),
+    user_age_days: days(src.user_creation_time),
+  };
+}
+
+function normalizeValue(column: ReportColumn, raw: string, line: number, accountId: string): Value {
+  const value = raw.trim();
+  if (STRING_COLUMNS.has(column)) return NULL_MARKERS.has(value) || value === '' ? null : value;
+  if (NULL_MARKERS.has(value) || value === '') return null;
+  if (BOOLEAN_COLUMNS.has(column)) {
+    const lower = value.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    throw new MalformedReportError(
+      accountId,
+      `expected true or false, found ${JSON.stringify(value)}`,
+      line,
+      column,
+    );
+  }
+  const ms = parseIsoInstant(value);
+  if (ms === undefined) {
+    throw new MalformedReportError(
+      accountId,
+      `expected an ISO 8601 timestamp with offset, found ${JSON.stringify(value)}`,
+      line,
+      column,
+    );
+  }
+  return ms;
+}
+
+const SOURCE_TIMESTAMPS = TABLES.credential_report.columns
+  .filter((c) => c.type === 'timestamp' && c.name !== 'report_generated_at')
+  .map((c) => c.name);
+
+/** The newest timestamp anywhere in a parsed report, for reports imported without a GeneratedTime. */
+export function newestTimestamp(rows: Row[]): number | undefined {
+  let newest: number | undefined;
+  for (const row of rows) {
+    for (const name of SOURCE_TIMESTAMPS) {
+      const v = row[name];
+      if (typeof v === 'number' && (newest === undefined || v > newest)) newest = v;
+    }
+  }
+  return newest;
+}

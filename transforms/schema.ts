@@ -1,0 +1,167 @@
+// The single source of truth for every table credlake writes. The parser, the Parquet writer,
+// the Glue tables, the DuckDB views and the README's data model all derive from this file.
+// It is a pure declaration: no imports, so `infra/` may read it at synth time.
+
+/** Logical column types, each with its Parquet, Athena/Glue and DuckDB spelling. */
+export const COLUMN_TYPES = {
+  string: { parquet: 'BYTE_ARRAY (UTF8)', glue: 'string', duckdb: 'VARCHAR' },
+  boolean: { parquet: 'BOOLEAN', glue: 'boolean', duckdb: 'BOOLEAN' },
+  int: { parquet: 'INT32', glue: 'int', duckdb: 'INTEGER' },
+  bigint: { parquet: 'INT64', glue: 'bigint', duckdb: 'BIGINT' },
+  timestamp: { parquet: 'INT64 TIMESTAMP(MILLIS, UTC)', glue: 'timestamp', duckdb: 'TIMESTAMPTZ' },
+} as const;
+
+export type ColumnType = keyof typeof COLUMN_TYPES;
+
+export interface Column {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly description: string;
+}
+
+export interface TableDef {
+  readonly name: TableName;
+  readonly description: string;
+  /** Columns stored in each Parquet file. */
+  readonly columns: readonly Column[];
+  /** Hive partition keys, in path order; always strings in Glue and in the lake paths. */
+  readonly partitionKeys: readonly Column[];
+}
+
+export type TableName =
+  | 'credential_report'
+  | 'accounts'
+  | 'collection_runs'
+  | 'account_posture'
+  | 'user_privileges';
+
+const col = (name: string, type: ColumnType, description: string): Column => ({ name, type, description });
+
+const DT = col('dt', 'string', 'UTC date the collection run started (YYYY-MM-DD)');
+const ACCOUNT_ID = col('account_id', 'string', 'AWS account id, 12 characters, leading zeros kept');
+
+function keySlotColumns(n: 1 | 2): Column[] {
+  return [
+    col(`access_key_${n}_active`, 'boolean', `Access key slot ${n} exists and is active`),
+    col(`access_key_${n}_last_rotated`, 'timestamp', `When key ${n} was created or last rotated`),
+    col(`access_key_${n}_last_used_date`, 'timestamp', `When key ${n} was last used; NULL if never`),
+    col(`access_key_${n}_last_used_region`, 'string', `Region of key ${n}'s last use`),
+    col(`access_key_${n}_last_used_service`, 'string', `Service of key ${n}'s last use`),
+  ];
+}
+
+function certSlotColumns(n: 1 | 2): Column[] {
+  return [
+    col(`cert_${n}_active`, 'boolean', `Signing certificate slot ${n} exists and is active`),
+    col(`cert_${n}_last_rotated`, 'timestamp', `When certificate ${n} was created or last rotated`),
+  ];
+}
+
+function keyAgeColumns(n: 1 | 2): Column[] {
+  return [
+    col(`access_key_${n}_age_days`, 'int', `Whole UTC days from key ${n}'s last rotation to the report`),
+    col(`access_key_${n}_days_since_use`, 'int', `Whole UTC days from key ${n}'s last use to the report`),
+  ];
+}
+
+const credentialReport: TableDef = {
+  name: 'credential_report',
+  description: 'One row per line of an IAM credential report, normalized and typed',
+  partitionKeys: [DT, ACCOUNT_ID],
+  columns: [
+    col('account_name', 'string', 'Account name from the organization snapshot'),
+    col('report_generated_at', 'timestamp', 'When IAM generated the report (UTC)'),
+    col('run_id', 'string', 'Collection run that fetched the report'),
+    col('user_name', 'string', 'IAM user name; <root_account> for the root user'),
+    col('arn', 'string', 'ARN of the user'),
+    col('is_root', 'boolean', 'True for the root user row'),
+    col('user_creation_time', 'timestamp', 'When the user was created'),
+    col('password_enabled', 'boolean', 'Console password set; NULL for root (not_supported)'),
+    col('password_last_used', 'timestamp', 'Last console sign-in; NULL if never or unknown'),
+    col('password_last_changed', 'timestamp', 'When the password was set or last changed'),
+    col('password_next_rotation', 'timestamp', 'When the password policy requires a change'),
+    col('mfa_active', 'boolean', 'An MFA device is enabled for the user'),
+    ...keySlotColumns(1),
+    ...keySlotColumns(2),
+    ...certSlotColumns(1),
+    ...certSlotColumns(2),
+    col('password_days_since_use', 'int', 'Whole UTC days from the last sign-in to the report'),
+    col('password_age_days', 'int', 'Whole UTC days from the last password change to the report'),
+    ...keyAgeColumns(1),
+    ...keyAgeColumns(2),
+    col('user_age_days', 'int', 'Whole UTC days from user creation to the report'),
+  ],
+};
+
+const accounts: TableDef = {
+  name: 'accounts',
+  description: 'The organization snapshot taken by each run: every account, collected or not',
+  partitionKeys: [DT],
+  columns: [
+    ACCOUNT_ID,
+    col('name', 'string', 'Account name'),
+    col('email', 'string', 'Root email address of the account'),
+    col('state', 'string', 'ACTIVE, SUSPENDED, PENDING_CLOSURE or CLOSED'),
+    col('ou_path', 'string', 'Path of organizational units from the root, e.g. Root/Workloads/Prod'),
+    col('joined_at', 'timestamp', 'When the account joined the organization'),
+  ],
+};
+
+const collectionRuns: TableDef = {
+  name: 'collection_runs',
+  description: 'One outcome per account per day: collected, failed (with reason) or skipped',
+  partitionKeys: [DT],
+  columns: [
+    col('run_id', 'string', 'Collection run id'),
+    ACCOUNT_ID,
+    col('status', 'string', 'collected, failed or skipped'),
+    col('reason', 'string', 'Short code: access_denied, throttled, report_timeout, malformed_report, ...'),
+    col('message', 'string', 'Human-readable detail of the outcome'),
+    col('attempts', 'int', 'API attempts spent on the account, retries included'),
+    col('report_generated_at', 'timestamp', 'GeneratedTime of the collected report'),
+    col('user_count', 'int', 'Rows in the collected report, root included'),
+    col('duration_ms', 'bigint', 'Wall time spent on the account'),
+    col('raw_key', 'string', 'Lake key of the raw report kept as evidence'),
+  ],
+};
+
+/** The tables the credential-report pipeline writes, in dependency order. */
+export const TABLES = {
+  credential_report: credentialReport,
+  accounts,
+  collection_runs: collectionRuns,
+} as const satisfies Partial<Record<TableName, TableDef>>;
+
+export type CoreTableName = keyof typeof TABLES;
+
+export function allColumns(table: TableDef): Column[] {
+  return [...table.columns, ...table.partitionKeys];
+}
+
+/** Columns of the IAM credential report CSV, by header name, that every report must carry. */
+export const REPORT_COLUMNS = [
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'password_next_rotation',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_1_last_used_region',
+  'access_key_1_last_used_service',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+  'access_key_2_last_used_region',
+  'access_key_2_last_used_service',
+  'cert_1_active',
+  'cert_1_last_rotated',
+  'cert_2_active',
+  'cert_2_last_rotated',
+] as const;
+
+export type ReportColumn = (typeof REPORT_COLUMNS)[number];
