@@ -37,9 +37,7 @@ export function standingOutcomes(outcomes: readonly AccountOutcome[]): Map<strin
   for (const o of sorted) {
     const current = byAccount.get(o.accountId);
     const replaces =
-      !current ||
-      current.status !== 'collected' ||
-      (o.status === 'collected' && o.reason !== 'already_collected');
+      current?.status !== 'collected' || (o.status === 'collected' && o.reason !== 'already_collected');
     if (replaces) byAccount.set(o.accountId, o);
   }
   return byAccount;
