@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { ACCOUNT_ID_PATTERN } from '../lake/keys.ts';
 import { isIsoDate, parseIsoInstant } from '../transforms/dates.ts';
 
-export const DEFAULT_LAKE = './lake';
+export { DEFAULT_LAKE } from '../lake/open-store.ts';
 
 export function parseDateOption(value: string): string {
   if (!isIsoDate(value))

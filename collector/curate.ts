@@ -57,11 +57,13 @@ export async function writeCollectionRuns(store: ObjectStore, dt: string): Promi
   const rows = standing.map((o) => ({
     run_id: o.runId,
     account_id: o.accountId,
+    account_name: o.accountName,
     status: o.status,
     reason: o.reason,
     message: o.message,
     attempts: o.attempts,
     report_generated_at: o.reportGeneratedAt ? Date.parse(o.reportGeneratedAt) : null,
+    report_age_hours: o.reportAgeHours,
     user_count: o.userCount,
     duration_ms: o.durationMs,
     raw_key: o.rawKey,

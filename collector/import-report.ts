@@ -68,6 +68,7 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
     message: `imported from ${req.sourceName}`,
     attempts: 0,
     reportGeneratedAt: new Date(ref.generatedAt).toISOString(),
+    reportAgeHours: null,
     userCount: parsed.rows.length,
     durationMs,
     rawKey,

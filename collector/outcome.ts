@@ -23,6 +23,8 @@ export interface AccountOutcome {
   readonly attempts: number;
   /** ISO instant of the report's GeneratedTime. */
   readonly reportGeneratedAt: string | null;
+  /** Whole hours from GeneratedTime to when the report was fetched; NULL when unknown. */
+  readonly reportAgeHours: number | null;
   readonly userCount: number | null;
   readonly durationMs: number;
   readonly rawKey: string | null;

@@ -114,11 +114,13 @@ const collectionRuns: TableDef = {
   columns: [
     col('run_id', 'string', 'Collection run id'),
     ACCOUNT_ID,
+    col('account_name', 'string', 'Account name as known to the run'),
     col('status', 'string', 'collected, failed or skipped'),
     col('reason', 'string', 'Short code: access_denied, throttled, report_timeout, malformed_report, ...'),
     col('message', 'string', 'Human-readable detail of the outcome'),
     col('attempts', 'int', 'API attempts spent on the account, retries included'),
     col('report_generated_at', 'timestamp', 'GeneratedTime of the collected report'),
+    col('report_age_hours', 'int', 'Whole hours from GeneratedTime to when the run fetched the report'),
     col('user_count', 'int', 'Rows in the collected report, root included'),
     col('duration_ms', 'bigint', 'Wall time spent on the account'),
     col('raw_key', 'string', 'Lake key of the raw report kept as evidence'),

@@ -1,0 +1,78 @@
+// The lake's key layout (DESIGN.md section 2), written once. Every reader and writer of the
+// lake builds and parses keys through these functions.
+import type { TableName } from '../transforms/schema.ts';
+
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/** `2024-05-01T06-07-08Z` as it appears in a raw key: seconds precision, colons as `-`. */
+export function generatedAtToken(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replaceAll(':', '-');
+}
+
+export function parseGeneratedAtToken(token: string): number {
+  const iso = token.replace(/T(\d{2})-(\d{2})-(\d{2})/, 'T$1:$2:$3');
+  return Date.parse(iso);
+}
+
+export function rawReportPrefix(dt: string, accountId?: string): string {
+  return `raw/credential_report/dt=${dt}/${accountId ? `account_id=${accountId}/` : ''}`;
+}
+
+export function rawReportKey(dt: string, accountId: string, generatedAt: number): string {
+  return `${rawReportPrefix(dt, accountId)}generated_at=${generatedAtToken(generatedAt)}.csv`;
+}
+
+export interface RawReportRef {
+  readonly key: string;
+  readonly dt: string;
+  readonly accountId: string;
+  readonly generatedAt: number;
+}
+
+const RAW_REPORT_KEY =
+  /^raw\/credential_report\/dt=(\d{4}-\d{2}-\d{2})\/account_id=(\d{12})\/generated_at=([0-9TZ-]+)\.csv$/;
+
+export function parseRawReportKey(key: string): RawReportRef | undefined {
+  const m = RAW_REPORT_KEY.exec(key);
+  if (!m) return undefined;
+  const generatedAt = parseGeneratedAtToken(m[3]);
+  return Number.isNaN(generatedAt) ? undefined : { key, dt: m[1], accountId: m[2], generatedAt };
+}
+
+export function rawAccountsKey(dt: string): string {
+  return `raw/accounts/dt=${dt}/accounts.json`;
+}
+
+export function runsPrefix(dt: string): string {
+  return `raw/runs/dt=${dt}/`;
+}
+
+export function manifestKey(dt: string, runId: string): string {
+  return `${runsPrefix(dt)}run_id=${runId}/manifest.json`;
+}
+
+export function curatedPrefix(table: TableName, dt?: string): string {
+  return `curated/${table}/${dt ? `dt=${dt}/` : ''}`;
+}
+
+/** Key of a curated Parquet file; per-account tables take the account id. */
+export function curatedKey(table: TableName, dt: string, accountId?: string): string {
+  return `${curatedPrefix(table, dt)}${accountId ? `account_id=${accountId}/` : ''}data.parquet`;
+}
+
+export function exportKey(query: string, dt: string): string {
+  return `exports/${query}/dt=${dt}/${query}.csv`;
+}
+
+/** The `dt=` values found in a list of keys, sorted. */
+export function datesIn(keys: readonly string[]): string[] {
+  const dates = new Set<string>();
+  for (const key of keys) {
+    const m = /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})\//.exec(key);
+    if (m) dates.add(m[1]);
+  }
+  return [...dates].sort();
+}
