@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { QueryInputError } from '../queries/errors.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
+import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
+import { registerQuery } from './commands/query.ts';
 import { registerTransform } from './commands/transform.ts';
 import { ReportedFailure, UsageError } from './errors.ts';
 
@@ -11,6 +14,8 @@ const program = new Command('credlake')
 
 registerImport(program);
 registerTransform(program);
+registerQuery(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -20,7 +25,7 @@ try {
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof QueryInputError) {
     process.stderr.write(`credlake: ${error.message}\n`);
     return 2;
   }

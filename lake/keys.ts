@@ -67,6 +67,11 @@ export function exportKey(query: string, dt: string): string {
   return `exports/${query}/dt=${dt}/${query}.csv`;
 }
 
+/** Row counts of one day's exports. */
+export function exportManifestKey(dt: string): string {
+  return `exports/manifest/dt=${dt}/manifest.json`;
+}
+
 /** The `dt=` values found in a list of keys, sorted. */
 export function datesIn(keys: readonly string[]): string[] {
   const dates = new Set<string>();

@@ -1,0 +1,61 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { openStore } from '../../lake/open-store.ts';
+import { CATALOG } from '../../queries/catalog.ts';
+import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
+import { formatResult, OUTPUT_FORMATS, type OutputFormat } from '../../queries/format.ts';
+import { runSavedQuery } from '../../queries/run-query.ts';
+import { UsageError } from '../errors.ts';
+import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
+
+interface QueryOptions {
+  lake: string;
+  date?: string;
+  format: OutputFormat;
+  param: Record<string, string>;
+  list?: boolean;
+}
+
+function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
+  const m = /^([a-z_]+)=(.+)$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected name=value, got ${JSON.stringify(value)}`);
+  return { ...previous, [m[1]]: m[2] };
+}
+
+export function registerQuery(program: Command): void {
+  program
+    .command('query')
+    .description('run a saved query on the local lake with DuckDB (--list shows the catalog)')
+    .argument('[name]', 'saved query name')
+    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option('--date <YYYY-MM-DD>', 'snapshot date (default: the newest)', parseDateOption)
+    .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .option('--param <name=value>', 'set a query parameter (repeatable)', collectParam, {})
+    .option('--list', 'list the saved queries with their controls and parameters')
+    .action(async (name: string | undefined, opts: QueryOptions) => {
+      if (opts.list) {
+        process.stdout.write(listCatalog(opts.format));
+        return;
+      }
+      if (!name) throw new UsageError(`name a saved query, or use --list; known: ${CATALOG.map((q) => q.name).join(', ')}`);
+      const engine = await DuckDbEngine.openStore(openStore(opts.lake));
+      try {
+        const result = await runSavedQuery(engine, name, { date: opts.date, params: opts.param });
+        process.stdout.write(formatResult(result, opts.format, process.stdout.columns || 160));
+      } finally {
+        engine.close();
+      }
+    });
+}
+
+function listCatalog(format: OutputFormat): string {
+  if (format === 'json') return `${JSON.stringify(CATALOG, null, 2)}\n`;
+  const rows = CATALOG.map((q) => ({
+    name: q.name,
+    kind: q.kind,
+    title: q.title,
+    cis: q.controls.cis.join(' '),
+    security_hub: q.controls.securityHub.join(' '),
+    params: q.params.map((p) => `${p.name}=${p.default}`).join(' '),
+  }));
+  return formatResult({ columns: Object.keys(rows[0]), rows }, format, process.stdout.columns || 160);
+}

@@ -1,0 +1,178 @@
+// The catalog of saved queries: what each answers, the controls it maps to, its parameters.
+// A pure declaration (no imports): `infra/` reads it at synth time to create named queries.
+
+export interface QueryParam {
+  readonly name: string;
+  readonly type: 'date' | 'int';
+  /** The value written in the query's `params` CTE; `latest` means the newest snapshot. */
+  readonly default: number | 'latest';
+  readonly description: string;
+}
+
+export interface ControlMapping {
+  /** CIS AWS Foundations Benchmark recommendations, with the versions that number them so. */
+  readonly cis: readonly string[];
+  /** AWS Security Hub (CSPM) control ids. */
+  readonly securityHub: readonly string[];
+}
+
+export interface SavedQuery {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  /** A compliance check lists findings and is exported; a summary feeds dashboards. */
+  readonly kind: 'check' | 'summary';
+  /** Written as CSV by `credlake export` and the deployed pipeline, for auditors. */
+  readonly exported: boolean;
+  readonly controls: ControlMapping;
+  readonly params: readonly QueryParam[];
+  /** Reads only the snapshot at `snapshot_dt` (so only the newest partition by default). */
+  readonly latestSnapshot: boolean;
+}
+
+const SNAPSHOT: QueryParam = {
+  name: 'snapshot_dt',
+  type: 'date',
+  default: 'latest',
+  description: 'Snapshot date to read (YYYY-MM-DD); default the newest dt of collection_runs',
+};
+
+const p = (name: string, def: number, description: string): QueryParam => ({
+  name,
+  type: 'int',
+  default: def,
+  description,
+});
+
+const THRESHOLDS = {
+  maxKeyAge: p('max_key_age_days', 90, 'A key is stale when older than this many days (exclusive)'),
+  unusedCredential: p('unused_credential_days', 45, 'A credential is unused after this many days (inclusive)'),
+  minUserAge: p('min_user_age_days', 90, 'Only users at least this many days old can be unused users'),
+  unusedUser: p('unused_user_days', 90, 'A user is unused when every credential is idle this long (inclusive)'),
+  rootRecentUse: p('root_recent_use_days', 90, 'Root use within this many days is a finding (inclusive)'),
+  maxPasswordAge: p('max_password_age_days', 90, 'A password is old when older than this many days (exclusive)'),
+};
+
+const none: ControlMapping = { cis: [], securityHub: [] };
+
+export const CATALOG: readonly SavedQuery[] = [
+  {
+    name: 'stale_access_keys',
+    title: 'Access keys not rotated',
+    description: 'Active access keys older than max_key_age_days, one row per key; root keys included.',
+    kind: 'check',
+    exported: true,
+    controls: { cis: ['1.14 (v1.4-v3.0)', '2.12 (v7.0)'], securityHub: ['IAM.3'] },
+    params: [SNAPSHOT, THRESHOLDS.maxKeyAge],
+    latestSnapshot: true,
+  },
+  {
+    name: 'unused_credentials',
+    title: 'Credentials not used recently',
+    description:
+      'Enabled passwords and active keys unused for unused_credential_days or more; never-used ones count from when they were set. Root excluded.',
+    kind: 'check',
+    exported: true,
+    controls: { cis: ['1.12 (v1.4-v3.0)', '2.11 (v7.0)'], securityHub: ['IAM.22', 'IAM.8'] },
+    params: [SNAPSHOT, THRESHOLDS.unusedCredential],
+    latestSnapshot: true,
+  },
+  {
+    name: 'console_users_without_mfa',
+    title: 'Console users without MFA',
+    description: 'IAM users with a console password and no MFA device. Root excluded.',
+    kind: 'check',
+    exported: true,
+    controls: { cis: ['1.10 (v1.4-v3.0)'], securityHub: ['IAM.5'] },
+    params: [SNAPSHOT],
+    latestSnapshot: true,
+  },
+  {
+    name: 'unused_users',
+    title: 'Users nobody uses',
+    description:
+      'Users at least min_user_age_days old whose every credential is absent, inactive or idle for unused_user_days; reason says which.',
+    kind: 'check',
+    exported: true,
+    controls: none,
+    params: [SNAPSHOT, THRESHOLDS.minUserAge, THRESHOLDS.unusedUser],
+    latestSnapshot: true,
+  },
+  {
+    name: 'root_account_findings',
+    title: 'Root user risks',
+    description: 'Root access keys, root without MFA where it has a password or key, and recent root use.',
+    kind: 'check',
+    exported: true,
+    controls: { cis: ['1.4', '1.5', '1.7'], securityHub: ['IAM.4', 'IAM.9'] },
+    params: [SNAPSHOT, THRESHOLDS.rootRecentUse],
+    latestSnapshot: true,
+  },
+  {
+    name: 'multiple_active_keys',
+    title: 'Users with two active keys',
+    description: 'IAM users with both access key slots active. Root excluded.',
+    kind: 'check',
+    exported: true,
+    controls: { cis: ['1.13 (v1.4-v3.0)'], securityHub: [] },
+    params: [SNAPSHOT],
+    latestSnapshot: true,
+  },
+  {
+    name: 'passwords_not_rotated',
+    title: 'Old console passwords',
+    description: 'Enabled console passwords older than max_password_age_days. Root excluded.',
+    kind: 'check',
+    exported: true,
+    controls: none,
+    params: [SNAPSHOT, THRESHOLDS.maxPasswordAge],
+    latestSnapshot: true,
+  },
+  {
+    name: 'findings_by_account',
+    title: 'Findings by account',
+    description: 'One row per account of the snapshot: users, console users, and a count per compliance check.',
+    kind: 'summary',
+    exported: false,
+    controls: none,
+    params: [SNAPSHOT, ...Object.values(THRESHOLDS)],
+    latestSnapshot: true,
+  },
+  {
+    name: 'findings_trend',
+    title: 'Findings over time',
+    description: 'The same counts as findings_by_account, org-wide, one row per snapshot date.',
+    kind: 'summary',
+    exported: false,
+    controls: none,
+    params: Object.values(THRESHOLDS),
+    latestSnapshot: false,
+  },
+  {
+    name: 'user_changes',
+    title: 'Users added and removed',
+    description: "Users present in an account's snapshot and not in its previous one, and the reverse.",
+    kind: 'summary',
+    exported: false,
+    controls: none,
+    params: [SNAPSHOT],
+    latestSnapshot: false,
+  },
+  {
+    name: 'collection_coverage',
+    title: 'Collection coverage',
+    description: 'Every account of the organization snapshot with its collection status, reason and report age.',
+    kind: 'summary',
+    exported: true,
+    controls: none,
+    params: [SNAPSHOT],
+    latestSnapshot: true,
+  },
+];
+
+export function findQuery(name: string): SavedQuery | undefined {
+  return CATALOG.find((q) => q.name === name);
+}
+
+export const COMPLIANCE_CHECKS = CATALOG.filter((q) => q.kind === 'check');
+export const EXPORTED_QUERIES = CATALOG.filter((q) => q.exported);

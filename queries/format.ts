@@ -1,0 +1,45 @@
+// Query results as text: an aligned table that fits the terminal, RFC 4180 CSV, or JSON.
+import type { QueryResult } from './duckdb-engine.ts';
+import type { PlainValue } from './values.ts';
+
+export type OutputFormat = 'table' | 'csv' | 'json';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'csv', 'json'];
+
+export function formatResult(result: QueryResult, format: OutputFormat, width = 120): string {
+  if (format === 'json') return `${JSON.stringify(result.rows, null, 2)}\n`;
+  if (format === 'csv') return toCsv(result);
+  return toTable(result, width);
+}
+
+/** RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF. */
+export function toCsv(result: QueryResult): string {
+  const lines = [result.columns.map(csvField).join(',')];
+  for (const row of result.rows) lines.push(result.columns.map((c) => csvField(cellText(row[c]))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function cellText(value: PlainValue | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+function toTable(result: QueryResult, width: number): string {
+  if (result.rows.length === 0) return '(no rows)\n';
+  const cells = result.rows.map((row) => result.columns.map((c) => cellText(row[c])));
+  const widths = result.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const gap = 2;
+  // Shrink the widest column until the table fits, down to a readable minimum.
+  while (widths.reduce((a, b) => a + b + gap, 0) > width) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest] <= 10) break;
+    widths[widest]--;
+  }
+  const fit = (text: string, w: number) => (text.length > w ? `${text.slice(0, w - 1)}…` : text.padEnd(w));
+  const line = (values: string[]) => values.map((v, i) => fit(v, widths[i])).join(' '.repeat(gap)).trimEnd();
+  const out = [line(result.columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  out.push(`(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,54 @@
+// Runs a saved query by name against an engine, with the snapshot date resolved first so a
+// latest-snapshot query filters on a literal date and reads only that partition.
+import { requireQuery, checkParams, loadQuerySql, type ParamValues, withParams } from './saved-query.ts';
+import { QueryInputError } from './errors.ts';
+import type { DuckDbEngine, QueryResult } from './duckdb-engine.ts';
+
+export interface RunQueryOptions {
+  /** Snapshot date; default the newest dt of collection_runs. */
+  readonly date?: string;
+  readonly params?: ParamValues;
+}
+
+export async function snapshotDates(engine: DuckDbEngine): Promise<string[]> {
+  const { rows } = await engine.run('SELECT DISTINCT dt FROM collection_runs ORDER BY dt');
+  return rows.map((r) => String(r.dt));
+}
+
+/** The snapshot a query reads: the date asked for (which must exist) or the newest. */
+export async function resolveSnapshot(engine: DuckDbEngine, date?: string): Promise<string> {
+  const dates = await snapshotDates(engine);
+  if (dates.length === 0) {
+    throw new QueryInputError(
+      `the lake at ${engine.lakeRoot} has no collection runs yet: run credlake run, collect or import first`,
+    );
+  }
+  if (date === undefined) return dates[dates.length - 1];
+  if (!dates.includes(date)) {
+    throw new QueryInputError(`no snapshot for ${date} in ${engine.lakeRoot}; snapshots: ${summarize(dates)}`);
+  }
+  return date;
+}
+
+function summarize(dates: string[]): string {
+  return dates.length <= 6 ? dates.join(', ') : `${dates.slice(0, 3).join(', ')}, ... ${dates.slice(-3).join(', ')}`;
+}
+
+/** The SQL that will run: the saved file with its parameters and snapshot date filled in. */
+export async function prepareQuery(engine: DuckDbEngine, name: string, options: RunQueryOptions = {}): Promise<string> {
+  const query = requireQuery(name);
+  const values: Record<string, string | number> = { ...options.params };
+  checkParams(query, values);
+  if (query.params.some((p) => p.name === 'snapshot_dt')) {
+    values.snapshot_dt = await resolveSnapshot(engine, (values.snapshot_dt as string | undefined) ?? options.date);
+  }
+  return withParams(query, loadQuerySql(name), values);
+}
+
+export async function runSavedQuery(
+  engine: DuckDbEngine,
+  name: string,
+  options: RunQueryOptions = {},
+): Promise<QueryResult> {
+  return engine.run(await prepareQuery(engine, name, options));
+}
