@@ -46,11 +46,23 @@ const p = (name: string, def: number, description: string): QueryParam => ({
 
 const THRESHOLDS = {
   maxKeyAge: p('max_key_age_days', 90, 'A key is stale when older than this many days (exclusive)'),
-  unusedCredential: p('unused_credential_days', 45, 'A credential is unused after this many days (inclusive)'),
+  unusedCredential: p(
+    'unused_credential_days',
+    45,
+    'A credential is unused after this many days (inclusive)',
+  ),
   minUserAge: p('min_user_age_days', 90, 'Only users at least this many days old can be unused users'),
-  unusedUser: p('unused_user_days', 90, 'A user is unused when every credential is idle this long (inclusive)'),
+  unusedUser: p(
+    'unused_user_days',
+    90,
+    'A user is unused when every credential is idle this long (inclusive)',
+  ),
   rootRecentUse: p('root_recent_use_days', 90, 'Root use within this many days is a finding (inclusive)'),
-  maxPasswordAge: p('max_password_age_days', 90, 'A password is old when older than this many days (exclusive)'),
+  maxPasswordAge: p(
+    'max_password_age_days',
+    90,
+    'A password is old when older than this many days (exclusive)',
+  ),
 };
 
 const none: ControlMapping = { cis: [], securityHub: [] };
@@ -131,7 +143,8 @@ export const CATALOG: readonly SavedQuery[] = [
   {
     name: 'findings_by_account',
     title: 'Findings by account',
-    description: 'One row per account of the snapshot: users, console users, and a count per compliance check.',
+    description:
+      'One row per account of the snapshot: users, console users, and a count per compliance check.',
     kind: 'summary',
     exported: false,
     controls: none,
@@ -161,7 +174,8 @@ export const CATALOG: readonly SavedQuery[] = [
   {
     name: 'collection_coverage',
     title: 'Collection coverage',
-    description: 'Every account of the organization snapshot with its collection status, reason and report age.',
+    description:
+      'Every account of the organization snapshot with its collection status, reason and report age.',
     kind: 'summary',
     exported: true,
     controls: none,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { LocalStore } from '../lake/local-store.ts';
 import type { ObjectStore } from '../lake/store.ts';
-import { COLUMN_TYPES, TABLES, type TableDef, allColumns } from '../transforms/schema.ts';
+import { allColumns, COLUMN_TYPES, TABLES, type TableDef } from '../transforms/schema.ts';
 import { type PlainValue, toPlainRow } from './values.ts';
 
 export interface QueryResult {
@@ -66,7 +66,10 @@ export class DuckDbEngine {
   /** DuckDB's own profile of a query: the Parquet files its scans read. */
   async filesRead(sql: string): Promise<number> {
     const plan = await this.connection.runAndReadAll(`EXPLAIN ANALYZE ${sql}`);
-    const text = plan.getRows().map((r) => r.map(String).join('\n')).join('\n');
+    const text = plan
+      .getRows()
+      .map((r) => r.map(String).join('\n'))
+      .join('\n');
     return [...text.matchAll(/Total Files Read:\s*(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
   }
 

@@ -28,6 +28,8 @@ export async function exportSnapshot(
     queries.push({ name: query.name, rows: result.rows.length, key });
   }
   const manifest: ExportManifest = { dt, exportedAt: new Date().toISOString(), engine: 'duckdb', queries };
-  await target.put(exportManifestKey(dt), `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
+  await target.put(exportManifestKey(dt), `${JSON.stringify(manifest, null, 2)}\n`, {
+    contentType: 'application/json',
+  });
   return manifest;
 }

@@ -38,7 +38,11 @@ function toTable(result: QueryResult, width: number): string {
     widths[widest]--;
   }
   const fit = (text: string, w: number) => (text.length > w ? `${text.slice(0, w - 1)}…` : text.padEnd(w));
-  const line = (values: string[]) => values.map((v, i) => fit(v, widths[i])).join(' '.repeat(gap)).trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => fit(v, widths[i]))
+      .join(' '.repeat(gap))
+      .trimEnd();
   const out = [line(result.columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
   out.push(`(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`);
   return `${out.join('\n')}\n`;

@@ -1,8 +1,9 @@
 // Runs a saved query by name against an engine, with the snapshot date resolved first so a
 // latest-snapshot query filters on a literal date and reads only that partition.
-import { requireQuery, checkParams, loadQuerySql, type ParamValues, withParams } from './saved-query.ts';
-import { QueryInputError } from './errors.ts';
+
 import type { DuckDbEngine, QueryResult } from './duckdb-engine.ts';
+import { QueryInputError } from './errors.ts';
+import { checkParams, loadQuerySql, type ParamValues, requireQuery, withParams } from './saved-query.ts';
 
 export interface RunQueryOptions {
   /** Snapshot date; default the newest dt of collection_runs. */
@@ -25,22 +26,33 @@ export async function resolveSnapshot(engine: DuckDbEngine, date?: string): Prom
   }
   if (date === undefined) return dates[dates.length - 1];
   if (!dates.includes(date)) {
-    throw new QueryInputError(`no snapshot for ${date} in ${engine.lakeRoot}; snapshots: ${summarize(dates)}`);
+    throw new QueryInputError(
+      `no snapshot for ${date} in ${engine.lakeRoot}; snapshots: ${summarize(dates)}`,
+    );
   }
   return date;
 }
 
 function summarize(dates: string[]): string {
-  return dates.length <= 6 ? dates.join(', ') : `${dates.slice(0, 3).join(', ')}, ... ${dates.slice(-3).join(', ')}`;
+  return dates.length <= 6
+    ? dates.join(', ')
+    : `${dates.slice(0, 3).join(', ')}, ... ${dates.slice(-3).join(', ')}`;
 }
 
 /** The SQL that will run: the saved file with its parameters and snapshot date filled in. */
-export async function prepareQuery(engine: DuckDbEngine, name: string, options: RunQueryOptions = {}): Promise<string> {
+export async function prepareQuery(
+  engine: DuckDbEngine,
+  name: string,
+  options: RunQueryOptions = {},
+): Promise<string> {
   const query = requireQuery(name);
   const values: Record<string, string | number> = { ...options.params };
   checkParams(query, values);
   if (query.params.some((p) => p.name === 'snapshot_dt')) {
-    values.snapshot_dt = await resolveSnapshot(engine, (values.snapshot_dt as string | undefined) ?? options.date);
+    values.snapshot_dt = await resolveSnapshot(
+      engine,
+      (values.snapshot_dt as string | undefined) ?? options.date,
+    );
   }
   return withParams(query, loadQuerySql(name), values);
 }

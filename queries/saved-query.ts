@@ -17,7 +17,9 @@ export function loadQuerySql(name: string): string {
 export function requireQuery(name: string): SavedQuery {
   const query = findQuery(name);
   if (!query) {
-    throw new QueryInputError(`unknown query ${JSON.stringify(name)}; known: ${CATALOG.map((q) => q.name).join(', ')}`);
+    throw new QueryInputError(
+      `unknown query ${JSON.stringify(name)}; known: ${CATALOG.map((q) => q.name).join(', ')}`,
+    );
   }
   return query;
 }
@@ -57,7 +59,8 @@ function sqlLiteral(query: SavedQuery, name: string, value: string | number): st
   const param = query.params.find((p) => p.name === name)!;
   const text = String(value);
   if (param.type === 'date') {
-    if (!isIsoDate(text)) throw new QueryInputError(`${name} must be a date as YYYY-MM-DD, got ${JSON.stringify(text)}`);
+    if (!isIsoDate(text))
+      throw new QueryInputError(`${name} must be a date as YYYY-MM-DD, got ${JSON.stringify(text)}`);
     return `'${text}'`;
   }
   if (!/^\d{1,6}$/.test(text)) {
@@ -71,7 +74,9 @@ export function checkParams(query: SavedQuery, values: ParamValues): void {
   for (const name of Object.keys(values)) {
     if (!query.params.some((p) => p.name === name)) {
       const known = query.params.map((p) => p.name).join(', ') || 'none';
-      throw new QueryInputError(`${query.name} has no parameter ${JSON.stringify(name)}; its parameters: ${known}`);
+      throw new QueryInputError(
+        `${query.name} has no parameter ${JSON.stringify(name)}; its parameters: ${known}`,
+      );
     }
   }
 }

@@ -36,7 +36,10 @@ export function registerQuery(program: Command): void {
         process.stdout.write(listCatalog(opts.format));
         return;
       }
-      if (!name) throw new UsageError(`name a saved query, or use --list; known: ${CATALOG.map((q) => q.name).join(', ')}`);
+      if (!name)
+        throw new UsageError(
+          `name a saved query, or use --list; known: ${CATALOG.map((q) => q.name).join(', ')}`,
+        );
       const engine = await DuckDbEngine.openStore(openStore(opts.lake));
       try {
         const result = await runSavedQuery(engine, name, { date: opts.date, params: opts.param });
