@@ -4,6 +4,7 @@ import { MalformedReportError } from '../transforms/errors.ts';
 import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerSimulate } from './commands/simulate.ts';
 import { registerTransform } from './commands/transform.ts';
 import { ReportedFailure, UsageError } from './errors.ts';
 
@@ -16,6 +17,7 @@ registerImport(program);
 registerTransform(program);
 registerQuery(program);
 registerExport(program);
+registerSimulate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,157 @@
+// The answers every saved query should give for a day, computed in TypeScript from the
+// simulator's own model (not by running the SQL), for end-to-end tests. Each finding is a
+// compact string key so tests compare sets.
+import { startOfDay, utcDaysBetween } from '../transforms/dates.ts';
+import type { SimAccount, SimKey, SimOrg, SimUser } from './model.ts';
+
+export interface Thresholds {
+  readonly maxKeyAgeDays: number;
+  readonly unusedCredentialDays: number;
+  readonly minUserAgeDays: number;
+  readonly unusedUserDays: number;
+  readonly rootRecentUseDays: number;
+  readonly maxPasswordAgeDays: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  maxKeyAgeDays: 90,
+  unusedCredentialDays: 45,
+  minUserAgeDays: 90,
+  unusedUserDays: 90,
+  rootRecentUseDays: 90,
+  maxPasswordAgeDays: 90,
+};
+
+export interface ExpectedAnswers {
+  readonly dt: string;
+  /** Accounts whose report a faultless collector lands. */
+  readonly collected: string[];
+  /** `account|status|reason` for every account of the organization. */
+  readonly collection_coverage: string[];
+  /** `account|user|slot|age` */
+  readonly stale_access_keys: string[];
+  /** `account|user|credential|days_unused` */
+  readonly unused_credentials: string[];
+  /** `account|user` */
+  readonly console_users_without_mfa: string[];
+  /** `account|user|reason` */
+  readonly unused_users: string[];
+  /** `account|finding` */
+  readonly root_account_findings: string[];
+  /** `account|user` */
+  readonly multiple_active_keys: string[];
+  /** `account|user|age` */
+  readonly passwords_not_rotated: string[];
+  /** `account|user_name` of every user row (root included), for user_changes across days. */
+  readonly users: string[];
+}
+
+/** The expected outcome of an account for a collector that retries transient faults. */
+export function expectedStatus(account: SimAccount): [status: string, reason: string | null] {
+  if (account.state !== 'ACTIVE') return ['skipped', 'not_active'];
+  if (account.faults.accessDenied) return ['failed', 'access_denied'];
+  if (account.faults.stuck) return ['failed', 'report_timeout'];
+  if (account.faults.malformed) return ['failed', 'malformed_report'];
+  return ['collected', null];
+}
+
+export function computeExpected(
+  org: SimOrg,
+  dt: string,
+  t: Thresholds = DEFAULT_THRESHOLDS,
+): ExpectedAnswers {
+  // Reports are generated during the morning of dt (UTC), so day counts run to dt.
+  const reportAt = startOfDay(dt) + 6 * 3_600_000;
+  const days = (ms: number | null) => (ms === null ? null : utcDaysBetween(ms, reportAt));
+  const out = {
+    dt,
+    collected: [] as string[],
+    collection_coverage: [] as string[],
+    stale_access_keys: [] as string[],
+    unused_credentials: [] as string[],
+    console_users_without_mfa: [] as string[],
+    unused_users: [] as string[],
+    root_account_findings: [] as string[],
+    multiple_active_keys: [] as string[],
+    passwords_not_rotated: [] as string[],
+    users: [] as string[],
+  };
+  for (const account of org.accounts) {
+    const [status, reason] = expectedStatus(account);
+    out.collection_coverage.push(`${account.id}|${status}|${reason ?? ''}`);
+    if (status !== 'collected') continue;
+    out.collected.push(account.id);
+    const a = account.id;
+    const root = account.root;
+    out.users.push(`${a}|<root_account>`);
+    root.keys.forEach((k, i) => {
+      if (k?.active && days(k.rotatedAt)! > t.maxKeyAgeDays)
+        out.stale_access_keys.push(`${a}|<root_account>|${i + 1}|${days(k.rotatedAt)}`);
+    });
+    const rootKeyActive = root.keys.some((k) => k?.active);
+    if (rootKeyActive) out.root_account_findings.push(`${a}|root_access_key_active`);
+    if (!root.mfa && (root.passwordState !== 'false' || rootKeyActive))
+      out.root_account_findings.push(`${a}|root_mfa_disabled`);
+    const rootUses = [
+      root.passwordLastUsedAt,
+      root.keys[0]?.lastUsedAt ?? null,
+      root.keys[1]?.lastUsedAt ?? null,
+    ];
+    if (rootUses.some((u) => u !== null && days(u)! <= t.rootRecentUseDays))
+      out.root_account_findings.push(`${a}|root_used_recently`);
+    for (const user of account.users) addUser(out, a, user, days, t);
+  }
+  for (const list of Object.values(out)) if (Array.isArray(list)) list.sort();
+  return out;
+}
+
+function addUser(
+  out: { [K in keyof ExpectedAnswers]: ExpectedAnswers[K] },
+  a: string,
+  user: SimUser,
+  days: (ms: number | null) => number | null,
+  t: Thresholds,
+): void {
+  const u = user.name;
+  const userAge = days(user.createdAt)!;
+  (out.users as string[]).push(`${a}|${u}`);
+  const keyIdle = (k: SimKey) => days(k.lastUsedAt) ?? days(k.rotatedAt) ?? userAge;
+  user.keys.forEach((k, i) => {
+    if (!k?.active) return;
+    if (days(k.rotatedAt)! > t.maxKeyAgeDays)
+      (out.stale_access_keys as string[]).push(`${a}|${u}|${i + 1}|${days(k.rotatedAt)}`);
+    if (keyIdle(k) >= t.unusedCredentialDays)
+      (out.unused_credentials as string[]).push(`${a}|${u}|access_key_${i + 1}|${keyIdle(k)}`);
+  });
+  const pw = user.password;
+  const pwIdle = pw ? (days(pw.lastUsedAt) ?? days(pw.lastChangedAt) ?? userAge) : null;
+  if (pw && pwIdle! >= t.unusedCredentialDays)
+    (out.unused_credentials as string[]).push(`${a}|${u}|password|${pwIdle}`);
+  if (pw && !user.mfa) (out.console_users_without_mfa as string[]).push(`${a}|${u}`);
+  if (pw && days(pw.lastChangedAt)! > t.maxPasswordAgeDays) {
+    (out.passwords_not_rotated as string[]).push(`${a}|${u}|${days(pw.lastChangedAt)}`);
+  }
+  if (user.keys[0]?.active && user.keys[1]?.active) (out.multiple_active_keys as string[]).push(`${a}|${u}`);
+  const active = [
+    ...user.keys.filter((k): k is SimKey => !!k?.active).map(keyIdle),
+    ...(pwIdle === null ? [] : [pwIdle]),
+  ];
+  if (userAge >= t.minUserAgeDays && active.every((idle) => idle >= t.unusedUserDays)) {
+    const everUsed =
+      (pw?.lastUsedAt ?? null) !== null || user.keys.some((k) => k?.active && k.lastUsedAt !== null);
+    const reason = active.length === 0 ? 'no_active_credentials' : everUsed ? 'inactive' : 'never_used';
+    (out.unused_users as string[]).push(`${a}|${u}|${reason}`);
+  }
+}
+
+/** `account|user|added|removed` changes between two days' expected users, for accounts collected on both. */
+export function expectedUserChanges(before: ExpectedAnswers, after: ExpectedAnswers): string[] {
+  const both = new Set(after.collected.filter((a) => before.collected.includes(a)));
+  const prev = new Set(before.users.filter((k) => both.has(k.split('|')[0])));
+  const next = new Set(after.users.filter((k) => both.has(k.split('|')[0])));
+  const changes = [
+    ...[...next].filter((k) => !prev.has(k)).map((k) => `${k}|added`),
+    ...[...prev].filter((k) => !next.has(k)).map((k) => `${k}|removed`),
+  ];
+  return changes.sort();
+}

@@ -1,0 +1,83 @@
+// The simulated organization's state. Instants are epoch milliseconds (UTC).
+
+export interface SimKey {
+  active: boolean;
+  rotatedAt: number;
+  lastUsedAt: number | null;
+  region: string | null;
+  service: string | null;
+}
+
+export interface SimCert {
+  active: boolean;
+  rotatedAt: number;
+}
+
+export interface SimPassword {
+  lastUsedAt: number | null;
+  lastChangedAt: number;
+}
+
+export interface SimUser {
+  name: string;
+  path: string;
+  createdAt: number;
+  /** A console password, or null when the user has none. */
+  password: SimPassword | null;
+  mfa: boolean;
+  keys: [SimKey | null, SimKey | null];
+  certs: [SimCert | null, SimCert | null];
+}
+
+/** How the root row reports its password: newer reports say not_supported. */
+export type RootPasswordState = 'not_supported' | 'true' | 'false';
+
+export interface SimRoot {
+  createdAt: number;
+  passwordState: RootPasswordState;
+  passwordLastUsedAt: number | null;
+  mfa: boolean;
+  keys: [SimKey | null, SimKey | null];
+}
+
+export type AccountState = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
+
+/** Per-account faults, drawn once when the organization is generated. */
+export interface AccountFaults {
+  /** The member role is missing: AssumeRole fails with AccessDenied. */
+  accessDenied: boolean;
+  /** Report generation never completes. */
+  stuck: boolean;
+  /** GetCredentialReport returns a broken CSV. */
+  malformed: boolean;
+  /** Report generation takes several times longer. */
+  slow: boolean;
+}
+
+export interface SimAccount {
+  id: string;
+  name: string;
+  email: string;
+  state: AccountState;
+  ouId: string;
+  ouPath: string;
+  joinedAt: number;
+  faults: AccountFaults;
+  root: SimRoot;
+  users: SimUser[];
+}
+
+export interface SimOu {
+  id: string;
+  name: string;
+  parentId: string;
+  path: string;
+}
+
+export interface SimOrg {
+  id: string;
+  rootId: string;
+  managementAccountId: string;
+  ous: SimOu[];
+  accounts: SimAccount[];
+}

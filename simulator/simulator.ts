@@ -1,0 +1,303 @@
+// A simulated AWS organization behind one HTTP endpoint on 127.0.0.1. The production AWS SDK
+// clients (and the AWS CLI) talk to it through an endpoint override, with real SigV4 signing.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { addDays } from '../transforms/dates.ts';
+import { driftAccount } from './drift.ts';
+import { computeExpected, type ExpectedAnswers } from './expected.ts';
+import { type FaultRates, LATENCY, type LatencyName, NO_FAULTS } from './faults.ts';
+import { generateOrg } from './generate.ts';
+import type { SimAccount, SimOrg } from './model.ts';
+import { createRng, hashSeed } from './random.ts';
+import * as svc from './services.ts';
+import {
+  jsonError,
+  jsonReply,
+  type Reply,
+  readSignature,
+  ServiceError,
+  verifySignature,
+  xmlError,
+  xmlReply,
+} from './wire.ts';
+
+export const CALLER_ACCESS_KEY_ID = 'AKIASIMULATORCALLER0';
+export const CALLER_SECRET = 'simulator-caller-secret-not-a-real-key';
+export const DEFAULT_ROLE_NAME = 'CredlakeMemberRole';
+const NS = {
+  sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
+  iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
+};
+
+export interface SimulatorOptions {
+  readonly accounts: number;
+  readonly seed?: number;
+  /** The date the simulator's clock starts on (YYYY-MM-DD). */
+  readonly date: string;
+  readonly faults?: FaultRates;
+  readonly latency?: LatencyName;
+  readonly roleName?: string;
+  readonly externalId?: string;
+  /** Whether the caller may read Organizations (false: only an explicit account list works). */
+  readonly orgAccess?: boolean;
+  readonly usersPerAccount?: number;
+  readonly ouDepth?: number;
+  readonly port?: number;
+}
+
+/** Per-account draws of the latency model, for the benchmark's ideal time. */
+export interface AccountTiming {
+  firstCallMs: number[];
+  generationMs: number;
+}
+
+export class Simulator {
+  readonly org: SimOrg;
+  readonly stats = { calls: new Map<string, number>(), timings: new Map<string, AccountTiming>() };
+  private readonly ctx: svc.ServiceContext;
+  private readonly expectedByDate = new Map<string, ExpectedAnswers>();
+  private server?: Server;
+  private dayStart = 0;
+  private realStart = 0;
+  private currentDate: string;
+  private readonly rng: () => number;
+
+  constructor(readonly options: SimulatorOptions) {
+    const seed = options.seed ?? 1;
+    const faults = options.faults ?? NO_FAULTS;
+    this.org = generateOrg({
+      accounts: options.accounts,
+      seed,
+      startDate: options.date,
+      ouDepth: options.ouDepth,
+      faults,
+      usersPerAccount: options.usersPerAccount,
+    });
+    this.rng = createRng(hashSeed('calls', seed));
+    this.currentDate = options.date;
+    const latency = LATENCY[options.latency ?? 'fast'];
+    const identities = new Map<string, svc.Identity>();
+    identities.set(CALLER_ACCESS_KEY_ID, {
+      accountId: this.org.managementAccountId,
+      arn: `arn:aws:iam::${this.org.managementAccountId}:user/credlake-operator`,
+      secret: CALLER_SECRET,
+      isCaller: true,
+    });
+    this.ctx = {
+      org: this.org,
+      roleName: options.roleName ?? DEFAULT_ROLE_NAME,
+      externalId: options.externalId,
+      orgAccess: options.orgAccess ?? true,
+      identities,
+      reports: new Map(),
+      simNow: () => this.dayStart + (performance.now() - this.realStart),
+      realNow: () => performance.now(),
+      generationMs: (account) => latency.reportGeneration(this.rng, account.faults.slow),
+      onReportStarted: (account, ms) => {
+        const t = this.timing(account.id);
+        if (t.generationMs === 0) t.generationMs = ms;
+      },
+    };
+    this.setClock(options.date);
+  }
+
+  static async start(options: SimulatorOptions): Promise<Simulator> {
+    const sim = new Simulator(options);
+    await sim.listen(options.port ?? 0);
+    return sim;
+  }
+
+  get date(): string {
+    return this.currentDate;
+  }
+
+  get endpoint(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error('the simulator is not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  get roleName(): string {
+    return this.ctx.roleName;
+  }
+
+  /** Credentials of the operator identity, in the management account. */
+  get callerCredentials() {
+    return { accessKeyId: CALLER_ACCESS_KEY_ID, secretAccessKey: CALLER_SECRET };
+  }
+
+  /** Moves the clock forward to `date` (06:00 UTC), replaying each day's drift on the way. */
+  advanceTo(date: string): void {
+    if (date < this.currentDate)
+      throw new Error(`the simulator cannot go back from ${this.currentDate} to ${date}`);
+    this.expected(this.currentDate);
+    while (this.currentDate < date) {
+      const next = addDays(this.currentDate, 1);
+      for (const account of this.org.accounts) driftAccount(account, this.options.seed ?? 1, next);
+      this.currentDate = next;
+      this.expected(next);
+    }
+    this.setClock(date);
+  }
+
+  /** Moves the simulated clock forward within the day (to exercise IAM's 4-hour report reuse). */
+  advanceClockBy(ms: number): void {
+    this.dayStart += ms;
+  }
+
+  /** What every saved query should answer for a day the simulator has reached. */
+  expected(date: string = this.currentDate): ExpectedAnswers {
+    const cached = this.expectedByDate.get(date);
+    if (cached) return cached;
+    if (date !== this.currentDate)
+      throw new Error(`no expected answers for ${date}: the simulator has not been on that day`);
+    const answers = computeExpected(this.org, date);
+    this.expectedByDate.set(date, answers);
+    return answers;
+  }
+
+  account(id: string): SimAccount | undefined {
+    return this.org.accounts.find((a) => a.id === id);
+  }
+
+  private setClock(date: string): void {
+    this.dayStart = Date.parse(`${date}T06:00:00Z`);
+    this.realStart = performance.now();
+  }
+
+  private timing(accountId: string): AccountTiming {
+    let t = this.stats.timings.get(accountId);
+    if (!t) {
+      t = { firstCallMs: [], generationMs: 0 };
+      this.stats.timings.set(accountId, t);
+    }
+    return t;
+  }
+
+  private listen(port: number): Promise<void> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(String(error));
+      });
+    });
+    this.server.keepAliveTimeout = 30_000;
+    return new Promise((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server) return resolve();
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const reply = await this.dispatch(req, body);
+    res.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': crypto.randomUUID() });
+    res.end(reply.body);
+  }
+
+  private async dispatch(req: IncomingMessage, body: Buffer): Promise<Reply> {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const isJson = target.startsWith('AWSOrganizationsV20161128.');
+    const form = isJson ? new URLSearchParams() : new URLSearchParams(body.toString());
+    const action = isJson ? target.split('.')[1] : (form.get('Action') ?? '');
+    const sig = readSignature(req.headers);
+    const ns = sig?.service === 'sts' ? NS.sts : NS.iam;
+    const fail = (error: ServiceError) => (isJson ? jsonError(error) : xmlError(ns, error));
+    this.stats.calls.set(action, (this.stats.calls.get(action) ?? 0) + 1);
+    try {
+      const identity = sig ? this.ctx.identities.get(sig.accessKeyId) : undefined;
+      if (!sig || !identity)
+        throw new ServiceError(
+          403,
+          'InvalidClientTokenId',
+          'The security token included in the request is invalid.',
+        );
+      if (!verifySignature(req.method ?? 'POST', req.url ?? '/', req.headers, body, identity.secret)) {
+        throw new ServiceError(
+          403,
+          'SignatureDoesNotMatch',
+          'The request signature we calculated does not match the signature you provided.',
+        );
+      }
+      if (
+        identity.sessionToken !== undefined &&
+        req.headers['x-amz-security-token'] !== identity.sessionToken
+      ) {
+        throw new ServiceError(
+          403,
+          'InvalidClientTokenId',
+          'The security token included in the request is invalid.',
+        );
+      }
+      const timed =
+        action === 'AssumeRole'
+          ? /::(\d{12}):role\//.exec(form.get('RoleArn') ?? '')?.[1]
+          : isJson
+            ? undefined
+            : identity.accountId;
+      await this.delay(timed);
+      this.injectCallFaults(isJson);
+      if (isJson)
+        return jsonReply(svc.organizations(this.ctx, identity, action, JSON.parse(body.toString() || '{}')));
+      switch (action) {
+        case 'AssumeRole':
+          return xmlReply(action, NS.sts, svc.assumeRole(this.ctx, identity, form));
+        case 'GetCallerIdentity':
+          return xmlReply(action, NS.sts, svc.getCallerIdentity(identity));
+        case 'GenerateCredentialReport':
+          return xmlReply(action, NS.iam, svc.generateCredentialReport(this.ctx, identity));
+        case 'GetCredentialReport':
+          return xmlReply(action, NS.iam, svc.getCredentialReport(this.ctx, identity));
+        default:
+          throw new ServiceError(
+            400,
+            'InvalidAction',
+            `The action ${action} is not valid for this endpoint.`,
+          );
+      }
+    } catch (error) {
+      if (error instanceof ServiceError) return fail(error);
+      throw error;
+    }
+  }
+
+  /** Waits one call's latency; the first three calls per account (assume, generate, get on the
+   * shortest path) are kept as that account's draws. */
+  private async delay(account: string | undefined): Promise<void> {
+    const ms = LATENCY[this.options.latency ?? 'fast'].call(this.rng);
+    if (account) {
+      const t = this.timing(account);
+      if (t.firstCallMs.length < 3) t.firstCallMs.push(ms);
+    }
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  private injectCallFaults(isJson: boolean): void {
+    const faults = this.options.faults ?? NO_FAULTS;
+    if (this.rng() < faults.throttle) {
+      throw isJson
+        ? new ServiceError(
+            400,
+            'TooManyRequestsException',
+            'AWS Organizations can’t complete your request because another request is already in progress. Try again later.',
+          )
+        : new ServiceError(400, 'Throttling', 'Rate exceeded');
+    }
+    if (this.rng() < faults.server_error) {
+      throw isJson
+        ? new ServiceError(
+            500,
+            'ServiceException',
+            'AWS Organizations can’t complete your request because of an internal service error.',
+          )
+        : new ServiceError(503, 'ServiceUnavailable', 'Service is unavailable. Please try again later.');
+    }
+  }
+}
