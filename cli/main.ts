@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { QueryInputError } from '../queries/errors.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
+import { registerCollect } from './commands/collect.ts';
 import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerQuery } from './commands/query.ts';
@@ -13,6 +14,7 @@ const program = new Command('credlake')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
+registerCollect(program);
 registerImport(program);
 registerTransform(program);
 registerQuery(program);

@@ -53,7 +53,12 @@ export interface AccountTiming {
 
 export class Simulator {
   readonly org: SimOrg;
-  readonly stats = { calls: new Map<string, number>(), timings: new Map<string, AccountTiming>() };
+  readonly stats = {
+    calls: new Map<string, number>(),
+    timings: new Map<string, AccountTiming>(),
+    /** AccessDenied answers to AssumeRole, by target account: a collector must not retry them. */
+    deniedAssumes: new Map<string, number>(),
+  };
   private readonly ctx: svc.ServiceContext;
   private readonly expectedByDate = new Map<string, ExpectedAnswers>();
   private server?: Server;
@@ -263,7 +268,13 @@ export class Simulator {
           );
       }
     } catch (error) {
-      if (error instanceof ServiceError) return fail(error);
+      if (error instanceof ServiceError) {
+        const target = /::(\d{12}):role\//.exec(form.get('RoleArn') ?? '')?.[1];
+        if (action === 'AssumeRole' && error.code === 'AccessDenied' && target) {
+          this.stats.deniedAssumes.set(target, (this.stats.deniedAssumes.get(target) ?? 0) + 1);
+        }
+        return fail(error);
+      }
       throw error;
     }
   }

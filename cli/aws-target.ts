@@ -1,0 +1,56 @@
+// Where a run collects from: the real organization the caller's credentials reach (the SDK's
+// default chain: profiles, SSO, environment), or a simulator started in this process.
+import type { AccountAccess, OrgApi } from '../collector/api.ts';
+import { sdkAccountAccess } from '../collector/aws/account-access.ts';
+import { type AwsConnection, createClients } from '../collector/aws/clients.ts';
+import { sdkOrgApi } from '../collector/aws/org-api.ts';
+import { DEFAULT_RETRY } from '../collector/retry.ts';
+import type { FaultRates, LatencyName } from '../simulator/faults.ts';
+import { Simulator } from '../simulator/simulator.ts';
+
+export interface TargetOptions {
+  readonly simulate: boolean;
+  readonly region: string;
+  readonly roleName: string;
+  readonly externalId?: string;
+  readonly sessionName: string;
+  readonly sim?: { accounts: number; seed: number; faults?: FaultRates; latency: LatencyName; date: string };
+}
+
+export interface CollectTarget {
+  readonly access: AccountAccess;
+  readonly org: OrgApi;
+  readonly simulator?: Simulator;
+  close(): Promise<void>;
+}
+
+export async function openTarget(options: TargetOptions, signal?: AbortSignal): Promise<CollectTarget> {
+  let simulator: Simulator | undefined;
+  let connection: AwsConnection = { region: options.region };
+  if (options.simulate && options.sim) {
+    simulator = await Simulator.start({
+      ...options.sim,
+      roleName: options.roleName,
+      externalId: options.externalId,
+    });
+    connection = {
+      region: options.region,
+      endpoint: simulator.endpoint,
+      credentials: simulator.callerCredentials,
+    };
+  }
+  const clients = createClients(connection);
+  const access = await sdkAccountAccess(connection, clients.sts, {
+    roleName: options.roleName,
+    externalId: options.externalId,
+    sessionName: options.sessionName,
+  });
+  return {
+    access,
+    org: sdkOrgApi(clients.organizations, DEFAULT_RETRY, signal),
+    simulator,
+    close: async () => {
+      await simulator?.close();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// One account, start to finish: credentials, report generation, polling, fetch, raw evidence,
+// curated partition. Always ends as an outcome value; nothing here throws for an account's fault.
+import { parseRawReportKey, rawReportKey } from '../lake/keys.ts';
+import type { ObjectStore } from '../lake/store.ts';
+import { MalformedReportError } from '../transforms/errors.ts';
+import type { AccountAccess, FetchedReport, ReportApi } from './api.ts';
+import { parseRawReport, writeCuratedReport } from './curate.ts';
+import { ApiError, InterruptedError } from './errors.ts';
+import type { Limiter } from './limiter.ts';
+import type { AccountInfo, AccountOutcome, FailureReason } from './outcome.ts';
+import { type AttemptCounter, type RetryPolicy, sleep, withRetry } from './retry.ts';
+
+export interface PollPolicy {
+  /** First wait after asking IAM for a report. */
+  readonly initialMs: number;
+  readonly factor: number;
+  readonly maxMs: number;
+  /** Plus or minus this fraction of each wait, so accounts do not poll in lockstep. */
+  readonly jitter: number;
+}
+
+/** IAM usually needs 1 to 5 s: the first look comes at 2.5 s, then every 1.5 s growing to 5 s. */
+export const DEFAULT_POLL: PollPolicy = { initialMs: 2_500, factor: 1.25, maxMs: 5_000, jitter: 0.2 };
+
+export interface AccountJob {
+  readonly store: ObjectStore;
+  readonly dt: string;
+  readonly runId: string;
+  readonly access: AccountAccess;
+  /** Bounds the API calls in flight across all accounts; waits between polls hold no slot. */
+  readonly calls: Limiter;
+  readonly retry: RetryPolicy;
+  readonly poll: PollPolicy;
+  readonly reportTimeoutMs: number;
+  readonly signal?: AbortSignal;
+  readonly now: () => number;
+  readonly random?: () => number;
+}
+
+export async function collectAccount(job: AccountJob, account: AccountInfo): Promise<AccountOutcome> {
+  const started = performance.now();
+  const counter: AttemptCounter = { attempts: 0 };
+  const base = { accountId: account.accountId, accountName: account.name, runId: job.runId };
+  const finish = (
+    fields: Partial<AccountOutcome> & Pick<AccountOutcome, 'status' | 'reason' | 'message'>,
+  ): AccountOutcome => ({
+    ...base,
+    attempts: counter.attempts,
+    reportGeneratedAt: null,
+    reportAgeHours: null,
+    userCount: null,
+    rawKey: null,
+    durationMs: Math.round(performance.now() - started),
+    ...fields,
+  });
+  try {
+    const call = <T>(fn: () => Promise<T>) =>
+      job.calls.run(() => withRetry(fn, counter, job.retry, job.signal, job.random));
+    const api = await call(() => job.access.reportApiFor(account.accountId));
+    const report = await waitForReport(job, api, call);
+    const fetchedAt = job.now();
+    const rawKey = rawReportKey(job.dt, account.accountId, report.generatedAt);
+    const ref = parseRawReportKey(rawKey)!;
+    // The exact bytes, never overwritten: a report IAM hands back again maps to the same key.
+    await job.store.put(rawKey, report.content, { ifAbsent: true, contentType: 'text/csv' });
+    const generatedAt = new Date(ref.generatedAt).toISOString();
+    let parsed: ReturnType<typeof parseRawReport>;
+    try {
+      parsed = parseRawReport(ref, report.content, { runId: job.runId, accountName: account.name });
+    } catch (error) {
+      if (!(error instanceof MalformedReportError)) throw error;
+      return finish({
+        status: 'failed',
+        reason: 'malformed_report',
+        message: error.message,
+        rawKey,
+        reportGeneratedAt: generatedAt,
+      });
+    }
+    await writeCuratedReport(job.store, ref, parsed);
+    return finish({
+      status: 'collected',
+      reason: null,
+      message: parsed.unknownColumns.length
+        ? `unknown columns kept in raw only: ${parsed.unknownColumns.join(', ')}`
+        : null,
+      rawKey,
+      reportGeneratedAt: generatedAt,
+      reportAgeHours: Math.max(0, Math.floor((fetchedAt - ref.generatedAt) / 3_600_000)),
+      userCount: parsed.rows.length,
+      unknownColumns: parsed.unknownColumns.length ? parsed.unknownColumns : undefined,
+    });
+  } catch (error) {
+    const [reason, message] = failureOf(error);
+    return finish({ status: 'failed', reason, message });
+  }
+}
+
+/** Asks IAM for a report and polls with growing, jittered waits until it is ready or the deadline passes. */
+async function waitForReport(
+  job: AccountJob,
+  api: ReportApi,
+  call: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<FetchedReport> {
+  const deadline = performance.now() + job.reportTimeoutMs;
+  const random = job.random ?? Math.random;
+  let state = await call(() => api.generate());
+  let wait = job.poll.initialMs;
+  for (;;) {
+    if (state !== 'COMPLETE') {
+      const jittered = wait * (1 - job.poll.jitter + 2 * job.poll.jitter * random());
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) throw new ReportTimeout(job.reportTimeoutMs);
+      await sleep(Math.min(jittered, remaining), job.signal);
+      wait = Math.min(job.poll.maxMs, wait * job.poll.factor);
+    }
+    try {
+      // Fetching is also the cheapest poll: one call that either returns the report or says
+      // it is still in progress.
+      return await call(() => api.fetch());
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.kind === 'report_in_progress') {
+        state = 'INPROGRESS';
+      } else if (error.kind === 'report_not_present' || error.kind === 'report_expired') {
+        state = await call(() => api.generate());
+      } else {
+        throw error;
+      }
+      if (performance.now() >= deadline) throw new ReportTimeout(job.reportTimeoutMs);
+    }
+  }
+}
+
+class ReportTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`the credential report was not ready within ${Math.round(ms / 1000)} s (report timeout)`);
+  }
+}
+
+function failureOf(error: unknown): [FailureReason, string] {
+  if (error instanceof ReportTimeout) return ['report_timeout', error.message];
+  if (error instanceof InterruptedError) return ['interrupted', error.message];
+  if (error instanceof ApiError) {
+    const message = `${error.code}: ${error.message}`;
+    if (error.kind === 'access_denied') return ['access_denied', message];
+    if (error.kind === 'throttled') return ['throttled', `still throttled after retries: ${message}`];
+    if (error.kind === 'server_error') return ['server_error', `AWS kept failing after retries: ${message}`];
+    return ['error', message];
+  }
+  return ['error', error instanceof Error ? error.message : String(error)];
+}

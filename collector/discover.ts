@@ -1,0 +1,104 @@
+// Account discovery: walk the OU tree from the root (one call per OU and page, not per account)
+// so every account gets its ou_path; then decide which accounts this run collects.
+import type { OrgApi } from './api.ts';
+import type { AccountInfo, AccountsSnapshot } from './outcome.ts';
+
+export interface AccountFilters {
+  /** Only these account ids (also the explicit list used without Organizations access). */
+  readonly accounts?: readonly string[];
+  readonly excludeAccounts?: readonly string[];
+  /** Only accounts under these OUs (nested OUs included), by OU id. */
+  readonly ous?: readonly string[];
+}
+
+export interface PlannedAccount {
+  readonly account: AccountInfo;
+  /** Why the account is not collected; undefined when it is. */
+  readonly skip?: { reason: 'not_active' | 'excluded'; message: string };
+}
+
+interface Walked {
+  info: AccountInfo;
+  ouIds: string[];
+}
+
+export async function discoverAccounts(
+  api: OrgApi,
+  dt: string,
+  now: number,
+): Promise<{ snapshot: AccountsSnapshot; ouIdsByAccount: Map<string, string[]> }> {
+  const organizationId = await api.describeOrganizationId();
+  const walked: Walked[] = [];
+  const visit = async (parentId: string, path: string, ouIds: string[]): Promise<void> => {
+    for (const a of await api.listAccounts(parentId)) {
+      walked.push({
+        info: {
+          accountId: a.id,
+          name: a.name,
+          email: a.email,
+          state: a.state,
+          ouPath: path,
+          joinedAt: a.joinedAt === null ? null : new Date(a.joinedAt).toISOString(),
+        },
+        ouIds,
+      });
+    }
+    for (const ou of await api.listChildOus(parentId))
+      await visit(ou.id, `${path}/${ou.name}`, [...ouIds, ou.id]);
+  };
+  for (const rootId of await api.listRootIds()) await visit(rootId, 'Root', [rootId]);
+  walked.sort((a, b) => a.info.accountId.localeCompare(b.info.accountId));
+  return {
+    snapshot: {
+      dt,
+      takenAt: new Date(now).toISOString(),
+      organizationId,
+      source: 'organizations',
+      accounts: walked.map((w) => w.info),
+    },
+    ouIdsByAccount: new Map(walked.map((w) => [w.info.accountId, w.ouIds])),
+  };
+}
+
+/** A snapshot from an explicit account list, for callers without Organizations access. */
+export function snapshotFromList(ids: readonly string[], dt: string, now: number): AccountsSnapshot {
+  return {
+    dt,
+    takenAt: new Date(now).toISOString(),
+    organizationId: null,
+    source: 'account_list',
+    accounts: [...new Set(ids)]
+      .sort()
+      .map((accountId) => ({
+        accountId,
+        name: null,
+        email: null,
+        state: 'ACTIVE',
+        ouPath: null,
+        joinedAt: null,
+      })),
+  };
+}
+
+export function planAccounts(
+  snapshot: AccountsSnapshot,
+  filters: AccountFilters,
+  ouIdsByAccount: Map<string, string[]> = new Map(),
+): PlannedAccount[] {
+  const include = filters.accounts ? new Set(filters.accounts) : undefined;
+  const exclude = new Set(filters.excludeAccounts ?? []);
+  const ous = filters.ous ? new Set(filters.ous) : undefined;
+  return snapshot.accounts.map((account) => {
+    const id = account.accountId;
+    if (include && !include.has(id))
+      return { account, skip: { reason: 'excluded', message: 'not in --accounts' } };
+    if (exclude.has(id)) return { account, skip: { reason: 'excluded', message: 'in --exclude-accounts' } };
+    if (ous && !(ouIdsByAccount.get(id) ?? []).some((ou) => ous.has(ou))) {
+      return { account, skip: { reason: 'excluded', message: 'outside the OUs of --ous' } };
+    }
+    if (account.state !== 'ACTIVE') {
+      return { account, skip: { reason: 'not_active', message: `account state is ${account.state}` } };
+    }
+    return { account };
+  });
+}
