@@ -5,6 +5,8 @@ import { registerCollect } from './commands/collect.ts';
 import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerReport } from './commands/report.ts';
+import { registerRun } from './commands/run.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerTransform } from './commands/transform.ts';
 import { ReportedFailure, UsageError } from './errors.ts';
@@ -14,11 +16,13 @@ const program = new Command('credlake')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
+registerRun(program);
 registerCollect(program);
 registerImport(program);
 registerTransform(program);
 registerQuery(program);
 registerExport(program);
+registerReport(program);
 registerSimulate(program);
 
 try {

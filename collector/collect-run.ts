@@ -60,7 +60,8 @@ export const DEFAULT_REPORT_TIMEOUT_MS = 300_000;
 export async function collectRun(options: CollectOptions): Promise<RunResult> {
   const now = options.now ?? Date.now;
   const startedAt = now();
-  const runId = options.runId ?? newRunId(startedAt);
+  // Run ids come from the wall clock even on a simulated one: they order real executions.
+  const runId = options.runId ?? newRunId(Date.now());
   const { store, dt } = options;
   const { snapshot, planned } = await plan(options, now());
   // The day's org snapshot is raw evidence too: the first one of the day stands.

@@ -67,16 +67,14 @@ export function snapshotFromList(ids: readonly string[], dt: string, now: number
     takenAt: new Date(now).toISOString(),
     organizationId: null,
     source: 'account_list',
-    accounts: [...new Set(ids)]
-      .sort()
-      .map((accountId) => ({
-        accountId,
-        name: null,
-        email: null,
-        state: 'ACTIVE',
-        ouPath: null,
-        joinedAt: null,
-      })),
+    accounts: [...new Set(ids)].sort().map((accountId) => ({
+      accountId,
+      name: null,
+      email: null,
+      state: 'ACTIVE',
+      ouPath: null,
+      joinedAt: null,
+    })),
   };
 }
 

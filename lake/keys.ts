@@ -67,6 +67,11 @@ export function exportKey(query: string, dt: string): string {
   return `exports/${query}/dt=${dt}/${query}.csv`;
 }
 
+/** The HTML report of a snapshot, written by `credlake run`. */
+export function reportKey(dt: string): string {
+  return `reports/dt=${dt}/credlake-report.html`;
+}
+
 /** Row counts of one day's exports. */
 export function exportManifestKey(dt: string): string {
   return `exports/manifest/dt=${dt}/manifest.json`;

@@ -145,6 +145,11 @@ export class Simulator {
     this.setClock(date);
   }
 
+  /** The simulated wall clock (epoch ms): the run date at 06:00 UTC plus the time since. */
+  now(): number {
+    return this.ctx.simNow();
+  }
+
   /** Moves the simulated clock forward within the day (to exercise IAM's 4-hour report reuse). */
   advanceClockBy(ms: number): void {
     this.dayStart += ms;

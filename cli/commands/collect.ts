@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import type { Command } from 'commander';
 import { collectRun, type RunResult } from '../../collector/collect-run.ts';
+import type { AccountFilters } from '../../collector/discover.ts';
 import { newRunId } from '../../collector/outcome.ts';
 import { createProgress } from '../../collector/progress.ts';
 import { openStore } from '../../lake/open-store.ts';
-import { openTarget } from '../aws-target.ts';
+import { type CollectTarget, openTarget } from '../aws-target.ts';
 import { addCollectOptions, type CollectFlags, pollPolicyFor, readAccountsFlag } from '../collect-options.ts';
 import { ReportedFailure } from '../errors.ts';
 import { todayUtc } from '../options.ts';
@@ -19,24 +20,32 @@ export function registerCollect(program: Command): void {
       ),
   ).action(async (flags: CollectFlags) => {
     const dt = flags.date ?? todayUtc();
-    const result = await collectOnce(flags, dt, 25);
-    if (result.outcomes.some((o) => o.status === 'failed') || result.interrupted) {
+    const result = await withTarget(flags, dt, 25, (session) => session.collect(dt));
+    if (result.outcomes.some((o) => o.status === 'failed') || result.interrupted)
       throw new ReportedFailure('', 1);
-    }
   });
 }
 
-/** Runs one collection with the CLI's flags: progress on stderr, summary on stdout. */
-export async function collectOnce(
+export interface CollectSession {
+  readonly target: CollectTarget;
+  readonly signal: AbortSignal;
+  /** Collects one day; `brief` prints one line instead of the full summary. */
+  collect(dt: string, brief?: boolean): Promise<RunResult>;
+}
+
+/**
+ * Opens the AWS target (or starts the simulator on `simStartDate`) once, handles Ctrl-C, and
+ * lets the caller collect one or more days through it.
+ */
+export async function withTarget<T>(
   flags: CollectFlags,
-  dt: string,
+  simStartDate: string,
   defaultSimAccounts: number,
-  simStartDate = dt,
-): Promise<RunResult> {
+  work: (session: CollectSession) => Promise<T>,
+): Promise<T> {
   const { count, filters } = readAccountsFlag(flags, defaultSimAccounts);
   const controller = new AbortController();
-  // Every account in flight listens for the interrupt.
-  setMaxListeners(0, controller.signal);
+  setMaxListeners(0, controller.signal); // every account in flight listens for the interrupt
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
     process.stderr.write(
@@ -45,14 +54,14 @@ export async function collectOnce(
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const runId = newRunId(Date.now());
+  const sessionName = `credlake-${newRunId(Date.now())}`;
   const target = await openTarget(
     {
       simulate: !!flags.simulate,
       region: flags.region,
       roleName: flags.roleName,
       externalId: flags.externalId,
-      sessionName: `credlake-${runId}`,
+      sessionName,
       sim: {
         accounts: count,
         seed: flags.seed,
@@ -64,30 +73,52 @@ export async function collectOnce(
     controller.signal,
   );
   try {
-    target.simulator?.advanceTo(dt);
-    const store = openStore(flags.lake);
-    const progress = createProgress(process.stderr, flags.quiet);
-    const started = performance.now();
-    const result = await collectRun({
-      store,
-      dt,
-      runId,
-      access: target.access,
-      org: target.org,
-      filters,
-      concurrency: flags.concurrency,
-      reportTimeoutMs: flags.reportTimeout * 1000,
-      poll: pollPolicyFor(flags),
+    return await work({
+      target,
       signal: controller.signal,
-      onProgress: (e) => progress.update(e),
+      collect: (dt, brief) => collectDay(flags, filters, target, dt, controller.signal, brief),
     });
-    progress.finish();
-    if (!flags.quiet || result.outcomes.some((o) => o.status === 'failed')) {
-      process.stdout.write(formatRunSummary(result, (performance.now() - started) / 1000, store.location));
-    }
-    return result;
   } finally {
     process.off('SIGINT', onSigint);
     await target.close();
   }
+}
+
+async function collectDay(
+  flags: CollectFlags,
+  filters: AccountFilters,
+  target: CollectTarget,
+  dt: string,
+  signal: AbortSignal,
+  brief = false,
+): Promise<RunResult> {
+  target.simulator?.advanceTo(dt);
+  const store = openStore(flags.lake);
+  const progress = createProgress(process.stderr, flags.quiet || brief);
+  const started = performance.now();
+  const result = await collectRun({
+    store,
+    dt,
+    access: target.access,
+    org: target.org,
+    filters,
+    concurrency: flags.concurrency,
+    reportTimeoutMs: flags.reportTimeout * 1000,
+    poll: pollPolicyFor(flags),
+    signal,
+    // A simulated organization lives on its own clock (the simulated day).
+    now: target.simulator ? () => target.simulator!.now() : undefined,
+    onProgress: (e) => progress.update(e),
+  });
+  progress.finish();
+  const seconds = (performance.now() - started) / 1000;
+  if (brief) {
+    const n = (status: string) => result.outcomes.filter((o) => o.status === status).length;
+    process.stderr.write(
+      `${dt}: collected ${n('collected')}, failed ${n('failed')}, skipped ${n('skipped')} in ${seconds.toFixed(1)} s\n`,
+    );
+  } else if (!flags.quiet || result.outcomes.some((o) => o.status === 'failed')) {
+    process.stdout.write(formatRunSummary(result, seconds, store.location));
+  }
+  return result;
 }

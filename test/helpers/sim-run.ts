@@ -40,6 +40,7 @@ export async function runAgainst(
     retry: FAST_RETRY,
     reportTimeoutMs: 2_000,
     concurrency: 16,
+    now: () => sim.now(),
     ...options,
   });
 }

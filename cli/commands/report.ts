@@ -1,0 +1,31 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { buildHtmlReport } from '../../dashboard/build-report.ts';
+import { reportKey } from '../../lake/keys.ts';
+import { openStore } from '../../lake/open-store.ts';
+import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
+import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('write the dashboard as one self-contained HTML file (opens from disk, prints for auditors)')
+    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option('--date <YYYY-MM-DD>', 'snapshot date (default: the newest)', parseDateOption)
+    .option(
+      '--out <file.html>',
+      'where to write it (default: reports/dt=.../credlake-report.html in the lake)',
+    )
+    .action(async (opts: { lake: string; date?: string; out?: string }) => {
+      const store = openStore(opts.lake);
+      const engine = await DuckDbEngine.openStore(store);
+      try {
+        const { dt, html } = await buildHtmlReport(engine, store.location, opts.date);
+        if (opts.out) await writeFile(opts.out, html);
+        else await store.put(reportKey(dt), html, { contentType: 'text/html' });
+        process.stdout.write(`${opts.out ?? `${store.location}/${reportKey(dt)}`}\n`);
+      } finally {
+        engine.close();
+      }
+    });
+}

@@ -1,0 +1,140 @@
+// Renders the dashboard spec as one self-contained HTML file: styles, Chart.js and the data
+// inline, nothing fetched, opens from disk, prints for an auditor. Values are escaped on the
+// server side; the page's script only sorts, filters and draws charts.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { QueryResult } from '../queries/duckdb-engine.ts';
+import type { PlainValue } from '../queries/values.ts';
+import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.ts';
+import type { BarVisual, DashboardSpec, KpiVisual, LineVisual, TableVisual, Visual } from './spec.ts';
+
+export interface ReportInput {
+  readonly spec: DashboardSpec;
+  readonly results: Readonly<Record<string, QueryResult>>;
+  readonly dt: string;
+  readonly generatedAt: string;
+  readonly lakeLocation: string;
+}
+
+/** At most this many rows per table in the page; the CSV exports hold every row. */
+export const MAX_TABLE_ROWS = 2_000;
+
+const esc = (s: string) =>
+  s
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+const text = (v: PlainValue | undefined) => (v === null || v === undefined ? '' : String(v));
+
+let chartJs: string | undefined;
+function chartLibrary(): string {
+  // The package exports no path to its UMD build; it sits beside the CommonJS entry.
+  const entry = createRequire(import.meta.url).resolve('chart.js');
+  chartJs ??= readFileSync(join(dirname(entry), 'chart.umd.min.js'), 'utf8');
+  return chartJs;
+}
+
+export function kpiValue(visual: KpiVisual, result: QueryResult): number | null {
+  const m = visual.measure;
+  if (m.type === 'rows') return result.rows.length;
+  if (m.type === 'count_where') return result.rows.filter((r) => r[m.column] === m.equals).length;
+  const values = result.rows.map((r) => r[m.column]).filter((v): v is number => typeof v === 'number');
+  return values.length ? Math.max(...values) : null;
+}
+
+export function renderHtmlReport(input: ReportInput): string {
+  const charts: unknown[] = [];
+  const sections = input.spec.sections.map((section) => {
+    const visuals = section.visuals.map((v) => renderVisual(v, input, charts)).join('\n');
+    const kpis = section.visuals.every((v) => v.kind === 'kpi');
+    return `<section><h2>${esc(section.title)}</h2><div class="${kpis ? 'kpis' : 'visuals'}">${visuals}</div></section>`;
+  });
+  const coverage = input.results.collection_coverage?.rows ?? [];
+  const missing = coverage.filter((r) => r.status !== 'collected' && r.status !== 'skipped');
+  const data = JSON.stringify(charts).replaceAll('<', '\\u003c');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(input.spec.title)} ${esc(input.dt)}</title>
+<style>${PAGE_STYLE}</style></head>
+<body>
+<header><h1>${esc(input.spec.title)}</h1>
+<p class="meta">Snapshot <strong>${esc(input.dt)}</strong> · ${coverage.filter((r) => r.status === 'collected').length} of ${coverage.length} accounts collected · written ${esc(input.generatedAt)} · lake <code>${esc(input.lakeLocation)}</code></p>
+${
+  missing.length
+    ? `<p class="warning" id="missing-accounts">Not in the data: ${missing.length} account${missing.length === 1 ? '' : 's'} (${missing
+        .slice(0, 20)
+        .map((r) => `${esc(text(r.account_id))} ${esc(text(r.account_name))}: ${esc(text(r.reason))}`)
+        .join('; ')}${missing.length > 20 ? '; …' : ''}). Their findings are unknown, not zero.</p>`
+    : '<p class="ok" id="missing-accounts">Every active account of the organization is in the data.</p>'
+}
+</header>
+<main>${sections.join('\n')}</main>
+<script>${chartLibrary()}</script>
+<script>const CHARTS = ${data};
+${PAGE_SCRIPT}</script>
+</body></html>
+`;
+}
+
+function renderVisual(visual: Visual, input: ReportInput, charts: unknown[]): string {
+  const result = input.results[visual.query] ?? { columns: [], rows: [] };
+  const source = `<p class="source">query: <code>${esc(visual.query)}</code></p>`;
+  switch (visual.kind) {
+    case 'kpi':
+      return renderKpi(visual, result);
+    case 'bar':
+      charts.push(barChart(visual, result));
+      return `<figure class="chart" id="${visual.id}"><figcaption>${esc(visual.title)}</figcaption><div class="canvas-box"><canvas></canvas></div>${source}</figure>`;
+    case 'line':
+      charts.push(lineChart(visual, result));
+      return `<figure class="chart" id="${visual.id}"><figcaption>${esc(visual.title)}</figcaption><div class="canvas-box"><canvas></canvas></div>${source}</figure>`;
+    case 'table':
+      return renderTable(visual, result, source);
+  }
+}
+
+function renderKpi(visual: KpiVisual, result: QueryResult): string {
+  const value = kpiValue(visual, result);
+  const cls = visual.findings && (value ?? 0) > 0 ? 'kpi bad' : 'kpi';
+  const shown = value === null ? '–' : `${value}${visual.unit ?? ''}`;
+  return `<div class="${cls}" id="${visual.id}" data-query="${esc(visual.query)}"><span class="value">${esc(shown)}</span><span class="label">${esc(visual.title)}</span></div>`;
+}
+
+function renderTable(visual: TableVisual, result: QueryResult, source: string): string {
+  const columns = visual.columns.filter((c) => result.columns.includes(c));
+  const rows = result.rows.slice(0, MAX_TABLE_ROWS);
+  const body = rows
+    .map((r) => `<tr>${columns.map((c) => `<td>${esc(text(r[c]))}</td>`).join('')}</tr>`)
+    .join('');
+  const more =
+    result.rows.length > rows.length
+      ? `<p class="note">First ${rows.length} of ${result.rows.length} rows; the CSV export has them all.</p>`
+      : '';
+  return `<div class="table-visual" id="${visual.id}"><h3>${esc(visual.title)} <span class="count">${result.rows.length}</span></h3>
+<input type="search" class="filter" placeholder="Filter rows" aria-label="Filter ${esc(visual.title)}">
+<div class="scroll"><table><thead><tr>${columns.map((c) => `<th data-col="${esc(c)}">${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div>${more}${source}</div>`;
+}
+
+function barChart(visual: BarVisual, result: QueryResult) {
+  const rows = result.rows
+    .filter((r) => r.status === 'collected' || r.status === undefined)
+    .slice(0, visual.limit);
+  return {
+    id: visual.id,
+    type: 'bar',
+    labels: rows.map((r) => text(r[visual.category]) || text(r.account_id)),
+    series: visual.series.map((s) => ({ label: s, data: rows.map((r) => Number(r[s] ?? 0)) })),
+  };
+}
+
+function lineChart(visual: LineVisual, result: QueryResult) {
+  return {
+    id: visual.id,
+    type: 'line',
+    labels: result.rows.map((r) => text(r[visual.x])),
+    series: visual.series.map((s) => ({ label: s, data: result.rows.map((r) => Number(r[s] ?? 0)) })),
+  };
+}
