@@ -1,29 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { QueryInputError } from '../queries/errors.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
-import { registerCollect } from './commands/collect.ts';
-import { registerExport } from './commands/export.ts';
-import { registerImport } from './commands/import.ts';
-import { registerQuery } from './commands/query.ts';
-import { registerReport } from './commands/report.ts';
-import { registerRun } from './commands/run.ts';
-import { registerSimulate } from './commands/simulate.ts';
-import { registerTransform } from './commands/transform.ts';
 import { ReportedFailure, UsageError } from './errors.ts';
+import { createProgram } from './program.ts';
 
-const program = new Command('credlake')
-  .description('IAM credential reports of every account in an AWS Organization, as an evidence lake')
-  .showHelpAfterError('(add --help for usage)')
-  .exitOverride();
-
-registerRun(program);
-registerCollect(program);
-registerImport(program);
-registerTransform(program);
-registerQuery(program);
-registerExport(program);
-registerReport(program);
-registerSimulate(program);
+const program = createProgram();
 
 try {
   await program.parseAsync(process.argv);

@@ -6,7 +6,6 @@ import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
 import { createClients } from '../../collector/aws/clients.ts';
 import { sdkOrgApi } from '../../collector/aws/org-api.ts';
 import { type CollectOptions, collectRun, type RunResult } from '../../collector/collect-run.ts';
-import { DEFAULT_RETRY } from '../../collector/retry.ts';
 import { LocalStore } from '../../lake/local-store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
