@@ -125,8 +125,9 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
   return { runId, dt, outcomes, snapshot, manifestKey, interrupted };
 }
 
-async function plan(
-  options: CollectOptions,
+/** Discovers (or lists) the accounts of a run and decides which it collects. */
+export async function plan(
+  options: Pick<CollectOptions, 'org' | 'filters' | 'dt'>,
   now: number,
 ): Promise<{ snapshot: AccountsSnapshot; planned: PlannedAccount[] }> {
   const filters = options.filters ?? {};
@@ -149,7 +150,7 @@ async function plan(
 }
 
 /** An account collected earlier today keeps its report: nothing is fetched or rewritten. */
-async function isStillInLake(store: ObjectStore, dt: string, outcome: AccountOutcome): Promise<boolean> {
+export async function isStillInLake(store: ObjectStore, dt: string, outcome: AccountOutcome): Promise<boolean> {
   if (!outcome.rawKey) return false;
   return (
     (await store.exists(outcome.rawKey)) &&
@@ -157,7 +158,7 @@ async function isStillInLake(store: ObjectStore, dt: string, outcome: AccountOut
   );
 }
 
-function alreadyCollected(before: AccountOutcome, runId: string): AccountOutcome {
+export function alreadyCollected(before: AccountOutcome, runId: string): AccountOutcome {
   return {
     ...before,
     runId,
@@ -168,7 +169,7 @@ function alreadyCollected(before: AccountOutcome, runId: string): AccountOutcome
   };
 }
 
-function skipped(p: PlannedAccount, runId: string): AccountOutcome {
+export function skipped(p: PlannedAccount, runId: string): AccountOutcome {
   return {
     accountId: p.account.accountId,
     accountName: p.account.name,

@@ -1,0 +1,18 @@
+// Environment variables of the Lambda functions, named once: the handlers read them, the CDK
+// app sets them. A pure declaration, safe for `infra/` to import.
+export const ENV = {
+  bucket: 'CREDLAKE_BUCKET',
+  prefix: 'CREDLAKE_PREFIX',
+  memberRoleName: 'CREDLAKE_MEMBER_ROLE_NAME',
+  externalId: 'CREDLAKE_EXTERNAL_ID',
+  reportTimeoutSeconds: 'CREDLAKE_REPORT_TIMEOUT_SECONDS',
+  includeAccounts: 'CREDLAKE_INCLUDE_ACCOUNTS',
+  excludeAccounts: 'CREDLAKE_EXCLUDE_ACCOUNTS',
+  includeOus: 'CREDLAKE_INCLUDE_OUS',
+  glueDatabase: 'CREDLAKE_GLUE_DATABASE',
+  topicArn: 'CREDLAKE_TOPIC_ARN',
+  athenaWorkgroup: 'CREDLAKE_ATHENA_WORKGROUP',
+  namedQueries: 'CREDLAKE_NAMED_QUERIES',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
