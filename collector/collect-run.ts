@@ -150,7 +150,11 @@ export async function plan(
 }
 
 /** An account collected earlier today keeps its report: nothing is fetched or rewritten. */
-export async function isStillInLake(store: ObjectStore, dt: string, outcome: AccountOutcome): Promise<boolean> {
+export async function isStillInLake(
+  store: ObjectStore,
+  dt: string,
+  outcome: AccountOutcome,
+): Promise<boolean> {
   if (!outcome.rawKey) return false;
   return (
     (await store.exists(outcome.rawKey)) &&

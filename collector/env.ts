@@ -18,14 +18,22 @@ export function optional(name: EnvName, env: NodeJS.ProcessEnv = process.env): s
 
 export function list(name: EnvName, env: NodeJS.ProcessEnv = process.env): string[] | undefined {
   const value = optional(name, env);
-  return value ? value.split(',').map((v) => v.trim()).filter(Boolean) : undefined;
+  return value
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 export function positive(name: EnvName, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
   const value = optional(name, env);
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`environment variable ${name} must be a positive whole number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError(
+      `environment variable ${name} must be a positive whole number, got ${JSON.stringify(value)}`,
+    );
   return n;
 }
 

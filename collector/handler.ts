@@ -1,10 +1,11 @@
 // Lambda entry points of the deployed pipeline. They only wire: configuration from the
 // environment, SDK clients, the S3 lake, Powertools logging and metrics, then the pipeline steps.
-import { GlueClient } from '@aws-sdk/client-glue';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { S3Client } from '@aws-sdk/client-s3';
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { S3Store } from '../lake/s3-store.ts';
 import type { AccountAccess } from './api.ts';
 import { sdkAccountAccess } from './aws/account-access.ts';
@@ -12,7 +13,14 @@ import { createClients } from './aws/clients.ts';
 import { registerPartitions } from './aws/glue-partitions.ts';
 import { sdkOrgApi } from './aws/org-api.ts';
 import { readCollectorConfig } from './env.ts';
-import { type AccountItem, collectOne, type FinalizeInput, finalizeRun, type PipelineDeps, planRun } from './pipeline.ts';
+import {
+  type AccountItem,
+  collectOne,
+  type FinalizeInput,
+  finalizeRun,
+  type PipelineDeps,
+  planRun,
+} from './pipeline.ts';
 import { DEFAULT_RETRY } from './retry.ts';
 
 const logger = new Logger({ serviceName: 'credlake' });
@@ -33,22 +41,38 @@ const deps: PipelineDeps = {
     });
     return access;
   },
-  filters: { accounts: config.includeAccounts, excludeAccounts: config.excludeAccounts, ous: config.includeOus },
+  filters: {
+    accounts: config.includeAccounts,
+    excludeAccounts: config.excludeAccounts,
+    ous: config.includeOus,
+  },
   reportTimeoutMs: config.reportTimeoutSeconds * 1000,
   registerPartitions: config.glueDatabase
     ? (table, partitions) =>
-        registerPartitions(new GlueClient({}), { database: config.glueDatabase!, bucket: config.bucket, prefix: config.prefix }, table, partitions)
+        registerPartitions(
+          new GlueClient({}),
+          { database: config.glueDatabase!, bucket: config.bucket, prefix: config.prefix },
+          table,
+          partitions,
+        )
     : undefined,
   notify: config.topicArn
     ? async (subject, message) => {
-        await new SNSClient({}).send(new PublishCommand({ TopicArn: config.topicArn, Subject: subject.slice(0, 99), Message: message }));
+        await new SNSClient({}).send(
+          new PublishCommand({ TopicArn: config.topicArn, Subject: subject.slice(0, 99), Message: message }),
+        );
       }
     : undefined,
 };
 
 export async function plan(event: { dt?: string } = {}) {
   const out = await planRun(deps, event);
-  logger.info('run planned', { runId: out.runId, dt: out.dt, accounts: out.items.length, skipped: out.skipped });
+  logger.info('run planned', {
+    runId: out.runId,
+    dt: out.dt,
+    accounts: out.items.length,
+    skipped: out.skipped,
+  });
   metrics.addMetric('accounts_skipped', MetricUnit.Count, out.skipped);
   metrics.publishStoredMetrics();
   return out;
@@ -58,8 +82,17 @@ export async function collectAccount(item: AccountItem) {
   logger.appendKeys({ accountId: item.accountId, runId: item.runId, dt: item.dt });
   try {
     const outcome = await collectOne(deps, item);
-    logger.info('account done', { status: outcome.status, reason: outcome.reason, attempts: outcome.attempts, durationMs: outcome.durationMs });
-    metrics.addMetric(outcome.status === 'collected' ? 'accounts_collected' : 'accounts_failed', MetricUnit.Count, 1);
+    logger.info('account done', {
+      status: outcome.status,
+      reason: outcome.reason,
+      attempts: outcome.attempts,
+      durationMs: outcome.durationMs,
+    });
+    metrics.addMetric(
+      outcome.status === 'collected' ? 'accounts_collected' : 'accounts_failed',
+      MetricUnit.Count,
+      1,
+    );
     return outcome;
   } finally {
     metrics.publishStoredMetrics();

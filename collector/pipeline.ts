@@ -47,7 +47,10 @@ export async function planRun(deps: PipelineDeps, input: { dt?: string } = {}): 
   const dt = input.dt ?? new Date(now).toISOString().slice(0, 10);
   const runId = newRunId(Date.now());
   const { snapshot, planned } = await plan({ org: deps.org, filters: deps.filters, dt }, now);
-  await deps.store.put(rawAccountsKey(dt), JSON.stringify(snapshot, null, 2), { ifAbsent: true, contentType: 'application/json' });
+  await deps.store.put(rawAccountsKey(dt), JSON.stringify(snapshot, null, 2), {
+    ifAbsent: true,
+    contentType: 'application/json',
+  });
   await writeAccounts(deps.store, dt);
   await deps.registerPartitions?.(TABLES.accounts, [[dt]]);
   const skips = planned.filter((p) => p.skip);
@@ -61,7 +64,11 @@ export async function planRun(deps: PipelineDeps, input: { dt?: string } = {}): 
 export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise<AccountOutcome> {
   const earlier = standingOutcomes(await readOutcomes(deps.store, item.dt)).get(item.accountId);
   let outcome: AccountOutcome;
-  if (earlier?.status === 'collected' && earlier.runId !== item.runId && (await isStillInLake(deps.store, item.dt, earlier))) {
+  if (
+    earlier?.status === 'collected' &&
+    earlier.runId !== item.runId &&
+    (await isStillInLake(deps.store, item.dt, earlier))
+  ) {
     outcome = alreadyCollected(earlier, item.runId);
   } else {
     outcome = await collectAccount(
@@ -76,11 +83,21 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
         reportTimeoutMs: deps.reportTimeoutMs,
         now: deps.now ?? Date.now,
       },
-      { accountId: item.accountId, name: item.accountName, email: null, state: 'ACTIVE', ouPath: null, joinedAt: null },
+      {
+        accountId: item.accountId,
+        name: item.accountName,
+        email: null,
+        state: 'ACTIVE',
+        ouPath: null,
+        joinedAt: null,
+      },
     );
   }
   await writeOutcome(deps.store, item.dt, outcome);
-  if (outcome.status === 'collected' && (await deps.store.exists(curatedKey('credential_report', item.dt, item.accountId)))) {
+  if (
+    outcome.status === 'collected' &&
+    (await deps.store.exists(curatedKey('credential_report', item.dt, item.accountId)))
+  ) {
     await deps.registerPartitions?.(TABLES.credential_report, [[item.dt, item.accountId]]);
   }
   return outcome;

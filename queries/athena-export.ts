@@ -4,8 +4,8 @@ import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena'
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { exportKey, exportManifestKey } from '../lake/keys.ts';
-import { EXPORTED_QUERIES } from './catalog.ts';
 import { type AthenaTarget, executeOnAthena } from './athena.ts';
+import { EXPORTED_QUERIES } from './catalog.ts';
 import { requireQuery, withParams } from './sql-params.ts';
 
 export interface ExportTarget extends AthenaTarget {
@@ -19,10 +19,17 @@ export interface AthenaExportManifest {
   readonly dt: string;
   readonly exportedAt: string;
   readonly engine: 'athena';
-  readonly queries: { name: string; rows: number; key: string; queryExecutionId: string; bytesScanned: number }[];
+  readonly queries: {
+    name: string;
+    rows: number;
+    key: string;
+    queryExecutionId: string;
+    bytesScanned: number;
+  }[];
 }
 
-const key = (target: ExportTarget, k: string) => (target.prefix ? `${target.prefix.replace(/\/$/, '')}/${k}` : k);
+const key = (target: ExportTarget, k: string) =>
+  target.prefix ? `${target.prefix.replace(/\/$/, '')}/${k}` : k;
 
 function splitS3(url: string): { Bucket: string; Key: string } {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
@@ -30,22 +37,47 @@ function splitS3(url: string): { Bucket: string; Key: string } {
   return { Bucket: m[1], Key: m[2] };
 }
 
-export async function exportWithAthena(athena: AthenaClient, s3: S3Client, target: ExportTarget, dt: string): Promise<AthenaExportManifest> {
+export async function exportWithAthena(
+  athena: AthenaClient,
+  s3: S3Client,
+  target: ExportTarget,
+  dt: string,
+): Promise<AthenaExportManifest> {
   const queries: AthenaExportManifest['queries'] = [];
   for (const query of EXPORTED_QUERIES) {
     const id = target.namedQueries[query.name];
     if (!id) throw new Error(`no named query id for ${query.name}`);
     const named = await athena.send(new GetNamedQueryCommand({ NamedQueryId: id }));
-    const sql = withParams(requireQuery(query.name), named.NamedQuery?.QueryString ?? '', { snapshot_dt: dt });
+    const sql = withParams(requireQuery(query.name), named.NamedQuery?.QueryString ?? '', {
+      snapshot_dt: dt,
+    });
     const run = await executeOnAthena(athena, target, sql);
     const result = await s3.send(new GetObjectCommand(splitS3(run.outputLocation)));
     const body = await result.Body!.transformToString();
     const rows = Math.max(0, (parse(body, { relax_column_count: true }) as unknown[]).length - 1);
     const exportObject = exportKey(query.name, dt);
-    await s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: key(target, exportObject), Body: body, ContentType: 'text/csv' }));
-    queries.push({ name: query.name, rows, key: exportObject, queryExecutionId: run.queryExecutionId, bytesScanned: run.bytesScanned });
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: target.bucket,
+        Key: key(target, exportObject),
+        Body: body,
+        ContentType: 'text/csv',
+      }),
+    );
+    queries.push({
+      name: query.name,
+      rows,
+      key: exportObject,
+      queryExecutionId: run.queryExecutionId,
+      bytesScanned: run.bytesScanned,
+    });
   }
-  const manifest: AthenaExportManifest = { dt, exportedAt: new Date().toISOString(), engine: 'athena', queries };
+  const manifest: AthenaExportManifest = {
+    dt,
+    exportedAt: new Date().toISOString(),
+    engine: 'athena',
+    queries,
+  };
   await s3.send(
     new PutObjectCommand({
       Bucket: target.bucket,

@@ -61,7 +61,11 @@ export async function executeOnAthena(
       };
     }
     if (state === 'FAILED' || state === 'CANCELLED') {
-      throw new AthenaQueryError(id, state, q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? 'no reason given');
+      throw new AthenaQueryError(
+        id,
+        state,
+        q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? 'no reason given',
+      );
     }
     if (Date.now() > deadline) throw new AthenaQueryError(id, 'TIMED OUT', 'still running at the deadline');
     await sleep(wait);
@@ -76,8 +80,11 @@ export async function readAthenaResults(athena: AthenaClient, queryExecutionId: 
   let token: string | undefined;
   let first = true;
   do {
-    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: queryExecutionId, NextToken: token, MaxResults: 1000 }));
-    if (!columns.length) columns.push(...(page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? ''));
+    const page = await athena.send(
+      new GetQueryResultsCommand({ QueryExecutionId: queryExecutionId, NextToken: token, MaxResults: 1000 }),
+    );
+    if (!columns.length)
+      columns.push(...(page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? ''));
     const types = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Type ?? 'varchar');
     for (const [i, row] of (page.ResultSet?.Rows ?? []).entries()) {
       if (first && i === 0) continue; // the header row

@@ -1,9 +1,10 @@
 // Lambda entry point of the exports step: every exported saved query for the run's snapshot.
+
+import { Logger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { ENV } from '../collector/env-names.ts';
 import { optional, required } from '../collector/env.ts';
+import { ENV } from '../collector/env-names.ts';
 import { exportWithAthena } from './athena-export.ts';
 
 const logger = new Logger({ serviceName: 'credlake-exports' });
@@ -17,6 +18,7 @@ const target = {
 
 export async function exportAll(event: { dt: string }) {
   const manifest = await exportWithAthena(new AthenaClient({}), new S3Client({}), target, event.dt);
-  for (const q of manifest.queries) logger.info('exported', { query: q.name, rows: q.rows, bytesScanned: q.bytesScanned, dt: event.dt });
+  for (const q of manifest.queries)
+    logger.info('exported', { query: q.name, rows: q.rows, bytesScanned: q.bytesScanned, dt: event.dt });
   return { dt: manifest.dt, queries: manifest.queries.map((q) => ({ name: q.name, rows: q.rows })) };
 }

@@ -15,7 +15,11 @@ export interface GlueColumn {
 }
 
 export function glueColumns(table: TableDef): GlueColumn[] {
-  return table.columns.map((c) => ({ Name: c.name, Type: COLUMN_TYPES[c.type].glue, Comment: c.description }));
+  return table.columns.map((c) => ({
+    Name: c.name,
+    Type: COLUMN_TYPES[c.type].glue,
+    Comment: c.description,
+  }));
 }
 
 export function gluePartitionKeys(table: TableDef): GlueColumn[] {

@@ -22,12 +22,16 @@ export async function registerPartitions(
       new BatchCreatePartitionCommand({
         DatabaseName: target.database,
         TableName: table.name,
-        PartitionInputList: batch.map((values) => partitionInput(target.bucket, target.prefix, table, values)),
+        PartitionInputList: batch.map((values) =>
+          partitionInput(target.bucket, target.prefix, table, values),
+        ),
       }),
     );
     const failed = (out.Errors ?? []).filter((e) => e.ErrorDetail?.ErrorCode !== 'AlreadyExistsException');
     if (failed.length) {
-      const detail = failed.map((e) => `${e.PartitionValues?.join('/')}: ${e.ErrorDetail?.ErrorCode} ${e.ErrorDetail?.ErrorMessage}`);
+      const detail = failed.map(
+        (e) => `${e.PartitionValues?.join('/')}: ${e.ErrorDetail?.ErrorCode} ${e.ErrorDetail?.ErrorMessage}`,
+      );
       throw new Error(`Glue refused partitions of ${table.name}: ${detail.join('; ')}`);
     }
   }
