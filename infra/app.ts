@@ -1,0 +1,36 @@
+// The CDK app: settings from context, the stacks, and cdk-nag's AwsSolutions checks on all of it.
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { MemberAccessStack } from './member-access-stack.ts';
+import { ManagementMemberRoleStack } from './member-role.ts';
+import { PipelineStack } from './pipeline-stack.ts';
+import { readSettings, type Settings } from './settings.ts';
+
+export interface CredlakeApp {
+  readonly app: App;
+  readonly settings: Settings;
+  readonly pipeline: PipelineStack;
+  readonly memberAccess: MemberAccessStack;
+  readonly managementRole: ManagementMemberRoleStack;
+}
+
+export function buildApp(app: App = new App()): CredlakeApp {
+  const settings = readSettings((key) => app.node.tryGetContext(key));
+  const tooling = { account: settings.toolingAccountId, region: settings.region };
+  const management = { account: settings.managementAccountId, region: settings.region };
+  const pipeline = new PipelineStack(app, 'CredlakePipeline', settings, {
+    env: tooling,
+    description: 'credlake: collection pipeline, lake, catalog and exports',
+  });
+  const memberAccess = new MemberAccessStack(app, 'CredlakeMemberAccess', settings, {
+    env: settings.deployFrom === 'management' ? management : tooling,
+    description: 'credlake: member role StackSet for every account of the organization',
+  });
+  const managementRole = new ManagementMemberRoleStack(app, 'CredlakeManagementMemberRole', settings, {
+    env: management,
+    description: 'credlake: member role in the management account',
+  });
+  for (const [k, v] of Object.entries({ project: 'credlake', ...settings.tags })) Tags.of(app).add(k, v);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, settings, pipeline, memberAccess, managementRole };
+}

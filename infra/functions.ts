@@ -1,0 +1,276 @@
+// The Lambda functions, bundled by the local esbuild (no Docker), arm64 on the current Node
+// runtime, each with its own role granting exactly what it calls on exactly which resources.
+import { join } from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { ENV } from '../collector/env-names.ts';
+import { TABLES } from '../transforms/schema.ts';
+import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
+import { ORGANIZATIONS_READ_ACTIONS } from './member-access-stack.ts';
+import { COLLECTOR_ROLE_NAME } from './member-role.ts';
+import { acknowledge, logicalId } from './nag.ts';
+import type { Settings } from './settings.ts';
+import { ATHENA_RESULTS_PREFIX } from './storage.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+
+export interface FunctionsProps {
+  readonly settings: Settings;
+  readonly bucket: IBucket;
+  readonly key?: IKey;
+  readonly topic: ITopic;
+  readonly namedQueryIds: Record<string, string>;
+}
+
+export class Functions extends Construct {
+  readonly plan: IFunction;
+  readonly collect: IFunction;
+  readonly finalize: IFunction;
+  readonly exports: IFunction;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { settings, bucket, key } = props;
+    const stack = Stack.of(this);
+    const glue = () => [
+      stack.formatArn({ service: 'glue', resource: 'catalog' }),
+      stack.formatArn({ service: 'glue', resource: 'database', resourceName: DATABASE_NAME }),
+      ...Object.keys(TABLES).map((t) =>
+        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${DATABASE_NAME}/${t}` }),
+      ),
+    ];
+    const prefixReason = (zone: string) =>
+      `Objects are addressed by key under the ${zone} prefix of the lake, written and read per account and date`;
+    // cdk-nag names a bucket it created by logical id, an existing one by name.
+    const bucketRef = bucket.node.defaultChild
+      ? `<${logicalId(bucket)}.Arn>`
+      : `arn:<AWS::Partition>:s3:::${settings.bucketName}`;
+    const objectAcks = (...zones: string[]) =>
+      Object.fromEntries(
+        zones.map((z) => [`AwsSolutions-IAM5[Resource::${bucketRef}/${z}*]`, prefixReason(z)]),
+      );
+    const objects = (...prefixes: string[]) => prefixes.map((p) => bucket.arnForObjects(`${p}*`));
+    const env = {
+      [ENV.bucket]: bucket.bucketName,
+      [ENV.prefix]: '',
+      [ENV.memberRoleName]: settings.memberRoleName,
+      [ENV.reportTimeoutSeconds]: String(settings.reportTimeoutSeconds),
+      [ENV.glueDatabase]: DATABASE_NAME,
+      ...(settings.externalId ? { [ENV.externalId]: settings.externalId } : {}),
+    };
+    const lakeAccess = [
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['raw/*', 'curated/*'] } },
+      }),
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: objects('raw/', 'curated/'),
+      }),
+      new PolicyStatement({ actions: ['glue:BatchCreatePartition'], resources: glue() }),
+    ];
+
+    this.plan = this.fn(
+      'Plan',
+      'collector/handler.ts',
+      'plan',
+      settings,
+      env,
+      key,
+      Duration.minutes(5),
+      [...lakeAccess, new PolicyStatement({ actions: [...ORGANIZATIONS_READ_ACTIONS], resources: ['*'] })],
+      {
+        ...objectAcks('raw/', 'curated/'),
+        'AwsSolutions-IAM5[Resource::*]':
+          'Organizations read actions and X-Ray writes take no resource-level permissions; roots and OUs are discovered at run time',
+      },
+    );
+
+    this.collect = this.fn(
+      'CollectAccount',
+      'collector/handler.ts',
+      'collectAccount',
+      settings,
+      env,
+      key,
+      Duration.seconds(Math.min(900, settings.reportTimeoutSeconds + 60)),
+      [
+        ...lakeAccess,
+        new PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:aws:iam::*:role/${settings.memberRoleName}`],
+          conditions: { StringEquals: { 'aws:ResourceOrgID': settings.organizationId } },
+        }),
+        new PolicyStatement({
+          actions: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+          resources: ['*'],
+        }),
+      ],
+      {
+        ...objectAcks('raw/', 'curated/'),
+        [`AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${settings.memberRoleName}]`]:
+          'The member role exists in every account of the organization; aws:ResourceOrgID confines the grant to this organization',
+        'AwsSolutions-IAM5[Resource::*]':
+          'The credential report actions (the tooling account reads its own report) and X-Ray writes take no resource-level permissions',
+      },
+      COLLECTOR_ROLE_NAME,
+    );
+
+    this.finalize = this.fn(
+      'Finalize',
+      'collector/handler.ts',
+      'finalize',
+      settings,
+      { ...env, [ENV.topicArn]: props.topic.topicArn },
+      key,
+      Duration.minutes(5),
+      [...lakeAccess, new PolicyStatement({ actions: ['sns:Publish'], resources: [props.topic.topicArn] })],
+      {
+        ...objectAcks('raw/', 'curated/'),
+        'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
+      },
+    );
+
+    const workgroupArn = stack.formatArn({
+      service: 'athena',
+      resource: 'workgroup',
+      resourceName: WORKGROUP_NAME,
+    });
+    this.exports = this.fn(
+      'Exports',
+      'queries/handler.ts',
+      'exportAll',
+      settings,
+      {
+        [ENV.bucket]: bucket.bucketName,
+        [ENV.prefix]: '',
+        [ENV.glueDatabase]: DATABASE_NAME,
+        [ENV.athenaWorkgroup]: WORKGROUP_NAME,
+        [ENV.namedQueries]: JSON.stringify(props.namedQueryIds),
+      },
+      key,
+      Duration.minutes(15),
+      [
+        new PolicyStatement({
+          actions: [
+            'athena:StartQueryExecution',
+            'athena:GetQueryExecution',
+            'athena:GetQueryResults',
+            'athena:GetNamedQuery',
+            'athena:GetWorkGroup',
+          ],
+          resources: [workgroupArn],
+        }),
+        new PolicyStatement({
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
+          resources: glue(),
+        }),
+        new PolicyStatement({
+          actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+          resources: [bucket.bucketArn],
+        }),
+        new PolicyStatement({ actions: ['s3:GetObject'], resources: objects('curated/') }),
+        new PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+          resources: objects(ATHENA_RESULTS_PREFIX),
+        }),
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: objects('exports/') }),
+      ],
+      {
+        ...objectAcks('curated/', ATHENA_RESULTS_PREFIX, 'exports/'),
+        'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
+      },
+    );
+  }
+
+  private fn(
+    id: string,
+    entry: string,
+    handler: string,
+    settings: Settings,
+    environment: Record<string, string>,
+    key: IKey | undefined,
+    timeout: Duration,
+    statements: PolicyStatement[],
+    acks: Record<string, string>,
+    roleName?: string,
+  ): NodejsFunction {
+    const logGroup = new LogGroup(this, `${id}Logs`, {
+      retention: settings.logRetentionDays as RetentionDays,
+      encryptionKey: key,
+    });
+    const role = new Role(this, `${id}Role`, {
+      roleName,
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${logGroup.logGroupArn}:*`],
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        resources: ['*'],
+      }),
+    );
+    for (const s of statements) role.addToPolicy(s);
+    if (key)
+      role.addToPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [key.keyArn],
+        }),
+      );
+    const fn = new NodejsFunction(this, id, {
+      entry: join(ROOT, entry),
+      handler,
+      projectRoot: ROOT,
+      depsLockFilePath: join(ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 1024,
+      timeout,
+      role,
+      logGroup,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        ...environment,
+        POWERTOOLS_SERVICE_NAME: 'credlake',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.CJS,
+        target: 'node22',
+        minify: true,
+        sourceMap: false,
+        externalModules: ['@duckdb/node-api', '@duckdb/node-bindings'],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // parquet-wasm loads its WebAssembly module from beside the bundle.
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp ${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm ${outputDir}/`,
+          ],
+        },
+      },
+    });
+    acknowledge(role, {
+      ...acks,
+      [`AwsSolutions-IAM5[Resource::<${logicalId(logGroup)}.Arn>:*]`]:
+        "Log streams are created at run time inside this function's own log group",
+    });
+    return fn;
+  }
+}

@@ -1,0 +1,4 @@
+// `cdk synth` entry point (cdk.json): the app from CDK context.
+import { buildApp } from './app.ts';
+
+buildApp().app.synth();

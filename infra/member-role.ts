@@ -1,0 +1,75 @@
+// The member role every account gets: it may only generate and read the credential report, and
+// only the collector role of the tooling account, inside the organization, may assume it.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, DefaultStackSynthesizer, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ArnPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { Settings } from './settings.ts';
+
+/** Physical name of the collector Lambda's role, named in every member role's trust. */
+export const COLLECTOR_ROLE_NAME = 'credlake-collector';
+
+export const MEMBER_ROLE_ACTIONS = ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'] as const;
+
+export function collectorRoleArn(settings: Settings): string {
+  return `arn:aws:iam::${settings.toolingAccountId}:role/${COLLECTOR_ROLE_NAME}`;
+}
+
+export class MemberRole extends Construct {
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, settings: Settings) {
+    super(scope, id);
+    const conditions: Record<string, Record<string, string>> = {
+      ArnEquals: { 'aws:PrincipalArn': collectorRoleArn(settings) },
+      StringEquals: {
+        'aws:PrincipalOrgID': settings.organizationId,
+        ...(settings.externalId ? { 'sts:ExternalId': settings.externalId } : {}),
+      },
+    };
+    this.role = new Role(this, 'Role', {
+      roleName: settings.memberRoleName,
+      description: 'credlake: lets the collector generate and read the IAM credential report of this account',
+      assumedBy: new ArnPrincipal(`arn:aws:iam::${settings.toolingAccountId}:root`).withConditions(
+        conditions,
+      ),
+      maxSessionDuration: undefined,
+      inlinePolicies: {
+        CredentialReport: new PolicyDocument({
+          statements: [new PolicyStatement({ actions: [...MEMBER_ROLE_ACTIONS], resources: ['*'] })],
+        }),
+      },
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'iam:GenerateCredentialReport and iam:GetCredentialReport support no resource-level permissions; these two actions are all the role may do',
+    });
+  }
+}
+
+/** The member role as a plain stack, for the management account (StackSets never reach it). */
+export class ManagementMemberRoleStack extends Stack {
+  constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
+    super(scope, id, props);
+    new MemberRole(this, 'MemberRole', settings);
+  }
+}
+
+/** The member role's CloudFormation template, for the StackSet (no bootstrap dependency). */
+export function memberRoleTemplate(settings: Settings): string {
+  // Its own output folder: under the CDK CLI, a plain App would write into the real cdk.out.
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'credlake-member-role-')) });
+  const stack = new Stack(app, 'CredlakeMemberRole', {
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    analyticsReporting: false,
+  });
+  new MemberRole(stack, 'MemberRole', settings);
+  const template = app.synth().getStackByName('CredlakeMemberRole').template as {
+    Resources: Record<string, { Metadata?: unknown }>;
+  };
+  for (const resource of Object.values(template.Resources)) delete resource.Metadata;
+  return JSON.stringify(template);
+}

@@ -1,0 +1,50 @@
+// The pipeline, in the tooling account: storage, catalog, functions, orchestration, notices.
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { Catalog } from './catalog.ts';
+import { Functions } from './functions.ts';
+import { Orchestration } from './orchestration.ts';
+import type { Settings } from './settings.ts';
+import { Storage } from './storage.ts';
+
+export class PipelineStack extends Stack {
+  readonly storage: Storage;
+  readonly catalog: Catalog;
+  readonly functions: Functions;
+  readonly orchestration: Orchestration;
+  readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
+    super(scope, id, props);
+    this.storage = new Storage(this, 'Storage', settings);
+    this.catalog = new Catalog(this, 'Catalog', {
+      settings,
+      bucket: this.storage.bucket,
+      key: this.storage.key,
+    });
+    this.topic = new Topic(this, 'RunSummary', {
+      topicName: 'credlake-run-summary',
+      displayName: 'credlake run summary',
+      masterKey: this.storage.key,
+      enforceSSL: true,
+    });
+    if (settings.notificationEmail)
+      this.topic.addSubscription(new EmailSubscription(settings.notificationEmail));
+    this.functions = new Functions(this, 'Functions', {
+      settings,
+      bucket: this.storage.bucket,
+      key: this.storage.key,
+      topic: this.topic,
+      namedQueryIds: Object.fromEntries(
+        Object.entries(this.catalog.namedQueries).map(([name, q]) => [name, q.attrNamedQueryId]),
+      ),
+    });
+    this.orchestration = new Orchestration(this, 'Orchestration', {
+      settings,
+      key: this.storage.key,
+      ...this.functions,
+    });
+  }
+}

@@ -1,0 +1,78 @@
+// The data bucket (TLS only, public access blocked, versioned, encrypted as configured, with
+// lifecycle rules for raw evidence and Athena results) and its server access log bucket.
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type IBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { Settings } from './settings.ts';
+
+export const ATHENA_RESULTS_PREFIX = 'athena-results/';
+
+export class Storage extends Construct {
+  readonly bucket: IBucket;
+  readonly key?: IKey;
+
+  constructor(scope: Construct, id: string, settings: Settings) {
+    super(scope, id);
+    if (settings.encryption === 'kms') {
+      this.key = new Key(this, 'Key', {
+        alias: 'alias/credlake',
+        description: 'credlake: data bucket, Athena results, SNS topic and logs',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    } else if (settings.encryption === 'kms-existing') {
+      this.key = Key.fromKeyArn(this, 'Key', settings.kmsKeyArn!);
+    }
+    if (settings.bucketName) {
+      this.bucket = Bucket.fromBucketAttributes(this, 'Bucket', {
+        bucketName: settings.bucketName,
+        encryptionKey: this.key,
+      });
+      return;
+    }
+    const logs = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(logs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log bucket of the data bucket; logging it into itself would loop',
+    });
+    this.bucket = new Bucket(this, 'Data', {
+      encryption: this.key ? BucketEncryption.KMS : BucketEncryption.S3_MANAGED,
+      encryptionKey: this.key,
+      bucketKeyEnabled: !!this.key,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'data-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'raw-evidence', prefix: 'raw/', expiration: Duration.days(settings.rawRetentionDays) },
+        {
+          id: 'athena-results',
+          prefix: ATHENA_RESULTS_PREFIX,
+          expiration: Duration.days(settings.athenaResultsRetentionDays),
+        },
+        {
+          id: 'old-versions',
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,264 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { COLLECTOR_ROLE_NAME } from '../../infra/member-role.ts';
+import { SettingsError } from '../../infra/settings.ts';
+import { CATALOG } from '../../queries/catalog.ts';
+import { glueColumns } from '../../transforms/glue-table.ts';
+import { TABLES } from '../../transforms/schema.ts';
+import { testApp } from '../helpers/cdk-app.ts';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+
+describe('the CDK app', () => {
+  let pipeline: Template;
+  let access: Template;
+  let management: Template;
+  beforeAll(() => {
+    const built = testApp({ externalId: 'ext-42', notificationEmail: 'secops@example.com' });
+    built.app.synth(); // cdk-nag AwsSolutions runs here: any unacknowledged finding throws
+    pipeline = Template.fromStack(built.pipeline);
+    access = Template.fromStack(built.memberAccess);
+    management = Template.fromStack(built.managementRole);
+  }, 120_000);
+
+  const policyOf = (template: Template, roleName: string): Statement[] => {
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } });
+    const roleId = Object.keys(roles)[0];
+    const policies = template.findResources('AWS::IAM::Policy');
+    return Object.values(policies)
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+  };
+
+  it('encrypts the data bucket with the KMS key, blocks public access, versions it and requires TLS', () => {
+    pipeline.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'raw-evidence', Prefix: 'raw/', ExpirationInDays: 2555 }),
+        ]),
+      },
+    });
+    pipeline.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+    pipeline.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('gives the member role exactly the two credential report actions, trusted only by the collector role in the org', () => {
+    for (const template of [management]) {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: 'CredlakeMemberRole',
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Action: 'sts:AssumeRole',
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+              Condition: {
+                ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::222222222222:role/${COLLECTOR_ROLE_NAME}` },
+                StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorg1', 'sts:ExternalId': 'ext-42' },
+              },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'CredentialReport',
+            PolicyDocument: {
+              Statement: [
+                {
+                  Action: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+                  Effect: 'Allow',
+                  Resource: '*',
+                },
+              ],
+            },
+          },
+        ],
+      });
+      expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toEqual([]);
+    }
+  });
+
+  it('deploys the member role org-wide with a service-managed, auto-deploying StackSet', () => {
+    access.hasResourceProperties('AWS::CloudFormation::StackSet', {
+      PermissionModel: 'SERVICE_MANAGED',
+      CallAs: 'DELEGATED_ADMIN',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      OperationPreferences: { FailureTolerancePercentage: 10, MaxConcurrentPercentage: 25 },
+      StackInstancesGroup: [
+        { DeploymentTargets: { OrganizationalUnitIds: ['r-exam'] }, Regions: ['us-east-1'] },
+      ],
+    });
+    const body = JSON.parse(
+      Object.values(access.findResources('AWS::CloudFormation::StackSet'))[0].Properties.TemplateBody,
+    );
+    expect(Object.values(body.Resources).map((r) => (r as { Type: string }).Type)).toEqual([
+      'AWS::IAM::Role',
+    ]);
+    access.resourceCountIs('AWS::Organizations::ResourcePolicy', 1);
+  });
+
+  it('grants the collector role AssumeRole on the member role within the org, and nothing broader', () => {
+    const statements = policyOf(pipeline, COLLECTOR_ROLE_NAME);
+    const actions = statements.flatMap((s) => [s.Action].flat()).sort();
+    expect(actions).toEqual(
+      [
+        'glue:BatchCreatePartition',
+        'iam:GenerateCredentialReport',
+        'iam:GetCredentialReport',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
+        'sts:AssumeRole',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    expect(statements.find((s) => s.Action === 'sts:AssumeRole')).toMatchObject({
+      Resource: 'arn:aws:iam::*:role/CredlakeMemberRole',
+      Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-exampleorg1' } },
+    });
+    for (const s of statements) expect(JSON.stringify(s.Action)).not.toMatch(/\*"/);
+  });
+
+  it('declares Glue tables whose columns equal transforms/schema.ts, partitioned by string keys, with partition filtering', () => {
+    for (const table of Object.values(TABLES)) {
+      pipeline.hasResourceProperties('AWS::Glue::Table', {
+        TableInput: Match.objectLike({
+          Name: table.name,
+          Parameters: Match.objectLike({ 'partition_filtering.enabled': 'true' }),
+          PartitionKeys: table.partitionKeys.map((k) => ({
+            Name: k.name,
+            Type: 'string',
+            Comment: k.description,
+          })),
+          StorageDescriptor: Match.objectLike({
+            Columns: glueColumns(table).map((c) => ({ Name: c.Name, Type: c.Type, Comment: c.Comment })),
+            SerdeInfo: {
+              SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+              Parameters: { 'serialization.format': '1' },
+            },
+          }),
+        }),
+      });
+    }
+    pipeline.resourcePropertiesCountIs(
+      'Custom::AWS',
+      { Create: Match.stringLikeRegexp('createPartitionIndex') },
+      Object.keys(TABLES).length,
+    );
+  });
+
+  it('creates one Athena named query per catalog entry and an enforced, encrypted, capped workgroup', () => {
+    const named = pipeline.findResources('AWS::Athena::NamedQuery');
+    expect(
+      Object.values(named)
+        .map((q) => q.Properties.Name)
+        .sort(),
+    ).toEqual(CATALOG.map((q) => q.name).sort());
+    pipeline.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        PublishCloudWatchMetricsEnabled: true,
+        BytesScannedCutoffPerQuery: 10240 * 1024 * 1024,
+        ResultConfiguration: Match.objectLike({
+          EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() },
+        }),
+      }),
+    });
+  });
+
+  it('runs a Distributed Map with the configured concurrency and tolerated failures, on a daily schedule', () => {
+    const machine = Object.values(pipeline.findResources('AWS::StepFunctions::StateMachine'))[0];
+    const definition = JSON.stringify(machine.Properties.DefinitionString);
+    expect(definition).toContain('\\"MaxConcurrency\\":20');
+    expect(definition).toContain('\\"ToleratedFailurePercentage\\":100');
+    expect(definition).toContain('\\"Mode\\":\\"DISTRIBUTED\\"');
+    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(machine.Properties.LoggingConfiguration.Level).toBe('ALL');
+    pipeline.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 5 * * ? *)' });
+    pipeline.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'secops@example.com',
+    });
+    pipeline.hasResourceProperties('AWS::Lambda::Function', {
+      Architectures: ['arm64'],
+      Runtime: 'nodejs24.x',
+    });
+  });
+});
+
+describe('settings', () => {
+  it('fail synth with what was wrong and what was expected', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ organizationId: undefined }, /setting organizationId is missing: expected an organization id/],
+      [
+        { organizationId: 'org-1' },
+        /setting organizationId is invalid: got "org-1", expected an organization id/,
+      ],
+      [
+        { managementAccountId: '123' },
+        /managementAccountId is invalid: got "123", expected a 12-digit account id/,
+      ],
+      [{ scheduleHourUtc: 24 }, /scheduleHourUtc is invalid: got "24", expected a whole number from 0 to 23/],
+      [{ encryption: 'kms-existing' }, /kmsKeyArn is invalid/],
+      [{ logRetentionDays: 100 }, /one of CloudWatch's retention values/],
+      [{ memberOuIds: 'Workloads' }, /memberOuIds is invalid/],
+      [{ quicksight: '{"enabled":true}' }, /quicksight.principalArn is invalid/],
+    ];
+    for (const [context, message] of cases) {
+      let caught: unknown;
+      try {
+        testApp(context);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, JSON.stringify(context)).toBeInstanceOf(SettingsError);
+      expect(String(caught)).toMatch(message);
+    }
+  });
+
+  it('deploy S3-managed encryption and an existing bucket without a KMS key', () => {
+    const built = testApp({ encryption: 's3-managed', bucketName: 'my-existing-lake' });
+    built.app.synth();
+    const t = Template.fromStack(built.pipeline);
+    t.resourceCountIs('AWS::KMS::Key', 0);
+    t.resourceCountIs('AWS::S3::Bucket', 0);
+    t.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        ResultConfiguration: {
+          OutputLocation: 's3://my-existing-lake/athena-results/',
+          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+        },
+      }),
+    });
+  });
+});

@@ -1,0 +1,42 @@
+// `npx cdk synth` as a user runs it, offline, with no AWS credentials and no Docker: the CLI
+// pinned in package.json, the app from cdk.json, Lambda bundles built by the local esbuild.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+
+describe('npx cdk synth', () => {
+  it('synthesizes every stack offline, with cdk-nag clean and the Lambda bundles built', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'credlake-cdk-out-'));
+    const env = {
+      ...process.env,
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: '',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    await run('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', out], {
+      cwd: ROOT,
+      env,
+      timeout: 180_000,
+    });
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const stacks = Object.entries(manifest.artifacts as Record<string, { type: string }>)
+      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+      .map(([name]) => name)
+      .sort();
+    expect(stacks).toEqual(['CredlakeManagementMemberRole', 'CredlakeMemberAccess', 'CredlakePipeline']);
+    const bundles = readdirSync(out).filter(
+      (d) => d.startsWith('asset.') && existsSync(join(out, d, 'index.js')),
+    );
+    expect(bundles.length).toBeGreaterThanOrEqual(2);
+    const withWasm = bundles.filter((d) => existsSync(join(out, d, 'parquet_wasm_bg.wasm')));
+    expect(withWasm.length).toBeGreaterThanOrEqual(1);
+  }, 200_000);
+});
