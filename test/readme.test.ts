@@ -39,7 +39,7 @@ describe('README', () => {
       const start = model.indexOf(`### \`${table.name}\``);
       const end = model.indexOf('\n### ', start + 4);
       const columns = [
-        ...model.slice(start, end < 0 ? undefined : end).matchAll(/^\| `([a-z0-9_]+)` \|/gm),
+        ...model.slice(start, end < 0 ? undefined : end).matchAll(/^\| `([a-z0-9_]+)`\s*\|/gm),
       ].map((m) => m[1]);
       const expected = [...table.partitionKeys, ...table.columns].map((c) => c.name);
       expect(columns.sort(), table.name).toEqual([...new Set(expected)].sort());
@@ -47,7 +47,20 @@ describe('README', () => {
   });
 
   it('lists every saved query of the catalog', () => {
-    const queries = [...section('Saved queries').matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    const queries = [...section('Saved queries').matchAll(/^\| `([a-z_]+)`\s*\|/gm)].map((m) => m[1]);
     expect(queries.sort()).toEqual(CATALOG.map((q) => q.name).sort());
+  });
+});
+
+describe('README deploy section', () => {
+  it('lists every CDK setting with its default, as infra/settings.ts declares them', async () => {
+    const { SETTINGS_DOC } = await import('../infra/settings.ts');
+    const start = readme.indexOf('### Settings', readme.indexOf('## Deploy on AWS'));
+    const deploy = readme.slice(start, readme.indexOf('\n### ', start + 4));
+    const rows = [...deploy.matchAll(/^\| `([a-zA-Z]+)`\s*\|\s*([^|]+?)\s*\|/gm)].map((m) => [
+      m[1],
+      m[2].trim(),
+    ]);
+    expect(rows).toEqual(SETTINGS_DOC.map((d) => [d.key, d.default]));
   });
 });
