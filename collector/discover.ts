@@ -1,6 +1,7 @@
 // Account discovery: walk the OU tree from the root (one call per OU and page, not per account)
 // so every account gets its ou_path; then decide which accounts this run collects.
 import type { OrgApi } from './api.ts';
+import { Limiter } from './limiter.ts';
 import type { AccountInfo, AccountsSnapshot } from './outcome.ts';
 
 export interface AccountFilters {
@@ -29,8 +30,14 @@ export async function discoverAccounts(
 ): Promise<{ snapshot: AccountsSnapshot; ouIdsByAccount: Map<string, string[]> }> {
   const organizationId = await api.describeOrganizationId();
   const walked: Walked[] = [];
+  // Sibling OUs are walked in parallel, a few calls at a time: Organizations throttles early.
+  const calls = new Limiter(4);
   const visit = async (parentId: string, path: string, ouIds: string[]): Promise<void> => {
-    for (const a of await api.listAccounts(parentId)) {
+    const [accounts, children] = await Promise.all([
+      calls.run(() => api.listAccounts(parentId)),
+      calls.run(() => api.listChildOus(parentId)),
+    ]);
+    for (const a of accounts) {
       walked.push({
         info: {
           accountId: a.id,

@@ -97,7 +97,10 @@ export class Simulator {
       reports: new Map(),
       simNow: () => this.dayStart + (performance.now() - this.realStart),
       realNow: () => performance.now(),
-      generationMs: (account) => latency.reportGeneration(this.rng, account.faults.slow),
+      // Draws are per account and per generation, so two collectors calling in a different
+      // order see the same latencies (the benchmark compares them on identical draws).
+      generationMs: (account) =>
+        latency.reportGeneration(this.draw('generation', account.id), account.faults.slow),
       onReportStarted: (account, ms) => {
         const t = this.timing(account.id);
         if (t.generationMs === 0) t.generationMs = ms;
@@ -173,6 +176,16 @@ export class Simulator {
   private setClock(date: string): void {
     this.dayStart = Date.parse(`${date}T06:00:00Z`);
     this.realStart = performance.now();
+  }
+
+  private readonly drawCounts = new Map<string, number>();
+
+  /** A random stream for the n-th draw of a kind for one account. */
+  private draw(kind: string, accountId: string): () => number {
+    const key = `${kind}|${accountId}`;
+    const n = (this.drawCounts.get(key) ?? 0) + 1;
+    this.drawCounts.set(key, n);
+    return createRng(hashSeed(kind, this.options.seed ?? 1, accountId, n));
   }
 
   private timing(accountId: string): AccountTiming {
@@ -287,7 +300,7 @@ export class Simulator {
   /** Waits one call's latency; the first three calls per account (assume, generate, get on the
    * shortest path) are kept as that account's draws. */
   private async delay(account: string | undefined): Promise<void> {
-    const ms = LATENCY[this.options.latency ?? 'fast'].call(this.rng);
+    const ms = LATENCY[this.options.latency ?? 'fast'].call(this.draw('call', account ?? 'organization'));
     if (account) {
       const t = this.timing(account);
       if (t.firstCallMs.length < 3) t.firstCallMs.push(ms);

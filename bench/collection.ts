@@ -1,0 +1,109 @@
+// Collection: credlake's collector and the fixed-poll baseline on the same simulated
+// organization and the same latency draws, and the ideal time from those draws.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sdkAccountAccess } from '../collector/aws/account-access.ts';
+import { createClients } from '../collector/aws/clients.ts';
+import { sdkOrgApi } from '../collector/aws/org-api.ts';
+import { collectRun, DEFAULT_CONCURRENCY } from '../collector/collect-run.ts';
+import { DEFAULT_RETRY } from '../collector/retry.ts';
+import { LocalStore } from '../lake/local-store.ts';
+import { parseFaultSpec } from '../simulator/faults.ts';
+import { Simulator } from '../simulator/simulator.ts';
+import { collectLikeBaseline } from './baseline-collector.ts';
+
+export interface CollectionFigures {
+  accounts: number;
+  concurrency: number;
+  wall_s: number;
+  ideal_s: number;
+  ratio_to_ideal: number;
+  report_calls_per_account: number;
+  baseline_wall_s: number;
+  speedup_vs_fixed_poll: number;
+}
+
+const OPTIONS = {
+  seed: 42,
+  date: '2026-01-15',
+  latency: 'realistic' as const,
+  faults: parseFaultSpec('throttle=0.02'),
+};
+
+async function withSim<T>(accounts: number, work: (sim: Simulator) => Promise<T>): Promise<T> {
+  const sim = await Simulator.start({ ...OPTIONS, accounts });
+  try {
+    return await work(sim);
+  } finally {
+    await sim.close();
+  }
+}
+
+function access(sim: Simulator) {
+  const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
+  const clients = createClients(connection);
+  return {
+    connection,
+    clients,
+    access: sdkAccountAccess(connection, clients.sts, {
+      roleName: sim.roleName,
+      sessionName: 'credlake-bench',
+    }),
+  };
+}
+
+export async function benchCollection(
+  accounts: number,
+  log: (s: string) => void,
+): Promise<CollectionFigures> {
+  const concurrency = DEFAULT_CONCURRENCY;
+  const ours = await withSim(accounts, async (sim) => {
+    const { clients, access: a } = access(sim);
+    const store = new LocalStore(await mkdtemp(join(tmpdir(), 'credlake-bench-collect-')));
+    const started = performance.now();
+    const result = await collectRun({
+      store,
+      dt: sim.date,
+      access: await a,
+      org: sdkOrgApi(clients.organizations, DEFAULT_RETRY),
+      concurrency,
+      now: () => sim.now(),
+    });
+    const wall = (performance.now() - started) / 1000;
+    const collected = result.outcomes.filter((o) => o.status === 'collected');
+    const calls =
+      (sim.stats.calls.get('GenerateCredentialReport') ?? 0) +
+      (sim.stats.calls.get('GetCredentialReport') ?? 0);
+    // Each account's shortest possible path: its first calls and its report's generation time.
+    const paths = collected.map((o) => {
+      const t = sim.stats.timings.get(o.accountId)!;
+      return (t.firstCallMs.reduce((a, b) => a + b, 0) + t.generationMs) / 1000;
+    });
+    const ideal = Math.max(Math.max(...paths), paths.reduce((a, b) => a + b, 0) / concurrency);
+    log(
+      `  credlake: ${collected.length} accounts in ${wall.toFixed(1)} s (ideal ${ideal.toFixed(1)} s), ${(calls / collected.length).toFixed(2)} report calls per account`,
+    );
+    return { wall, ideal, callsPerAccount: calls / collected.length, ids: collected.map((o) => o.accountId) };
+  });
+  const baseline = await withSim(accounts, async (sim) => {
+    const { access: a } = access(sim);
+    const started = performance.now();
+    const n = await collectLikeBaseline(await a, ours.ids);
+    const wall = (performance.now() - started) / 1000;
+    log(`  fixed 1 s poll, 10 at a time: ${n} accounts in ${wall.toFixed(1)} s`);
+    return wall;
+  });
+  return {
+    accounts,
+    concurrency,
+    wall_s: round(ours.wall),
+    ideal_s: round(ours.ideal),
+    ratio_to_ideal: round(ours.wall / ours.ideal, 3),
+    report_calls_per_account: round(ours.callsPerAccount, 2),
+    baseline_wall_s: round(baseline),
+    speedup_vs_fixed_poll: round(baseline / ours.wall, 2),
+  };
+}
+
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
