@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { MemberAccessStack } from './member-access-stack.ts';
 import { ManagementMemberRoleStack } from './member-role.ts';
 import { PipelineStack } from './pipeline-stack.ts';
+import { QuickSightStack } from './quicksight-stack.ts';
 import { readSettings, type Settings } from './settings.ts';
 
 export interface CredlakeApp {
@@ -12,6 +13,7 @@ export interface CredlakeApp {
   readonly pipeline: PipelineStack;
   readonly memberAccess: MemberAccessStack;
   readonly managementRole: ManagementMemberRoleStack;
+  readonly quicksight?: QuickSightStack;
 }
 
 export function buildApp(app: App = new App()): CredlakeApp {
@@ -30,7 +32,21 @@ export function buildApp(app: App = new App()): CredlakeApp {
     env: management,
     description: 'credlake: member role in the management account',
   });
+  const quicksight = settings.quicksight.enabled
+    ? new QuickSightStack(app, 'CredlakeQuickSight', {
+        settings,
+        // An export with a fixed name keeps the cross-stack reference (and its cdk-nag id) stable.
+        bucketArn: pipeline.exportValue(pipeline.storage.bucket.bucketArn, {
+          name: 'credlake-data-bucket-arn',
+        }),
+        keyArn: pipeline.storage.key
+          ? pipeline.exportValue(pipeline.storage.key.keyArn, { name: 'credlake-data-key-arn' })
+          : undefined,
+        env: tooling,
+        description: 'credlake: QuickSight data source, datasets and dashboard',
+      })
+    : undefined;
   for (const [k, v] of Object.entries({ project: 'credlake', ...settings.tags })) Tags.of(app).add(k, v);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, settings, pipeline, memberAccess, managementRole };
+  return { app, settings, pipeline, memberAccess, managementRole, quicksight };
 }
