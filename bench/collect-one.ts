@@ -1,6 +1,7 @@
 // Child process of the memory benchmark: collects and transforms the one account of the
 // simulator at CREDLAKE_BENCH_ENDPOINT, then prints its peak RSS. Run in its own process so
 // the figure is the collector's alone.
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,12 @@ import { DEFAULT_RETRY } from '../collector/retry.ts';
 import { LocalStore } from '../lake/local-store.ts';
 import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, DEFAULT_ROLE_NAME } from '../simulator/simulator.ts';
 
-const rssMb = () => process.resourceUsage().maxRSS / 1024;
+/** Peak RSS of this process image: VmHWM resets at exec, unlike getrusage's maxRSS, which a
+ * child started from a big parent inherits. */
+const rssMb = () => {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return (hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) / 1024;
+};
 const loaded = rssMb();
 const connection = {
   region: 'us-east-1',

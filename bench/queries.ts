@@ -14,7 +14,7 @@ import { parseRawReportKey, rawAccountsKey, rawReportKey } from '../lake/keys.ts
 import { LocalStore } from '../lake/local-store.ts';
 import { CATALOG } from '../queries/catalog.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';
-import { prepareQuery } from '../queries/run-query.ts';
+import { prepareQuery, runSavedQuery } from '../queries/run-query.ts';
 import { renderReport } from '../simulator/report-csv.ts';
 import { Simulator } from '../simulator/simulator.ts';
 import { addDays } from '../transforms/dates.ts';
@@ -113,15 +113,16 @@ export async function benchQueries(root: string, latest: string): Promise<Record
   const out: Record<string, QueryFigure> = {};
   try {
     for (const query of CATALOG) {
-      const sql = await prepareQuery(engine, query.name, { date: latest });
-      await engine.run(sql);
+      await runSavedQuery(engine, query.name, { date: latest });
       const times: number[] = [];
       let rows = 0;
       for (let i = 0; i < 2; i++) {
         const t = performance.now();
-        rows = (await engine.run(sql)).rows.length;
+        rows = (await runSavedQuery(engine, query.name, { date: latest })).rows.length;
         times.push(performance.now() - t);
       }
+      // Files read with the views over every snapshot: DuckDB's own partition pruning.
+      const sql = await prepareQuery(engine, query.name, { date: latest });
       const figure: QueryFigure = {
         ms: round(Math.min(...times)),
         rows,

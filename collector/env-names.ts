@@ -13,6 +13,8 @@ export const ENV = {
   topicArn: 'CREDLAKE_TOPIC_ARN',
   athenaWorkgroup: 'CREDLAKE_ATHENA_WORKGROUP',
   namedQueries: 'CREDLAKE_NAMED_QUERIES',
+  /** `true` for S3-compatible servers that need path-style addressing. */
+  s3ForcePathStyle: 'CREDLAKE_S3_FORCE_PATH_STYLE',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -13,6 +13,7 @@ import { createClients } from './aws/clients.ts';
 import { registerPartitions } from './aws/glue-partitions.ts';
 import { sdkOrgApi } from './aws/org-api.ts';
 import { readCollectorConfig } from './env.ts';
+import { ENV } from './env-names.ts';
 import {
   type AccountItem,
   collectOne,
@@ -31,7 +32,11 @@ const clients = createClients(connection);
 let access: Promise<AccountAccess> | undefined;
 
 const deps: PipelineDeps = {
-  store: new S3Store(new S3Client({}), config.bucket, config.prefix),
+  store: new S3Store(
+    new S3Client({ forcePathStyle: process.env[ENV.s3ForcePathStyle] === 'true' }),
+    config.bucket,
+    config.prefix,
+  ),
   org: sdkOrgApi(clients.organizations, DEFAULT_RETRY),
   access: () => {
     access ??= sdkAccountAccess(connection, clients.sts, {

@@ -39,7 +39,7 @@ export class Orchestration extends Construct {
     const { settings } = props;
     const plan = new LambdaInvoke(this, 'Plan', {
       lambdaFunction: props.plan,
-      payload: TaskInput.fromObject({ 'dt.$': JsonPath.stringAt('$.dt') }),
+      payload: TaskInput.fromObject({ dt: JsonPath.stringAt('$.dt') }),
       payloadResponseOnly: true,
       resultPath: '$.plan',
       retryOnServiceExceptions: true,

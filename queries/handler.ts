@@ -17,7 +17,12 @@ const target = {
 };
 
 export async function exportAll(event: { dt: string }) {
-  const manifest = await exportWithAthena(new AthenaClient({}), new S3Client({}), target, event.dt);
+  const manifest = await exportWithAthena(
+    new AthenaClient({}),
+    new S3Client({ forcePathStyle: process.env[ENV.s3ForcePathStyle] === 'true' }),
+    target,
+    event.dt,
+  );
   for (const q of manifest.queries)
     logger.info('exported', { query: q.name, rows: q.rows, bytesScanned: q.bytesScanned, dt: event.dt });
   return { dt: manifest.dt, queries: manifest.queries.map((q) => ({ name: q.name, rows: q.rows })) };

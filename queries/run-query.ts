@@ -12,6 +12,7 @@ export interface RunQueryOptions {
 }
 
 export async function snapshotDates(engine: DuckDbEngine): Promise<string[]> {
+  await engine.useSnapshot(undefined);
   const { rows } = await engine.run('SELECT DISTINCT dt FROM collection_runs ORDER BY dt');
   return rows.map((r) => String(r.dt));
 }
@@ -62,5 +63,10 @@ export async function runSavedQuery(
   name: string,
   options: RunQueryOptions = {},
 ): Promise<QueryResult> {
-  return engine.run(await prepareQuery(engine, name, options));
+  const sql = await prepareQuery(engine, name, options);
+  const snapshot = requireQuery(name).latestSnapshot
+    ? /'(\d{4}-\d{2}-\d{2})' AS snapshot_dt/.exec(sql)?.[1]
+    : undefined;
+  await engine.useSnapshot(snapshot);
+  return engine.run(sql);
 }

@@ -7,6 +7,7 @@ import { driftAccount } from './drift.ts';
 import { computeExpected, type ExpectedAnswers } from './expected.ts';
 import { type FaultRates, LATENCY, type LatencyName, NO_FAULTS } from './faults.ts';
 import { generateOrg } from './generate.ts';
+import { type AthenaOptions, GlueCatalog, SimulatedAthena } from './glue-athena.ts';
 import type { SimAccount, SimOrg } from './model.ts';
 import { createRng, hashSeed } from './random.ts';
 import * as svc from './services.ts';
@@ -27,6 +28,7 @@ export const DEFAULT_ROLE_NAME = 'CredlakeMemberRole';
 const NS = {
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
   iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
+  sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
 };
 
 export interface SimulatorOptions {
@@ -43,6 +45,8 @@ export interface SimulatorOptions {
   readonly usersPerAccount?: number;
   readonly ouDepth?: number;
   readonly port?: number;
+  /** Serve Athena over this bucket (Glue is always served). */
+  readonly athena?: AthenaOptions;
 }
 
 /** Per-account draws of the latency model, for the benchmark's ideal time. */
@@ -58,9 +62,14 @@ export class Simulator {
     timings: new Map<string, AccountTiming>(),
     /** AccessDenied answers to AssumeRole, by target account: a collector must not retry them. */
     deniedAssumes: new Map<string, number>(),
+    /** SNS messages published, by the run summary. */
+    published: [] as { topicArn: string; subject: string; message: string }[],
   };
   private readonly ctx: svc.ServiceContext;
   private readonly expectedByDate = new Map<string, ExpectedAnswers>();
+  /** The Glue catalog, in memory: what the pipeline registered, and where. */
+  readonly glue = new GlueCatalog();
+  readonly athena?: SimulatedAthena;
   private server?: Server;
   private dayStart = 0;
   private realStart = 0;
@@ -79,6 +88,7 @@ export class Simulator {
       usersPerAccount: options.usersPerAccount,
     });
     this.rng = createRng(hashSeed('calls', seed));
+    if (options.athena) this.athena = new SimulatedAthena(options.athena);
     this.currentDate = options.date;
     const latency = LATENCY[options.latency ?? 'fast'];
     const identities = new Map<string, svc.Identity>();
@@ -227,11 +237,12 @@ export class Simulator {
 
   private async dispatch(req: IncomingMessage, body: Buffer): Promise<Reply> {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const isJson = target.startsWith('AWSOrganizationsV20161128.');
+    const service = target.split('.')[0];
+    const isJson = ['AWSOrganizationsV20161128', 'AWSGlue', 'AmazonAthena'].includes(service);
     const form = isJson ? new URLSearchParams() : new URLSearchParams(body.toString());
     const action = isJson ? target.split('.')[1] : (form.get('Action') ?? '');
     const sig = readSignature(req.headers);
-    const ns = sig?.service === 'sts' ? NS.sts : NS.iam;
+    const ns = sig?.service === 'sts' ? NS.sts : sig?.service === 'sns' ? NS.sns : NS.iam;
     const fail = (error: ServiceError) => (isJson ? jsonError(error) : xmlError(ns, error));
     this.stats.calls.set(action, (this.stats.calls.get(action) ?? 0) + 1);
     try {
@@ -266,6 +277,15 @@ export class Simulator {
             ? undefined
             : identity.accountId;
       await this.delay(timed);
+      if (service === 'AWSGlue' || service === 'AmazonAthena') {
+        if (!identity.isCaller)
+          throw new ServiceError(400, 'AccessDeniedException', `${identity.arn} may not call ${service}`);
+        const input = JSON.parse(body.toString() || '{}');
+        if (service === 'AWSGlue') return jsonReply(this.glue.handle(action, input));
+        if (!this.athena)
+          throw new ServiceError(400, 'InvalidRequestException', 'Athena is not enabled in this simulator');
+        return jsonReply(this.athena.handle(action, input));
+      }
       this.injectCallFaults(isJson);
       if (isJson)
         return jsonReply(svc.organizations(this.ctx, identity, action, JSON.parse(body.toString() || '{}')));
@@ -278,6 +298,16 @@ export class Simulator {
           return xmlReply(action, NS.iam, svc.generateCredentialReport(this.ctx, identity));
         case 'GetCredentialReport':
           return xmlReply(action, NS.iam, svc.getCredentialReport(this.ctx, identity));
+        case 'Publish': {
+          if (!identity.isCaller)
+            throw new ServiceError(403, 'AuthorizationError', `${identity.arn} may not publish`);
+          this.stats.published.push({
+            topicArn: form.get('TopicArn') ?? '',
+            subject: form.get('Subject') ?? '',
+            message: form.get('Message') ?? '',
+          });
+          return xmlReply(action, NS.sns, `<MessageId>${crypto.randomUUID()}</MessageId>`);
+        }
         default:
           throw new ServiceError(
             400,

@@ -35,7 +35,8 @@ const ALLOWED: Record<string, string[]> = {
   collector: ['transforms', 'lake'],
   queries: ['transforms', 'lake'],
   dashboard: ['transforms', 'lake', 'queries'],
-  simulator: ['transforms'],
+  // The simulator's Athena runs the saved queries for real, over the lake.
+  simulator: ['transforms', 'lake', 'queries'],
   cli: ['transforms', 'lake', 'collector', 'queries', 'dashboard', 'simulator'],
 };
 

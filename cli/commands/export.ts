@@ -1,29 +1,73 @@
 import type { Command } from 'commander';
+import { exportKey, exportManifestKey } from '../../lake/keys.ts';
 import { LocalStore } from '../../lake/local-store.ts';
 import { openStore } from '../../lake/open-store.ts';
+import type { ObjectStore } from '../../lake/store.ts';
+import { runExportsOnAthena } from '../../queries/athena-run.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { exportSnapshot } from '../../queries/export.ts';
+import { toCsv } from '../../queries/format.ts';
+import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '../engine-options.ts';
+import { UsageError } from '../errors.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
 
+interface ExportFlags extends AthenaFlags {
+  lake: string;
+  date?: string;
+  out?: string;
+}
+
 export function registerExport(program: Command): void {
-  program
+  const command = program
     .command('export')
     .description('write every compliance query of a snapshot as CSV, with a manifest of row counts')
     .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: the newest)', parseDateOption)
-    .option('--out <dir>', 'write into this folder instead of the lake')
-    .action(async (opts: { lake: string; date?: string; out?: string }) => {
-      const store = openStore(opts.lake);
-      const target = opts.out ? new LocalStore(opts.out) : store;
-      const engine = await DuckDbEngine.openStore(store);
-      try {
-        const manifest = await exportSnapshot(engine, target, opts.date);
-        for (const q of manifest.queries) {
-          process.stdout.write(`${String(q.rows).padStart(7)}  ${target.location}/${q.key}\n`);
-        }
-        process.stdout.write(`exported ${manifest.queries.length} queries of snapshot ${manifest.dt}\n`);
-      } finally {
-        engine.close();
-      }
+    .option('--out <dir>', 'write into this folder instead of the lake');
+  addEngineOptions(command).action(async (opts: ExportFlags) => {
+    const target: ObjectStore = opts.out ? new LocalStore(opts.out) : openStore(opts.lake);
+    if (opts.engine === 'athena') {
+      if (!opts.out)
+        throw new UsageError(
+          '--engine athena writes to a folder: give --out DIR (the deployed pipeline exports into its own bucket)',
+        );
+      await exportFromAthena(opts, target);
+      return;
+    }
+    const engine = await DuckDbEngine.openStore(openStore(opts.lake));
+    try {
+      const manifest = await exportSnapshot(engine, target, opts.date);
+      for (const q of manifest.queries)
+        process.stdout.write(`${String(q.rows).padStart(7)}  ${target.location}/${q.key}\n`);
+      process.stdout.write(`exported ${manifest.queries.length} queries of snapshot ${manifest.dt}\n`);
+    } finally {
+      engine.close();
+    }
+  });
+}
+
+async function exportFromAthena(opts: ExportFlags, target: ObjectStore): Promise<void> {
+  const runs = await runExportsOnAthena(athenaClient(opts), athenaTarget(opts), opts.date);
+  const dt =
+    opts.date ?? String(runs.find((r) => r.run.result.rows.length)?.run.result.rows[0].dt ?? 'latest');
+  const queries = [];
+  for (const { name, run } of runs) {
+    const key = exportKey(name, dt);
+    await target.put(key, toCsv(run.result), { contentType: 'text/csv' });
+    queries.push({
+      name,
+      rows: run.result.rows.length,
+      key,
+      queryExecutionId: run.queryExecutionId,
+      bytesScanned: run.bytesScanned,
     });
+    process.stdout.write(
+      `${String(run.result.rows.length).padStart(7)}  ${target.location}/${key}  (${run.bytesScanned} bytes scanned)\n`,
+    );
+  }
+  await target.put(
+    exportManifestKey(dt),
+    `${JSON.stringify({ dt, exportedAt: new Date().toISOString(), engine: 'athena', queries }, null, 2)}\n`,
+  );
+  process.stdout.write(`exported ${queries.length} queries of snapshot ${dt} from Athena\n`);
 }

@@ -1,13 +1,15 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { openStore } from '../../lake/open-store.ts';
+import { runSavedQueryOnAthena } from '../../queries/athena-run.ts';
 import { CATALOG } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from '../../queries/format.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
+import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '../engine-options.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
 
-interface QueryOptions {
+interface QueryOptions extends AthenaFlags {
   lake: string;
   date?: string;
   format: OutputFormat;
@@ -22,32 +24,41 @@ function collectParam(value: string, previous: Record<string, string>): Record<s
 }
 
 export function registerQuery(program: Command): void {
-  program
+  const command = program
     .command('query')
-    .description('run a saved query on the local lake with DuckDB (--list shows the catalog)')
+    .description('run a saved query on the lake with DuckDB, or on Athena (--list shows the catalog)')
     .argument('[name]', 'saved query name')
     .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: the newest)', parseDateOption)
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--param <name=value>', 'set a query parameter (repeatable)', collectParam, {})
-    .option('--list', 'list the saved queries with their controls and parameters')
-    .action(async (name: string | undefined, opts: QueryOptions) => {
-      if (opts.list) {
-        process.stdout.write(listCatalog(opts.format));
-        return;
-      }
-      if (!name)
-        throw new UsageError(
-          `name a saved query, or use --list; known: ${CATALOG.map((q) => q.name).join(', ')}`,
-        );
-      const engine = await DuckDbEngine.openStore(openStore(opts.lake));
-      try {
-        const result = await runSavedQuery(engine, name, { date: opts.date, params: opts.param });
-        process.stdout.write(formatResult(result, opts.format, process.stdout.columns || 160));
-      } finally {
-        engine.close();
-      }
-    });
+    .option('--list', 'list the saved queries with their controls and parameters');
+  addEngineOptions(command).action(async (name: string | undefined, opts: QueryOptions) => {
+    if (opts.list) {
+      process.stdout.write(listCatalog(opts.format));
+      return;
+    }
+    if (!name)
+      throw new UsageError(
+        `name a saved query, or use --list; known: ${CATALOG.map((q) => q.name).join(', ')}`,
+      );
+    if (opts.engine === 'athena') {
+      const run = await runSavedQueryOnAthena(athenaClient(opts), athenaTarget(opts), name, {
+        date: opts.date,
+        params: opts.param,
+      });
+      process.stdout.write(formatResult(run.result, opts.format, process.stdout.columns || 160));
+      process.stderr.write(`athena: query ${run.queryExecutionId} scanned ${run.bytesScanned} bytes\n`);
+      return;
+    }
+    const engine = await DuckDbEngine.openStore(openStore(opts.lake));
+    try {
+      const result = await runSavedQuery(engine, name, { date: opts.date, params: opts.param });
+      process.stdout.write(formatResult(result, opts.format, process.stdout.columns || 160));
+    } finally {
+      engine.close();
+    }
+  });
 }
 
 function listCatalog(format: OutputFormat): string {

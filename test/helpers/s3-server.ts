@@ -1,5 +1,6 @@
 // A real S3-compatible server (s3rver) on 127.0.0.1 for the tests; nothing reaches AWS.
 import { mkdtemp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -11,7 +12,17 @@ export interface S3Server {
   close(): Promise<void>;
 }
 
-export async function startS3Server(buckets: string[]): Promise<S3Server> {
+/** s3rver's account registry: extra key pairs let clients signing with other credentials in. */
+const require = createRequire(import.meta.url);
+const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account') as {
+  DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+};
+
+export async function startS3Server(
+  buckets: string[],
+  extraKeys: { accessKeyId: string; secretAccessKey: string }[] = [],
+): Promise<S3Server> {
+  for (const k of extraKeys) DUMMY_ACCOUNT.createKeyPair(k.accessKeyId, k.secretAccessKey);
   const directory = await mkdtemp(join(tmpdir(), 'credlake-s3rver-'));
   const server = new S3rver({
     address: '127.0.0.1',

@@ -166,3 +166,18 @@ describe('parameters and snapshots', () => {
     expect(await engine.filesRead(await prepareQuery(engine, 'console_users_without_mfa'))).toBe(3);
   });
 });
+
+describe('snapshot-scoped views', () => {
+  it('give every latest-snapshot query the same rows as views over all snapshots', async () => {
+    const { CATALOG } = await import('../../queries/catalog.ts');
+    const { prepareQuery } = await import('../../queries/run-query.ts');
+    for (const query of CATALOG.filter((q) => q.latestSnapshot)) {
+      for (const date of ['2024-04-30', '2024-05-01']) {
+        const sql = await prepareQuery(engine, query.name, { date });
+        const everything = await engine.run(sql);
+        const scoped = await runSavedQuery(engine, query.name, { date });
+        expect(scoped.rows, `${query.name} ${date}`).toEqual(everything.rows);
+      }
+    }
+  });
+});

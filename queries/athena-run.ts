@@ -1,0 +1,38 @@
+// Saved queries run on Athena from the CLI, for analysts who have the pipeline deployed: the
+// same .sql files, the snapshot date written into the params CTE, results read page by page.
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import { type AthenaTarget, executeOnAthena, readAthenaResults } from './athena.ts';
+import { EXPORTED_QUERIES } from './catalog.ts';
+import type { QueryResult } from './duckdb-engine.ts';
+import { loadQuerySql } from './saved-query.ts';
+import { checkParams, type ParamValues, requireQuery, withParams } from './sql-params.ts';
+
+export interface AthenaRun {
+  readonly result: QueryResult;
+  readonly bytesScanned: number;
+  readonly queryExecutionId: string;
+}
+
+export async function runSavedQueryOnAthena(
+  athena: AthenaClient,
+  target: AthenaTarget,
+  name: string,
+  options: { date?: string; params?: ParamValues } = {},
+): Promise<AthenaRun> {
+  const query = requireQuery(name);
+  const values: Record<string, string | number> = { ...options.params };
+  checkParams(query, values);
+  if (options.date && query.params.some((p) => p.name === 'snapshot_dt')) values.snapshot_dt ??= options.date;
+  const sql = withParams(query, loadQuerySql(name), values);
+  const run = await executeOnAthena(athena, target, sql);
+  const result = await readAthenaResults(athena, run.queryExecutionId);
+  return { result, bytesScanned: run.bytesScanned, queryExecutionId: run.queryExecutionId };
+}
+
+/** Every exported query on Athena; returns each result for the caller to write. */
+export async function runExportsOnAthena(athena: AthenaClient, target: AthenaTarget, date?: string) {
+  const out: { name: string; run: AthenaRun }[] = [];
+  for (const q of EXPORTED_QUERIES)
+    out.push({ name: q.name, run: await runSavedQueryOnAthena(athena, target, q.name, { date }) });
+  return out;
+}

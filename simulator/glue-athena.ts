@@ -1,0 +1,325 @@
+// Simulated Glue catalog and Athena, for proving the deployed path on one machine. The catalog
+// lives in memory so tests can ask what was registered; Athena runs each query for real in
+// DuckDB over the lake in the pipeline's bucket, and writes its CSV result the way Athena does.
+import { randomUUID } from 'node:crypto';
+import type { ObjectStore } from '../lake/store.ts';
+import { CATALOG } from '../queries/catalog.ts';
+import { DuckDbEngine } from '../queries/duckdb-engine.ts';
+import { loadQuerySql } from '../queries/saved-query.ts';
+import type { PlainValue } from '../queries/values.ts';
+import { ServiceError } from './wire.ts';
+
+type Json = Record<string, unknown>;
+
+export interface PartitionRecord {
+  values: string[];
+  location: string;
+  createdAt: number;
+}
+
+/** Glue: databases, tables and partitions, in memory. */
+export class GlueCatalog {
+  readonly databases = new Set<string>();
+  readonly tables = new Map<string, Json>();
+  readonly partitions = new Map<string, PartitionRecord[]>();
+  /** Every BatchCreatePartition entry received, duplicates included. */
+  readonly createRequests: { table: string; values: string[] }[] = [];
+
+  handle(action: string, body: Json): unknown {
+    const db = String(body.DatabaseName ?? (body.DatabaseInput as Json | undefined)?.Name ?? '');
+    const needDb = () => {
+      if (!this.databases.has(db))
+        throw new ServiceError(400, 'EntityNotFoundException', `Database ${db} not found.`);
+    };
+    const tableKey = (name: unknown) => `${db}.${String(name)}`;
+    const needTable = (name: unknown) => {
+      needDb();
+      if (!this.tables.has(tableKey(name)))
+        throw new ServiceError(400, 'EntityNotFoundException', `Table ${String(name)} not found.`);
+    };
+    switch (action) {
+      case 'CreateDatabase':
+        if (this.databases.has(db))
+          throw new ServiceError(400, 'AlreadyExistsException', `Database ${db} already exists.`);
+        this.databases.add(db);
+        return {};
+      case 'CreateTable': {
+        needDb();
+        const input = body.TableInput as Json;
+        if (this.tables.has(tableKey(input.Name)))
+          throw new ServiceError(
+            400,
+            'AlreadyExistsException',
+            `Table ${String(input.Name)} already exists.`,
+          );
+        this.tables.set(tableKey(input.Name), input);
+        return {};
+      }
+      case 'GetTable':
+        needTable(body.Name);
+        return { Table: { ...this.tables.get(tableKey(body.Name)), DatabaseName: db } };
+      case 'BatchCreatePartition': {
+        needTable(body.TableName);
+        const list = this.partitions.get(tableKey(body.TableName)) ?? [];
+        const errors: Json[] = [];
+        for (const p of body.PartitionInputList as Json[]) {
+          const values = p.Values as string[];
+          this.createRequests.push({ table: String(body.TableName), values });
+          if (list.some((x) => x.values.join('/') === values.join('/'))) {
+            errors.push({
+              PartitionValues: values,
+              ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'Partition already exists.' },
+            });
+            continue;
+          }
+          list.push({
+            values,
+            location: String((p.StorageDescriptor as Json).Location),
+            createdAt: Date.now(),
+          });
+        }
+        this.partitions.set(tableKey(body.TableName), list);
+        return { Errors: errors };
+      }
+      case 'GetPartitions': {
+        needTable(body.TableName);
+        const all = this.partitions.get(tableKey(body.TableName)) ?? [];
+        const start = Number(body.NextToken ?? 0);
+        const page = all.slice(start, start + 100);
+        return {
+          Partitions: page.map((p) => ({
+            Values: p.values,
+            DatabaseName: db,
+            TableName: body.TableName,
+            StorageDescriptor: { Location: p.location },
+          })),
+          NextToken: start + 100 < all.length ? String(start + 100) : undefined,
+        };
+      }
+      default:
+        throw new ServiceError(
+          400,
+          'UnknownOperationException',
+          `The simulator does not implement Glue ${action}`,
+        );
+    }
+  }
+}
+
+interface Execution {
+  id: string;
+  sql: string;
+  workgroup: string;
+  state: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  reason?: string;
+  outputKey: string;
+  columns: { Name: string; Type: string }[];
+  rows: PlainValue[][];
+  scanned: number;
+  submittedAt: number;
+  doneAt?: number;
+}
+
+export interface AthenaOptions {
+  /** The pipeline's bucket (served by the S3-compatible server), holding lake and results. */
+  readonly store: ObjectStore;
+  readonly bucket: string;
+  readonly workgroup: string;
+  readonly database: string;
+  /** How long a query waits in QUEUED (ms). */
+  readonly queueMs?: number;
+}
+
+const ATHENA_TYPE: Record<string, string> = {
+  VARCHAR: 'varchar',
+  INTEGER: 'integer',
+  BIGINT: 'bigint',
+  BOOLEAN: 'boolean',
+  DOUBLE: 'double',
+};
+
+/** Athena: named queries from the catalog, executions run in DuckDB, results as Athena's CSV. */
+export class SimulatedAthena {
+  readonly executions = new Map<string, Execution>();
+  readonly namedQueries = new Map(
+    CATALOG.map((q) => [`nq-${q.name}`, { name: q.name, sql: loadQuerySql(q.name) }]),
+  );
+
+  constructor(readonly options: AthenaOptions) {}
+
+  handle(action: string, body: Json): unknown {
+    switch (action) {
+      case 'StartQueryExecution':
+        return {
+          QueryExecutionId: this.start(String(body.QueryString ?? ''), String(body.WorkGroup ?? 'primary')),
+        };
+      case 'GetQueryExecution':
+        return { QueryExecution: this.describe(this.find(body.QueryExecutionId)) };
+      case 'GetQueryResults':
+        return this.results(this.find(body.QueryExecutionId), body);
+      case 'StopQueryExecution': {
+        const e = this.find(body.QueryExecutionId);
+        if (e.state === 'QUEUED' || e.state === 'RUNNING')
+          Object.assign(e, { state: 'CANCELLED', reason: 'Query was cancelled by user', doneAt: Date.now() });
+        return {};
+      }
+      case 'ListNamedQueries':
+        return { NamedQueryIds: [...this.namedQueries.keys()] };
+      case 'GetNamedQuery': {
+        const q = this.namedQueries.get(String(body.NamedQueryId));
+        if (!q)
+          throw new ServiceError(
+            400,
+            'InvalidRequestException',
+            `NamedQuery ${String(body.NamedQueryId)} was not found`,
+          );
+        return {
+          NamedQuery: {
+            Name: q.name,
+            Database: this.options.database,
+            QueryString: q.sql,
+            NamedQueryId: body.NamedQueryId,
+            WorkGroup: this.options.workgroup,
+          },
+        };
+      }
+      default:
+        throw new ServiceError(
+          400,
+          'InvalidRequestException',
+          `The simulator does not implement Athena ${action}`,
+        );
+    }
+  }
+
+  private find(id: unknown): Execution {
+    const e = this.executions.get(String(id));
+    if (!e)
+      throw new ServiceError(400, 'InvalidRequestException', `QueryExecution ${String(id)} was not found`);
+    return e;
+  }
+
+  private start(sql: string, workgroup: string): string {
+    if (workgroup !== this.options.workgroup)
+      throw new ServiceError(400, 'InvalidRequestException', `WorkGroup ${workgroup} is not found.`);
+    const id = randomUUID();
+    const execution: Execution = {
+      id,
+      sql,
+      workgroup,
+      state: 'QUEUED',
+      outputKey: `athena-results/${id}.csv`,
+      columns: [],
+      rows: [],
+      scanned: 0,
+      submittedAt: Date.now(),
+    };
+    this.executions.set(id, execution);
+    setTimeout(() => {
+      if (execution.state !== 'QUEUED') return;
+      execution.state = 'RUNNING';
+      this.run(execution).catch((error) =>
+        Object.assign(execution, { state: 'FAILED', reason: String(error), doneAt: Date.now() }),
+      );
+    }, this.options.queueMs ?? 30);
+    return id;
+  }
+
+  private async run(e: Execution): Promise<void> {
+    const engine = await DuckDbEngine.openStore(this.options.store);
+    try {
+      const result = await engine.run(e.sql);
+      const types = await engine.run(`DESCRIBE ${e.sql}`);
+      if ((e.state as string) === 'CANCELLED') return;
+      e.columns = result.columns.map((name, i) => ({
+        Name: name,
+        Type:
+          ATHENA_TYPE[String(types.rows[i]?.column_type)] ??
+          (String(types.rows[i]?.column_type).startsWith('TIMESTAMP') ? 'timestamp' : 'varchar'),
+      }));
+      e.rows = result.rows.map((r) => result.columns.map((c) => r[c]));
+      const csv = [
+        e.columns.map((c) => quote(c.Name)),
+        ...e.rows.map((r) => r.map((v) => (v === null ? '' : quote(athenaText(v))))),
+      ]
+        .map((l) => l.join(','))
+        .join('\n');
+      await this.options.store.put(e.outputKey, `${csv}\n`, { contentType: 'text/csv' });
+      e.scanned = csv.length;
+      Object.assign(e, { state: 'SUCCEEDED', doneAt: Date.now() });
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      Object.assign(e, { state: 'FAILED', reason: `INVALID_QUERY: ${message}`, doneAt: Date.now() });
+    } finally {
+      engine.close();
+    }
+  }
+
+  private describe(e: Execution): Json {
+    return {
+      QueryExecutionId: e.id,
+      Query: e.sql,
+      StatementType: 'DML',
+      WorkGroup: e.workgroup,
+      ResultConfiguration: { OutputLocation: `s3://${this.options.bucket}/${e.outputKey}` },
+      Status: {
+        State: e.state,
+        StateChangeReason: e.reason,
+        SubmissionDateTime: e.submittedAt / 1000,
+        CompletionDateTime: e.doneAt ? e.doneAt / 1000 : undefined,
+        AthenaError:
+          e.state === 'FAILED'
+            ? { ErrorCategory: 2, ErrorType: 1001, Retryable: false, ErrorMessage: e.reason }
+            : undefined,
+      },
+      Statistics: {
+        DataScannedInBytes: e.scanned,
+        EngineExecutionTimeInMillis: e.doneAt ? e.doneAt - e.submittedAt : 0,
+      },
+    };
+  }
+
+  /** Pages as Athena does: the header is the first row of the first page, 1,000 rows a page. */
+  private results(e: Execution, body: Json): Json {
+    if (e.state !== 'SUCCEEDED')
+      throw new ServiceError(
+        400,
+        'InvalidRequestException',
+        `Query has not yet finished. Current state: ${e.state}`,
+      );
+    const all = [
+      e.columns.map((c) => c.Name),
+      ...e.rows.map((r) => r.map((v) => (v === null ? null : athenaText(v)))),
+    ];
+    const max = Math.min(Number(body.MaxResults ?? 1000), 1000);
+    const start = Number(body.NextToken ?? 0);
+    const page = all.slice(start, start + max);
+    return {
+      ResultSet: {
+        Rows: page.map((r) => ({ Data: r.map((v) => (v === null ? {} : { VarCharValue: String(v) })) })),
+        ResultSetMetadata: {
+          ColumnInfo: e.columns.map((c) => ({
+            Name: c.Name,
+            Label: c.Name,
+            Type: c.Type,
+            CatalogName: 'hive',
+            SchemaName: '',
+            TableName: '',
+            Nullable: 'UNKNOWN',
+          })),
+        },
+      },
+      NextToken: start + max < all.length ? String(start + max) : undefined,
+      UpdateCount: 0,
+    };
+  }
+}
+
+const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
+
+/** Athena renders timestamps as `2024-05-01 06:07:08.000` (UTC), booleans as true/false. */
+function athenaText(v: PlainValue): string {
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v))
+    return v.replace('T', ' ').replace('Z', '');
+  return String(v);
+}
