@@ -45,6 +45,7 @@ const INFRA_MAY_IMPORT = [
   'transforms/schema.ts',
   'transforms/glue-table.ts',
   'queries/catalog.ts',
+  'queries/result-columns.ts',
   'dashboard/spec.ts',
   'collector/env-names.ts',
 ];

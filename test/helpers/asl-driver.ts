@@ -125,7 +125,10 @@ function applyResultPath(input: Json, result: Json, resultPath: string | null | 
   const keys = resultPath.replace(/^\$\./, '').split('.');
   const out = structuredClone(input) as Record<string, Json>;
   let node = out;
-  for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, Json>;
+  for (const k of keys.slice(0, -1)) {
+    node[k] ??= {};
+    node = node[k] as Record<string, Json>;
+  }
   node[keys.at(-1)!] = result;
   return out;
 }
