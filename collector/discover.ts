@@ -50,8 +50,7 @@ export async function discoverAccounts(
         ouIds,
       });
     }
-    for (const ou of await api.listChildOus(parentId))
-      await visit(ou.id, `${path}/${ou.name}`, [...ouIds, ou.id]);
+    await Promise.all(children.map((ou) => visit(ou.id, `${path}/${ou.name}`, [...ouIds, ou.id])));
   };
   for (const rootId of await api.listRootIds()) await visit(rootId, 'Root', [rootId]);
   walked.sort((a, b) => a.info.accountId.localeCompare(b.info.accountId));

@@ -10,7 +10,7 @@ const path = new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(path, 'utf8'));
 const PLATFORM = /-(darwin|linux|win32|android|freebsd)-(x64|arm64|ia32|arm)(-(musl|gnu|msvc))?$/;
 let added = 0;
-for (const [key, pkg] of Object.entries(lock.packages)) {
+for (const pkg of Object.values(lock.packages)) {
   for (const [name, version] of Object.entries(pkg.optionalDependencies ?? {})) {
     const entry = `node_modules/${name}`;
     const m = PLATFORM.exec(name);
@@ -26,6 +26,8 @@ for (const [key, pkg] of Object.entries(lock.packages)) {
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+);
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`added ${added} platform entries to package-lock.json`);
