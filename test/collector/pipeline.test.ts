@@ -43,7 +43,7 @@ describe('pipeline steps', () => {
           sessionName: 'credlake-pipeline',
         }),
       filters: {},
-      reportTimeoutMs: 2_000,
+      reportTimeoutMs: 5_000,
       poll: FAST_POLL,
       retry: FAST_RETRY,
       now: () => sim.now(),

@@ -37,7 +37,7 @@ export async function runAgainst(
     org: sdkOrgApi(clients.organizations, FAST_RETRY),
     poll: FAST_POLL,
     retry: FAST_RETRY,
-    reportTimeoutMs: 2_000,
+    reportTimeoutMs: 5_000,
     concurrency: 16,
     now: () => sim.now(),
     ...options,
