@@ -1,5 +1,6 @@
 // The narrow AWS surface the collector's core uses. Adapters in collector/aws/ implement it with
 // the SDK v3 clients; they throw ApiError so the core never sees SDK types.
+import type { AccountPosture, AuthorizationDetails } from '../transforms/posture.ts';
 
 export interface OrgAccount {
   readonly id: string;
@@ -24,9 +25,20 @@ export interface FetchedReport {
   readonly generatedAt: number;
 }
 
+/** Runs one API request with the caller's retries and concurrency limit. */
+export type CallWrapper = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** What IAM says about the account beyond the credential report. Each request (each page)
+ * goes through `call`, so a throttled page is retried alone. */
+export interface PostureApi {
+  readPosture(call: CallWrapper): Promise<Omit<AccountPosture, 'centralizedRootAccess'>>;
+  readAuthorizationDetails(call: CallWrapper): Promise<AuthorizationDetails>;
+}
+
 export interface ReportApi {
   generate(): Promise<ReportState>;
   fetch(): Promise<FetchedReport>;
+  readonly posture?: PostureApi;
 }
 
 export interface AccountAccess {
@@ -34,4 +46,6 @@ export interface AccountAccess {
   readonly callerAccountId: string;
   /** AssumeRole into the member role of an account (or the caller's own credentials). */
   reportApiFor(accountId: string): Promise<ReportApi>;
+  /** Whether the organization manages root credentials centrally; null when it cannot tell. */
+  centralizedRootAccess?(): Promise<boolean | null>;
 }

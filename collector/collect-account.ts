@@ -8,6 +8,7 @@ import { parseRawReport, writeCuratedReport } from './curate.ts';
 import { ApiError, InterruptedError } from './errors.ts';
 import type { Limiter } from './limiter.ts';
 import type { AccountInfo, AccountOutcome, FailureReason } from './outcome.ts';
+import { collectPosture } from './posture.ts';
 import { type AttemptCounter, type RetryPolicy, sleep, withRetry } from './retry.ts';
 
 export interface PollPolicy {
@@ -35,6 +36,8 @@ export interface AccountJob {
   readonly signal?: AbortSignal;
   readonly now: () => number;
   readonly random?: () => number;
+  /** The organization manages root credentials centrally (null: unknown). */
+  readonly centralizedRootAccess?: boolean | null;
 }
 
 export async function collectAccount(job: AccountJob, account: AccountInfo): Promise<AccountOutcome> {
@@ -78,7 +81,9 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
       });
     }
     await writeCuratedReport(job.store, ref, parsed);
+    const posture = await readPosture(job, api, call, account, fetchedAt);
     return finish({
+      ...posture,
       status: 'collected',
       reason: null,
       message: parsed.unknownColumns.length
@@ -93,6 +98,66 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
   } catch (error) {
     const [reason, message] = failureOf(error);
     return finish({ status: 'failed', reason, message });
+  }
+}
+
+/**
+ * For an account whose report was collected earlier today but whose posture was not read:
+ * reads the posture now and returns the earlier outcome with the posture result.
+ */
+export async function completePosture(
+  job: AccountJob,
+  account: AccountInfo,
+  earlier: AccountOutcome,
+): Promise<AccountOutcome> {
+  const started = performance.now();
+  const counter: AttemptCounter = { attempts: 0 };
+  const call = <T>(fn: () => Promise<T>) =>
+    job.calls.run(() => withRetry(fn, counter, job.retry, job.signal, job.random));
+  let posture: Pick<AccountOutcome, 'postureFailed' | 'postureMessage'>;
+  try {
+    posture = await readPosture(
+      job,
+      await call(() => job.access.reportApiFor(account.accountId)),
+      call,
+      account,
+      job.now(),
+    );
+  } catch (error) {
+    posture = { postureFailed: true, postureMessage: failureOf(error)[1] };
+  }
+  return {
+    ...earlier,
+    ...posture,
+    runId: job.runId,
+    reason: 'already_collected',
+    message: `report collected earlier today by run ${earlier.runId}; posture read again`,
+    attempts: counter.attempts,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+async function readPosture(
+  job: AccountJob,
+  api: ReportApi,
+  call: <T>(fn: () => Promise<T>) => Promise<T>,
+  account: AccountInfo,
+  readAt: number,
+): Promise<Pick<AccountOutcome, 'postureFailed' | 'postureMessage'>> {
+  if (!api.posture) return {};
+  try {
+    await collectPosture(job.store, job.dt, api.posture, call, {
+      accountId: account.accountId,
+      accountName: account.name,
+      runId: job.runId,
+      readAt: new Date(readAt).toISOString(),
+      centralizedRootAccess: job.centralizedRootAccess ?? null,
+    });
+    return { postureFailed: false };
+  } catch (error) {
+    // Even an interruption here leaves the report collected: posture is marked, nothing else.
+    const [, message] = failureOf(error);
+    return { postureFailed: true, postureMessage: message };
   }
 }
 

@@ -3,7 +3,7 @@
 import { curatedKey, rawAccountsKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
-import { collectAccount, DEFAULT_POLL, type PollPolicy } from './collect-account.ts';
+import { collectAccount, completePosture, DEFAULT_POLL, type PollPolicy } from './collect-account.ts';
 import { writeAccounts, writeCollectionRuns } from './curate.ts';
 import {
   type AccountFilters,
@@ -16,6 +16,7 @@ import { ApiError } from './errors.ts';
 import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
 import { Limiter } from './limiter.ts';
 import { type AccountOutcome, type AccountsSnapshot, newRunId } from './outcome.ts';
+import { writeAccountPosture } from './posture.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
 export interface CollectOptions {
@@ -85,6 +86,7 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
     signal: options.signal,
     now,
     random: options.random,
+    centralizedRootAccess: (await options.access.centralizedRootAccess?.()) ?? null,
   };
   const toCollect = planned.filter((p) => !p.skip);
   const progress = { total: planned.length, done: 0, failed: 0, inFlight: 0 };
@@ -102,7 +104,9 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
       toCollect.map(async ({ account }) => {
         const before = earlier.get(account.accountId);
         if (before?.status === 'collected' && (await isStillInLake(store, dt, before))) {
-          return record(alreadyCollected(before, runId));
+          if (!before.postureFailed) return record(alreadyCollected(before, runId));
+          // The report stands; only the posture is still missing.
+          return record(await completePosture(job, account, before));
         }
         progress.inFlight++;
         const outcome = await collectAccount(job, account);
@@ -122,6 +126,7 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
     outcomes,
   });
   await writeCollectionRuns(store, dt);
+  await writeAccountPosture(store, dt);
   return { runId, dt, outcomes, snapshot, manifestKey, interrupted };
 }
 

@@ -67,6 +67,8 @@ export async function writeCollectionRuns(store: ObjectStore, dt: string): Promi
     user_count: o.userCount,
     duration_ms: o.durationMs,
     raw_key: o.rawKey,
+    posture_failed: o.status === 'collected' ? (o.postureFailed ?? null) : null,
+    posture_message: o.postureMessage ?? null,
   }));
   await store.put(curatedKey('collection_runs', dt), encodeParquet(TABLES.collection_runs, rows));
   return standing;

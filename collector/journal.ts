@@ -39,6 +39,14 @@ export function standingOutcomes(outcomes: readonly AccountOutcome[]): Map<strin
     const replaces =
       current?.status !== 'collected' || (o.status === 'collected' && o.reason !== 'already_collected');
     if (replaces) byAccount.set(o.accountId, o);
+    else if (current && o.status === 'collected' && o.postureFailed !== undefined) {
+      // A later run that read the posture again updates it; the report's run still stands.
+      byAccount.set(o.accountId, {
+        ...current,
+        postureFailed: o.postureFailed,
+        postureMessage: o.postureMessage ?? null,
+      });
+    }
   }
   return byAccount;
 }

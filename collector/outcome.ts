@@ -31,6 +31,9 @@ export interface AccountOutcome {
   readonly runId: string;
   /** Header names of the report that the parser does not know (kept in raw only). */
   readonly unknownColumns?: string[];
+  /** Account posture and privileges could not be read; the report itself is unaffected. */
+  readonly postureFailed?: boolean;
+  readonly postureMessage?: string | null;
 }
 
 export interface AccountInfo {

@@ -4,13 +4,14 @@ import { curatedKey, rawAccountsKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { TABLES, type TableDef } from '../transforms/schema.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
-import { collectAccount, DEFAULT_POLL, type PollPolicy } from './collect-account.ts';
+import { collectAccount, completePosture, DEFAULT_POLL, type PollPolicy } from './collect-account.ts';
 import { alreadyCollected, isStillInLake, plan, skipped } from './collect-run.ts';
 import { writeAccounts, writeCollectionRuns } from './curate.ts';
 import type { AccountFilters } from './discover.ts';
 import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
 import { Limiter } from './limiter.ts';
 import { type AccountOutcome, newRunId } from './outcome.ts';
+import { writeAccountPosture } from './posture.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
 export interface PipelineDeps {
@@ -63,35 +64,39 @@ export async function planRun(deps: PipelineDeps, input: { dt?: string } = {}): 
 
 export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise<AccountOutcome> {
   const earlier = standingOutcomes(await readOutcomes(deps.store, item.dt)).get(item.accountId);
+  const access = await deps.access();
+  const job = {
+    centralizedRootAccess: (await access.centralizedRootAccess?.()) ?? null,
+    store: deps.store,
+    dt: item.dt,
+    runId: item.runId,
+    access,
+    calls: new Limiter(1),
+    retry: deps.retry ?? DEFAULT_RETRY,
+    poll: deps.poll ?? DEFAULT_POLL,
+    reportTimeoutMs: deps.reportTimeoutMs,
+    now: deps.now ?? Date.now,
+  };
+  const account = {
+    accountId: item.accountId,
+    name: item.accountName,
+    email: null,
+    state: 'ACTIVE',
+    ouPath: null,
+    joinedAt: null,
+  };
   let outcome: AccountOutcome;
   if (
     earlier?.status === 'collected' &&
     earlier.runId !== item.runId &&
     (await isStillInLake(deps.store, item.dt, earlier))
   ) {
-    outcome = alreadyCollected(earlier, item.runId);
+    // The report stands; a posture that could not be read earlier is read now.
+    outcome = earlier.postureFailed
+      ? await completePosture(job, account, earlier)
+      : alreadyCollected(earlier, item.runId);
   } else {
-    outcome = await collectAccount(
-      {
-        store: deps.store,
-        dt: item.dt,
-        runId: item.runId,
-        access: await deps.access(),
-        calls: new Limiter(1),
-        retry: deps.retry ?? DEFAULT_RETRY,
-        poll: deps.poll ?? DEFAULT_POLL,
-        reportTimeoutMs: deps.reportTimeoutMs,
-        now: deps.now ?? Date.now,
-      },
-      {
-        accountId: item.accountId,
-        name: item.accountName,
-        email: null,
-        state: 'ACTIVE',
-        ouPath: null,
-        joinedAt: null,
-      },
-    );
+    outcome = await collectAccount(job, account);
   }
   await writeOutcome(deps.store, item.dt, outcome);
   if (
@@ -99,6 +104,12 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
     (await deps.store.exists(curatedKey('credential_report', item.dt, item.accountId)))
   ) {
     await deps.registerPartitions?.(TABLES.credential_report, [[item.dt, item.accountId]]);
+  }
+  if (
+    outcome.postureFailed === false &&
+    (await deps.store.exists(curatedKey('user_privileges', item.dt, item.accountId)))
+  ) {
+    await deps.registerPartitions?.(TABLES.user_privileges, [[item.dt, item.accountId]]);
   }
   return outcome;
 }
@@ -155,6 +166,8 @@ export async function finalizeRun(deps: PipelineDeps, input: FinalizeInput): Pro
   });
   await writeCollectionRuns(deps.store, input.dt);
   await deps.registerPartitions?.(TABLES.collection_runs, [[input.dt]]);
+  await writeAccountPosture(deps.store, input.dt);
+  await deps.registerPartitions?.(TABLES.account_posture, [[input.dt]]);
   const failed = outcomes.filter((o) => o.status === 'failed');
   const out: FinalizeOutput = {
     runId: input.runId,

@@ -11,9 +11,13 @@ import {
 } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
+import { encodeParquet } from '../transforms/parquet.ts';
+import { privilegeRows } from '../transforms/posture.ts';
+import { TABLES } from '../transforms/schema.ts';
 import { curateReport, writeAccounts, writeCollectionRuns } from './curate.ts';
 import { readOutcomes, standingOutcomes } from './journal.ts';
 import type { AccountsSnapshot } from './outcome.ts';
+import { type PostureRecord, writeAccountPosture } from './posture.ts';
 
 export interface RebuildResult {
   readonly dt: string;
@@ -71,5 +75,20 @@ export async function rebuildDate(store: ObjectStore, dt: string): Promise<Rebui
   }
   await writeCollectionRuns(store, dt);
   await writeAccounts(store, dt);
+  await rebuildPrivileges(store, dt);
+  await writeAccountPosture(store, dt);
   return { dt, reports: refs.length, rows, failures };
+}
+
+/** Rebuilds each account's `user_privileges` partition from its raw posture record. */
+async function rebuildPrivileges(store: ObjectStore, dt: string): Promise<void> {
+  for (const key of (await store.list(`raw/posture/dt=${dt}/`)).filter((k) => k.endsWith('/posture.json'))) {
+    const record = await getJson<PostureRecord>(store, key);
+    if (!record) continue;
+    const rows = privilegeRows(record.details, record.accountName, record.runId);
+    await store.put(
+      curatedKey('user_privileges', dt, record.accountId),
+      encodeParquet(TABLES.user_privileges, rows),
+    );
+  }
 }

@@ -52,7 +52,8 @@ export interface DashboardSpec {
   readonly sections: readonly { readonly title: string; readonly visuals: readonly Visual[] }[];
 }
 
-const CHECKS = [
+/** The checks on the credential report alone: findings_by_account and findings_trend count these. */
+const REPORT_CHECKS = [
   ['stale_access_keys', 'Stale access keys'],
   ['unused_credentials', 'Unused credentials'],
   ['console_users_without_mfa', 'Console users without MFA'],
@@ -62,9 +63,33 @@ const CHECKS = [
   ['passwords_not_rotated', 'Old passwords'],
 ] as const;
 
+/** The checks on account posture and user privileges. */
+const POSTURE_CHECKS = [
+  ['root_hardware_mfa_missing', 'Root without hardware MFA'],
+  ['password_policy_weak', 'Weak password policies'],
+  ['admin_users', 'Administrator grants'],
+  ['privileged_users_without_mfa', 'Administrators without MFA'],
+  ['privileged_users_with_stale_keys', 'Administrators with stale keys'],
+] as const;
+
+const CHECKS = [...REPORT_CHECKS, ...POSTURE_CHECKS];
+
 const USER = ['account_id', 'account_name', 'user_name', 'arn'];
 
 const DETAIL_COLUMNS: Record<(typeof CHECKS)[number][0], readonly string[]> = {
+  root_hardware_mfa_missing: ['account_id', 'account_name', 'root_mfa_enabled', 'root_mfa_type'],
+  password_policy_weak: [
+    'account_id',
+    'account_name',
+    'no_policy',
+    'length_too_short',
+    'reuse_prevention_too_low',
+    'minimum_password_length',
+    'password_reuse_prevention',
+  ],
+  admin_users: [...USER, 'policy_name', 'source', 'group_name'],
+  privileged_users_without_mfa: [...USER, 'password_last_used'],
+  privileged_users_with_stale_keys: [...USER, 'key_slot', 'key_age_days'],
   stale_access_keys: [...USER, 'key_slot', 'key_age_days', 'last_used_at'],
   unused_credentials: [...USER, 'credential', 'days_unused', 'last_used_at'],
   console_users_without_mfa: [...USER, 'password_last_used'],
@@ -127,7 +152,7 @@ export const DASHBOARD: DashboardSpec = {
           title: 'Findings per account (top 15)',
           query: 'findings_by_account',
           category: 'account_name',
-          series: CHECKS.map(([q]) => q),
+          series: REPORT_CHECKS.map(([q]) => q),
           limit: 15,
         },
         {
@@ -136,7 +161,7 @@ export const DASHBOARD: DashboardSpec = {
           title: 'Findings over time',
           query: 'findings_trend',
           x: 'dt',
-          series: CHECKS.map(([q]) => q),
+          series: REPORT_CHECKS.map(([q]) => q),
         },
         {
           kind: 'table',

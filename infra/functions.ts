@@ -14,7 +14,7 @@ import { ENV } from '../collector/env-names.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
 import { ORGANIZATIONS_READ_ACTIONS } from './member-access-stack.ts';
-import { COLLECTOR_ROLE_NAME } from './member-role.ts';
+import { COLLECTOR_ROLE_NAME, MEMBER_ROLE_ACTIONS } from './member-role.ts';
 import { acknowledge, logicalId } from './nag.ts';
 import type { Settings } from './settings.ts';
 import { ATHENA_RESULTS_PREFIX } from './storage.ts';
@@ -110,7 +110,7 @@ export class Functions extends Construct {
           conditions: { StringEquals: { 'aws:ResourceOrgID': settings.organizationId } },
         }),
         new PolicyStatement({
-          actions: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+          actions: [...MEMBER_ROLE_ACTIONS, 'iam:ListOrganizationsFeatures'],
           resources: ['*'],
         }),
       ],

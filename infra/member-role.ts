@@ -11,7 +11,15 @@ import type { Settings } from './settings.ts';
 /** Physical name of the collector Lambda's role, named in every member role's trust. */
 export const COLLECTOR_ROLE_NAME = 'credlake-collector';
 
-export const MEMBER_ROLE_ACTIONS = ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'] as const;
+/** The credential report, and the read-only calls behind account posture and user privileges. */
+export const MEMBER_ROLE_ACTIONS = [
+  'iam:GenerateCredentialReport',
+  'iam:GetCredentialReport',
+  'iam:GetAccountSummary',
+  'iam:GetAccountPasswordPolicy',
+  'iam:ListVirtualMFADevices',
+  'iam:GetAccountAuthorizationDetails',
+] as const;
 
 export function collectorRoleArn(settings: Settings): string {
   return `arn:aws:iam::${settings.toolingAccountId}:role/${COLLECTOR_ROLE_NAME}`;

@@ -42,6 +42,11 @@ export function parseRawReportKey(key: string): RawReportRef | undefined {
   return Number.isNaN(generatedAt) ? undefined : { key, dt: m[1], accountId: m[2], generatedAt };
 }
 
+/** What IAM said of an account's posture and privileges, kept as read. */
+export function rawPostureKey(dt: string, accountId: string): string {
+  return `raw/posture/dt=${dt}/account_id=${accountId}/posture.json`;
+}
+
 export function rawAccountsKey(dt: string): string {
   return `raw/accounts/dt=${dt}/accounts.json`;
 }

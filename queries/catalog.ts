@@ -28,6 +28,10 @@ export interface SavedQuery {
   readonly params: readonly QueryParam[];
   /** Reads only the snapshot at `snapshot_dt` (so only the newest partition by default). */
   readonly latestSnapshot: boolean;
+  /** What the check stands on: the credential report alone, or account posture and privileges. */
+  readonly basis?: 'credential_report' | 'posture';
+  /** Findings are about users (the default) or about whole accounts. */
+  readonly grain?: 'user' | 'account';
 }
 
 const SNAPSHOT: QueryParam = {
@@ -141,6 +145,69 @@ export const CATALOG: readonly SavedQuery[] = [
     latestSnapshot: true,
   },
   {
+    name: 'root_hardware_mfa_missing',
+    title: 'Root without hardware MFA',
+    description:
+      'Accounts whose root user has no MFA or only a virtual device; not applicable under centralized root access.',
+    kind: 'check',
+    exported: true,
+    controls: { cis: ['1.6 (v1.4-v3.0)'], securityHub: ['IAM.6'] },
+    params: [SNAPSHOT],
+    latestSnapshot: true,
+    basis: 'posture',
+  },
+  {
+    name: 'password_policy_weak',
+    title: 'Weak password policy',
+    description:
+      'Accounts without a password policy, or with one shorter than 14 characters or remembering fewer than 24 passwords; one column per rule.',
+    kind: 'check',
+    exported: true,
+    controls: { cis: ['1.8 (v1.4-v3.0)', '1.9 (v1.4-v3.0)'], securityHub: ['IAM.15', 'IAM.16', 'IAM.7'] },
+    params: [
+      SNAPSHOT,
+      p('min_password_length', 14, 'Shortest acceptable minimum password length'),
+      p('min_password_reuse_prevention', 24, 'Fewest remembered passwords acceptable'),
+    ],
+    latestSnapshot: true,
+    basis: 'posture',
+    grain: 'account',
+  },
+  {
+    name: 'admin_users',
+    title: 'Administrators',
+    description:
+      'IAM users with AdministratorAccess or a policy allowing * on *, one row per way they have it (direct, inline, group).',
+    kind: 'check',
+    exported: true,
+    controls: { cis: ['1.16 (v1.4-v3.0)'], securityHub: ['IAM.1'] },
+    params: [SNAPSHOT],
+    latestSnapshot: true,
+    basis: 'posture',
+  },
+  {
+    name: 'privileged_users_without_mfa',
+    title: 'Administrators without MFA',
+    description: 'Administrators with a console password and no MFA device.',
+    kind: 'check',
+    exported: true,
+    controls: { cis: ['1.10 (v1.4-v3.0)'], securityHub: ['IAM.5'] },
+    params: [SNAPSHOT],
+    latestSnapshot: true,
+    basis: 'posture',
+  },
+  {
+    name: 'privileged_users_with_stale_keys',
+    title: 'Administrators with stale keys',
+    description: 'Administrators with an active access key older than max_key_age_days, one row per key.',
+    kind: 'check',
+    exported: true,
+    controls: { cis: ['1.14 (v1.4-v3.0)'], securityHub: ['IAM.3'] },
+    params: [SNAPSHOT, THRESHOLDS.maxKeyAge],
+    latestSnapshot: true,
+    basis: 'posture',
+  },
+  {
     name: 'findings_by_account',
     title: 'Findings by account',
     description:
@@ -189,4 +256,8 @@ export function findQuery(name: string): SavedQuery | undefined {
 }
 
 export const COMPLIANCE_CHECKS = CATALOG.filter((q) => q.kind === 'check');
+/** The checks that stand on the credential report alone: findings_by_account counts these. */
+export const REPORT_CHECKS = COMPLIANCE_CHECKS.filter(
+  (q) => (q.basis ?? 'credential_report') === 'credential_report',
+);
 export const EXPORTED_QUERIES = CATALOG.filter((q) => q.exported);

@@ -22,8 +22,11 @@ report_rows AS (
     CASE WHEN cr.access_key_1_active
       THEN coalesce(cr.access_key_1_days_since_use, cr.access_key_1_age_days, cr.user_age_days) END AS key_1_unused,
     CASE WHEN cr.access_key_2_active
-      THEN coalesce(cr.access_key_2_days_since_use, cr.access_key_2_age_days, cr.user_age_days) END AS key_2_unused
+      THEN coalesce(cr.access_key_2_days_since_use, cr.access_key_2_age_days, cr.user_age_days) END AS key_2_unused,
+    coalesce(ap.centralized_root_access, false) AS root_managed_centrally,
+    coalesce(ap.root_password_present, cr.password_enabled, true) AS root_password_possible
   FROM credential_report cr
+  LEFT JOIN account_posture ap ON ap.dt = cr.dt AND ap.account_id = cr.account_id
   CROSS JOIN params p
   WHERE cr.dt = p.snapshot_dt
 ),
@@ -44,9 +47,9 @@ flags AS (
       AND coalesce(r.password_unused, p.unused_user_days) >= p.unused_user_days
       AND coalesce(r.key_1_unused, p.unused_user_days) >= p.unused_user_days
       AND coalesce(r.key_2_unused, p.unused_user_days) >= p.unused_user_days THEN 1 ELSE 0 END AS unused_users,
-    CASE WHEN r.is_root THEN
+    CASE WHEN r.is_root AND NOT r.root_managed_centrally THEN
       CASE WHEN coalesce(r.access_key_1_active, false) OR coalesce(r.access_key_2_active, false) THEN 1 ELSE 0 END
-      + CASE WHEN NOT coalesce(r.mfa_active, false) AND (coalesce(r.password_enabled, true)
+      + CASE WHEN NOT coalesce(r.mfa_active, false) AND (r.root_password_possible
           OR coalesce(r.access_key_1_active, false) OR coalesce(r.access_key_2_active, false)) THEN 1 ELSE 0 END
       + CASE WHEN r.password_days_since_use <= p.root_recent_use_days
           OR r.access_key_1_days_since_use <= p.root_recent_use_days

@@ -51,6 +51,10 @@ export function driftAccount(account: SimAccount, seed: number, date: string): v
           null,
         ],
         certs: [null, null],
+        groups: chance(rng, 0.3) ? ['Developers'] : [],
+        managed: [],
+        inline: [],
+        boundary: null,
       });
     }
   }

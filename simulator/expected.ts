@@ -44,6 +44,32 @@ export interface ExpectedAnswers {
   readonly passwords_not_rotated: string[];
   /** `account|user_name` of every user row (root included), for user_changes across days. */
   readonly users: string[];
+  /** `account` */
+  readonly root_hardware_mfa_missing: string[];
+  /** `account|no_policy|length_too_short|reuse_prevention_too_low` */
+  readonly password_policy_weak: string[];
+  /** `account|user|policy_name|source` */
+  readonly admin_users: string[];
+  /** `account|user` */
+  readonly privileged_users_without_mfa: string[];
+  /** `account|user|slot` */
+  readonly privileged_users_with_stale_keys: string[];
+}
+
+const ADMIN_GROUP_GRANTS: Record<string, string[]> = {
+  Admins: ['AdministratorAccess'],
+  BreakGlass: ['BreakGlassFullAccess'],
+  Ops: ['OpsEverything'],
+};
+
+/** How a simulated user is an administrator: `[policy_name, source]` pairs. */
+export function adminGrants(user: SimUser): [string, string][] {
+  const grants: [string, string][] = [];
+  for (const arn of user.managed)
+    if (arn.endsWith(':policy/AdministratorAccess')) grants.push(['AdministratorAccess', 'user']);
+  for (const p of user.inline) if (p.allowsAll) grants.push([p.name, 'user']);
+  for (const g of user.groups) for (const name of ADMIN_GROUP_GRANTS[g] ?? []) grants.push([name, 'group']);
+  return grants;
 }
 
 /** The expected outcome of an account for a collector that retries transient faults. */
@@ -75,6 +101,11 @@ export function computeExpected(
     multiple_active_keys: [] as string[],
     passwords_not_rotated: [] as string[],
     users: [] as string[],
+    root_hardware_mfa_missing: [] as string[],
+    password_policy_weak: [] as string[],
+    admin_users: [] as string[],
+    privileged_users_without_mfa: [] as string[],
+    privileged_users_with_stale_keys: [] as string[],
   };
   for (const account of org.accounts) {
     const [status, reason] = expectedStatus(account);
@@ -89,17 +120,25 @@ export function computeExpected(
         out.stale_access_keys.push(`${a}|<root_account>|${i + 1}|${days(k.rotatedAt)}`);
     });
     const rootKeyActive = root.keys.some((k) => k?.active);
-    if (rootKeyActive) out.root_account_findings.push(`${a}|root_access_key_active`);
-    if (!root.mfa && (root.passwordState !== 'false' || rootKeyActive))
-      out.root_account_findings.push(`${a}|root_mfa_disabled`);
-    const rootUses = [
-      root.passwordLastUsedAt,
-      root.keys[0]?.lastUsedAt ?? null,
-      root.keys[1]?.lastUsedAt ?? null,
-    ];
-    if (rootUses.some((u) => u !== null && days(u)! <= t.rootRecentUseDays))
-      out.root_account_findings.push(`${a}|root_used_recently`);
+    // With posture read, the root password is known and centralized root access makes root
+    // checks not applicable; without it, the report's not_supported password counts as present.
+    const posture = !account.faults.postureDenied;
+    const rootApplies = !(posture && org.centralizedRootAccess);
+    const passwordPossible = posture ? account.posture.rootPasswordPresent : root.passwordState !== 'false';
+    if (rootApplies) {
+      if (rootKeyActive) out.root_account_findings.push(`${a}|root_access_key_active`);
+      if (!root.mfa && (passwordPossible || rootKeyActive))
+        out.root_account_findings.push(`${a}|root_mfa_disabled`);
+      const rootUses = [
+        root.passwordLastUsedAt,
+        root.keys[0]?.lastUsedAt ?? null,
+        root.keys[1]?.lastUsedAt ?? null,
+      ];
+      if (rootUses.some((u) => u !== null && days(u)! <= t.rootRecentUseDays))
+        out.root_account_findings.push(`${a}|root_used_recently`);
+    }
     for (const user of account.users) addUser(out, a, user, days, t);
+    if (posture) addPosture(out, account, org, days, t);
   }
   for (const list of Object.values(out)) if (Array.isArray(list)) list.sort();
   return out;
@@ -141,6 +180,35 @@ function addUser(
       (pw?.lastUsedAt ?? null) !== null || user.keys.some((k) => k?.active && k.lastUsedAt !== null);
     const reason = active.length === 0 ? 'no_active_credentials' : everUsed ? 'inactive' : 'never_used';
     (out.unused_users as string[]).push(`${a}|${u}|${reason}`);
+  }
+}
+
+function addPosture(
+  out: { [K in keyof ExpectedAnswers]: ExpectedAnswers[K] },
+  account: SimAccount,
+  org: SimOrg,
+  days: (ms: number | null) => number | null,
+  t: Thresholds,
+): void {
+  const a = account.id;
+  const p = account.posture;
+  if (!org.centralizedRootAccess && !(account.root.mfa && p.rootMfaHardware))
+    (out.root_hardware_mfa_missing as string[]).push(a);
+  const policy = p.passwordPolicy;
+  const short = (policy?.minimumLength ?? 0) < 14;
+  const reuse = (policy?.reusePrevention ?? 0) < 24;
+  if (!policy || short || reuse)
+    (out.password_policy_weak as string[]).push(`${a}|${!policy}|${short}|${reuse}`);
+  for (const user of account.users) {
+    const grants = adminGrants(user);
+    if (grants.length === 0) continue;
+    for (const [policyName, source] of grants)
+      (out.admin_users as string[]).push(`${a}|${user.name}|${policyName}|${source}`);
+    if (user.password && !user.mfa) (out.privileged_users_without_mfa as string[]).push(`${a}|${user.name}`);
+    user.keys.forEach((k, i) => {
+      if (k?.active && days(k.rotatedAt)! > t.maxKeyAgeDays)
+        (out.privileged_users_with_stale_keys as string[]).push(`${a}|${user.name}|${i + 1}`);
+    });
   }
 }
 

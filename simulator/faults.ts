@@ -7,6 +7,7 @@ export const FAULT_NAMES = [
   'stuck',
   'malformed',
   'slow',
+  'posture',
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 export type FaultRates = Record<FaultName, number>;
@@ -18,6 +19,7 @@ export const NO_FAULTS: FaultRates = {
   stuck: 0,
   malformed: 0,
   slow: 0,
+  posture: 0,
 };
 
 export const DEMO_FAULTS: FaultRates = {
@@ -27,6 +29,7 @@ export const DEMO_FAULTS: FaultRates = {
   stuck: 0.03,
   malformed: 0.03,
   slow: 0.05,
+  posture: 0.03,
 };
 
 /** Parses `throttle=0.1,access_denied=0.05` or `none`; an error names what was wrong. */

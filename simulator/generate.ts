@@ -8,6 +8,7 @@ import type {
   SimKey,
   SimOrg,
   SimOu,
+  SimPosture,
   SimRoot,
   SimUser,
 } from './model.ts';
@@ -20,6 +21,7 @@ export interface AccountFaultRates {
   readonly stuck: number;
   readonly malformed: number;
   readonly slow: number;
+  readonly posture: number;
 }
 
 export interface GenerateOptions {
@@ -31,6 +33,8 @@ export interface GenerateOptions {
   readonly faults?: Partial<AccountFaultRates>;
   /** Every account gets exactly this many IAM users (for scale tests). */
   readonly usersPerAccount?: number;
+  /** The organization manages member root credentials centrally. */
+  readonly centralizedRootAccess?: boolean;
 }
 
 const OU_NAMES = ['Security', 'Workloads', 'Sandbox', 'Infrastructure', 'Data', 'Policy Staging'];
@@ -80,6 +84,7 @@ export function generateOrg(options: GenerateOptions): SimOrg {
     managementAccountId: accounts[0]?.id ?? '',
     ous,
     accounts,
+    centralizedRootAccess: options.centralizedRootAccess ?? false,
   };
 }
 
@@ -124,7 +129,13 @@ function generateAccount(
   const rates = options.faults ?? {};
   const faulty = index !== 0 && state === 'ACTIVE';
   // Draw every fault independently but keep at most one that stops collection.
-  const faults: AccountFaults = { accessDenied: false, stuck: false, malformed: false, slow: false };
+  const faults: AccountFaults = {
+    accessDenied: false,
+    stuck: false,
+    malformed: false,
+    slow: false,
+    postureDenied: false,
+  };
   const draw = rng();
   let edge = 0;
   for (const [key, name] of [
@@ -137,10 +148,14 @@ function generateAccount(
     edge += rate;
   }
   faults.slow = faulty && chance(rng, rates.slow ?? 0);
+  faults.postureDenied = faulty && chance(rng, rates.posture ?? 0);
   const userCount = options.usersPerAccount ?? userCountFor(rng, options.accounts);
   const names = new Set<string>();
   const users: SimUser[] = [];
   for (let u = 0; u < userCount; u++) users.push(generateUser(rng, now, names, u));
+  const root = generateRoot(rng, now);
+  const posture = generatePosture(rng, id, root);
+  for (const user of users) assignPrivileges(rng, id, user);
   const name =
     index === 0 ? 'management' : `${ou ? ou.name.toLowerCase().replaceAll(' ', '-') : 'root'}-${index}`;
   return {
@@ -152,8 +167,9 @@ function generateAccount(
     ouPath: ou?.path ?? 'Root',
     joinedAt: now - int(rng, 30, 2500) * DAY,
     faults,
-    root: generateRoot(rng, now),
+    root,
     users,
+    posture,
   };
 }
 
@@ -219,6 +235,10 @@ function generateUser(rng: Rng, now: number, names: Set<string>, index: number):
     mfa: false,
     keys: [null, null],
     certs: [null, null],
+    groups: [],
+    managed: [],
+    inline: [],
+    boundary: null,
   };
   const span: [number, number] = [0, age];
   const kind = int(rng, 0, 11);
@@ -298,4 +318,56 @@ function generateRoot(rng: Rng, now: number): SimRoot {
     mfa: chance(rng, 0.6),
     keys,
   };
+}
+
+const AWS_POLICY = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+
+/** Groups, a password policy, and root facts the credential report cannot show. */
+function generatePosture(rng: Rng, accountId: string, root: SimRoot): SimPosture {
+  const breakGlass = `arn:aws:iam::${accountId}:policy/BreakGlassFullAccess`;
+  const r = rng();
+  const passwordPolicy =
+    r < 0.25
+      ? null
+      : {
+          minimumLength: pick(rng, [8, 12, 14, 16]),
+          reusePrevention: pick(rng, [null, 5, 24, 24]),
+          requireSymbols: chance(rng, 0.6),
+          requireNumbers: chance(rng, 0.7),
+          requireUppercase: chance(rng, 0.6),
+          requireLowercase: chance(rng, 0.7),
+          maxAge: pick(rng, [null, 90, 365]),
+        };
+  return {
+    passwordPolicy,
+    rootMfaHardware: chance(rng, 0.4),
+    rootPasswordPresent:
+      root.passwordState === 'true' || (root.passwordState === 'not_supported' && chance(rng, 0.6)),
+    groups: [
+      { name: 'Admins', managed: [AWS_POLICY('AdministratorAccess')], inline: [] },
+      {
+        name: 'Developers',
+        managed: [AWS_POLICY('PowerUserAccess')],
+        inline: [{ name: 'S3ReadLogs', allowsAll: false }],
+      },
+      { name: 'Auditors', managed: [AWS_POLICY('ReadOnlyAccess'), AWS_POLICY('SecurityAudit')], inline: [] },
+      { name: 'BreakGlass', managed: [breakGlass], inline: [] },
+      { name: 'Ops', managed: [], inline: [{ name: 'OpsEverything', allowsAll: true }] },
+    ],
+    adminCustomerPolicies: [breakGlass],
+  };
+}
+
+function assignPrivileges(rng: Rng, accountId: string, user: SimUser): void {
+  const r = rng();
+  if (r < 0.08) user.groups.push('Admins');
+  else if (r < 0.35) user.groups.push('Developers');
+  else if (r < 0.5) user.groups.push('Auditors');
+  else if (r < 0.53) user.groups.push('BreakGlass');
+  else if (r < 0.56) user.groups.push('Ops');
+  if (chance(rng, 0.05)) user.managed.push(AWS_POLICY('AdministratorAccess'));
+  if (chance(rng, 0.15)) user.managed.push(AWS_POLICY('IAMUserChangePassword'));
+  if (chance(rng, 0.04)) user.inline.push({ name: 'AllowAll', allowsAll: true });
+  if (chance(rng, 0.1)) user.inline.push({ name: 'DeployLambda', allowsAll: false });
+  if (chance(rng, 0.08)) user.boundary = `arn:aws:iam::${accountId}:policy/DeveloperBoundary`;
 }

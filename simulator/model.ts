@@ -27,6 +27,46 @@ export interface SimUser {
   mfa: boolean;
   keys: [SimKey | null, SimKey | null];
   certs: [SimCert | null, SimCert | null];
+  /** Group names the user belongs to. */
+  groups: string[];
+  /** ARNs of managed policies attached to the user. */
+  managed: string[];
+  /** Inline policies: name, and whether the document allows * on *. */
+  inline: SimInlinePolicy[];
+  boundary: string | null;
+}
+
+export interface SimInlinePolicy {
+  name: string;
+  allowsAll: boolean;
+}
+
+export interface SimGroup {
+  name: string;
+  managed: string[];
+  inline: SimInlinePolicy[];
+}
+
+export interface SimPasswordPolicy {
+  minimumLength: number;
+  reusePrevention: number | null;
+  requireSymbols: boolean;
+  requireNumbers: boolean;
+  requireUppercase: boolean;
+  requireLowercase: boolean;
+  maxAge: number | null;
+}
+
+/** Account-level facts beyond the credential report. */
+export interface SimPosture {
+  passwordPolicy: SimPasswordPolicy | null;
+  /** Root's MFA device is hardware (false: virtual); meaningful when root has MFA. */
+  rootMfaHardware: boolean;
+  /** What GetAccountSummary says of the root password, which the report may call not_supported. */
+  rootPasswordPresent: boolean;
+  groups: SimGroup[];
+  /** Customer managed policies of the account whose document allows * on *. */
+  adminCustomerPolicies: string[];
 }
 
 /** How the root row reports its password: newer reports say not_supported. */
@@ -52,6 +92,8 @@ export interface AccountFaults {
   malformed: boolean;
   /** Report generation takes several times longer. */
   slow: boolean;
+  /** Reading account posture and privileges is denied (the report is not). */
+  postureDenied: boolean;
 }
 
 export interface SimAccount {
@@ -65,6 +107,7 @@ export interface SimAccount {
   faults: AccountFaults;
   root: SimRoot;
   users: SimUser[];
+  posture: SimPosture;
 }
 
 export interface SimOu {
@@ -80,4 +123,6 @@ export interface SimOrg {
   managementAccountId: string;
   ous: SimOu[];
   accounts: SimAccount[];
+  /** The organization manages member root credentials centrally. */
+  centralizedRootAccess: boolean;
 }

@@ -9,6 +9,7 @@ import { type FaultRates, LATENCY, type LatencyName, NO_FAULTS } from './faults.
 import { generateOrg } from './generate.ts';
 import { type AthenaOptions, GlueCatalog, SimulatedAthena } from './glue-athena.ts';
 import type { SimAccount, SimOrg } from './model.ts';
+import * as posture from './posture-services.ts';
 import { createRng, hashSeed } from './random.ts';
 import * as svc from './services.ts';
 import {
@@ -45,6 +46,8 @@ export interface SimulatorOptions {
   readonly usersPerAccount?: number;
   readonly ouDepth?: number;
   readonly port?: number;
+  /** The organization manages member root credentials centrally. */
+  readonly centralizedRootAccess?: boolean;
   /** Serve Athena over this bucket (Glue is always served). */
   readonly athena?: AthenaOptions;
 }
@@ -80,6 +83,7 @@ export class Simulator {
     const seed = options.seed ?? 1;
     const faults = options.faults ?? NO_FAULTS;
     this.org = generateOrg({
+      centralizedRootAccess: options.centralizedRootAccess,
       accounts: options.accounts,
       seed,
       startDate: options.date,
@@ -177,6 +181,10 @@ export class Simulator {
     const answers = computeExpected(this.org, date);
     this.expectedByDate.set(date, answers);
     return answers;
+  }
+
+  private accountOf(identity: svc.Identity): SimAccount {
+    return this.org.accounts.find((a) => a.id === identity.accountId)!;
   }
 
   account(id: string): SimAccount | undefined {
@@ -298,6 +306,28 @@ export class Simulator {
           return xmlReply(action, NS.iam, svc.generateCredentialReport(this.ctx, identity));
         case 'GetCredentialReport':
           return xmlReply(action, NS.iam, svc.getCredentialReport(this.ctx, identity));
+        case 'GetAccountSummary':
+          return xmlReply(action, NS.iam, posture.getAccountSummary(this.accountOf(identity), identity));
+        case 'GetAccountPasswordPolicy':
+          return xmlReply(
+            action,
+            NS.iam,
+            posture.getAccountPasswordPolicy(this.accountOf(identity), identity),
+          );
+        case 'ListVirtualMFADevices':
+          return xmlReply(
+            action,
+            NS.iam,
+            posture.listVirtualMfaDevices(this.accountOf(identity), identity, form),
+          );
+        case 'GetAccountAuthorizationDetails':
+          return xmlReply(
+            action,
+            NS.iam,
+            posture.getAccountAuthorizationDetails(this.accountOf(identity), identity, form),
+          );
+        case 'ListOrganizationsFeatures':
+          return xmlReply(action, NS.iam, posture.listOrganizationsFeatures(this.org, identity));
         case 'Publish': {
           if (!identity.isCaller)
             throw new ServiceError(403, 'AuthorizationError', `${identity.arn} may not publish`);

@@ -124,15 +124,76 @@ const collectionRuns: TableDef = {
     col('user_count', 'int', 'Rows in the collected report, root included'),
     col('duration_ms', 'bigint', 'Wall time spent on the account'),
     col('raw_key', 'string', 'Lake key of the raw report kept as evidence'),
+    col(
+      'posture_failed',
+      'boolean',
+      'Account posture or privileges could not be read (the report may still be collected)',
+    ),
+    col('posture_message', 'string', 'Why the posture could not be read'),
   ],
 };
 
-/** The tables the credential-report pipeline writes, in dependency order. */
+const accountPosture: TableDef = {
+  name: 'account_posture',
+  description:
+    'Account-level IAM posture: root MFA and credentials, password policy, centralized root access',
+  partitionKeys: [DT],
+  columns: [
+    ACCOUNT_ID,
+    col('account_name', 'string', 'Account name'),
+    col('run_id', 'string', 'Collection run that read the posture'),
+    col('root_mfa_enabled', 'boolean', 'GetAccountSummary AccountMFAEnabled: root has an MFA device'),
+    col('root_mfa_type', 'string', 'hardware or virtual (from ListVirtualMFADevices); NULL without root MFA'),
+    col(
+      'root_access_keys_present',
+      'boolean',
+      'Root has access keys, active or not (AccountAccessKeysPresent)',
+    ),
+    col('root_password_present', 'boolean', 'Root has a console password (AccountPasswordPresent)'),
+    col(
+      'centralized_root_access',
+      'boolean',
+      'The organization manages root credentials centrally; NULL when unknown',
+    ),
+    col('password_policy_present', 'boolean', 'The account has a password policy'),
+    col('minimum_password_length', 'int', 'Password policy minimum length; NULL without a policy'),
+    col('password_reuse_prevention', 'int', 'Previous passwords that cannot be reused; NULL when not set'),
+    col('require_symbols', 'boolean', 'Policy requires a symbol'),
+    col('require_numbers', 'boolean', 'Policy requires a number'),
+    col('require_uppercase', 'boolean', 'Policy requires an uppercase letter'),
+    col('require_lowercase', 'boolean', 'Policy requires a lowercase letter'),
+    col('max_password_age', 'int', 'Days a password may be used; NULL when unlimited'),
+  ],
+};
+
+const userPrivileges: TableDef = {
+  name: 'user_privileges',
+  description:
+    'One row per policy attached to an IAM user, directly or through a group, and per permissions boundary',
+  partitionKeys: [DT, ACCOUNT_ID],
+  columns: [
+    col('account_name', 'string', 'Account name'),
+    col('run_id', 'string', 'Collection run that read the authorization details'),
+    col('user_name', 'string', 'IAM user name'),
+    col('arn', 'string', 'ARN of the user'),
+    col('policy_name', 'string', 'Policy name'),
+    col('policy_arn', 'string', 'ARN of a managed policy; NULL for an inline policy'),
+    col('policy_kind', 'string', 'managed, inline or boundary'),
+    col('source', 'string', 'user (attached directly) or group'),
+    col('group_name', 'string', 'The group the policy comes through; NULL when direct'),
+    col('grants_admin', 'boolean', 'AdministratorAccess, or a statement allowing * on *'),
+    col('user_is_admin', 'boolean', 'The user is an administrator through any of its policies'),
+  ],
+};
+
+/** The tables the pipeline writes, in dependency order. */
 export const TABLES = {
   credential_report: credentialReport,
   accounts,
   collection_runs: collectionRuns,
-} as const satisfies Partial<Record<TableName, TableDef>>;
+  account_posture: accountPosture,
+  user_privileges: userPrivileges,
+} as const satisfies Record<TableName, TableDef>;
 
 export type CoreTableName = keyof typeof TABLES;
 

@@ -78,17 +78,20 @@ export function registerRun(program: Command): void {
 
 /** Per compliance question: how many findings, and the accounts with the most. */
 function findingsSummary(results: Record<string, QueryResult>): string {
-  const byAccount = results.findings_by_account?.rows ?? [];
-  const lines = [`${'compliance question'.padEnd(28)}${'findings'.padStart(9)}  accounts with the most`];
+  const lines = [`${'compliance question'.padEnd(33)}${'findings'.padStart(9)}  accounts with the most`];
   for (const check of COMPLIANCE_CHECKS) {
-    const total = results[check.name]?.rows.length ?? 0;
-    const top = byAccount
-      .filter((r) => typeof r[check.name] === 'number' && (r[check.name] as number) > 0)
-      .sort((a, b) => (b[check.name] as number) - (a[check.name] as number))
+    const rows = results[check.name]?.rows ?? [];
+    const perAccount = new Map<string, number>();
+    for (const r of rows) {
+      const name = String(r.account_name ?? r.account_id);
+      perAccount.set(name, (perAccount.get(name) ?? 0) + 1);
+    }
+    const top = [...perAccount]
+      .sort((a, b) => b[1] - a[1])
       .slice(0, 3)
-      .map((r) => `${r.account_name ?? r.account_id} (${r[check.name]})`)
+      .map(([name, n]) => `${name} (${n})`)
       .join(', ');
-    lines.push(`${check.name.padEnd(28)}${String(total).padStart(9)}  ${top}`);
+    lines.push(`${check.name.padEnd(33)}${String(rows.length).padStart(9)}  ${top}`);
   }
   return `${lines.join('\n')}\n\n`;
 }

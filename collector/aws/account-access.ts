@@ -3,6 +3,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aw
 import type { AccountAccess, ReportApi, ReportState } from '../api.ts';
 import { ApiError } from '../errors.ts';
 import { type AwsConnection, clientConfig } from './clients.ts';
+import { sdkCentralizedRootAccess, sdkPostureApi } from './posture-api.ts';
 import { sdkCall } from './sdk-errors.ts';
 
 export interface MemberRole {
@@ -14,6 +15,7 @@ export interface MemberRole {
 /** The credential report API of one account, through an IAM client. */
 export function sdkReportApi(iam: IAMClient): ReportApi {
   return {
+    posture: sdkPostureApi(iam),
     async generate() {
       const out = await sdkCall(() => iam.send(new GenerateCredentialReportCommand({})));
       return (out.State ?? 'STARTED') as ReportState;
@@ -36,8 +38,13 @@ export async function sdkAccountAccess(
   const identity = await sdkCall(() => sts.send(new GetCallerIdentityCommand({})));
   const callerAccountId = identity.Account ?? '';
   const ownIam = new IAMClient(clientConfig(connection));
+  let centralized: Promise<boolean | null> | undefined;
   return {
     callerAccountId,
+    centralizedRootAccess: () => {
+      centralized ??= sdkCentralizedRootAccess(ownIam);
+      return centralized;
+    },
     async reportApiFor(accountId) {
       if (accountId === callerAccountId) return sdkReportApi(ownIam);
       const out = await sdkCall(() =>

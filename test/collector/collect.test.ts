@@ -5,6 +5,7 @@ import type { RunResult } from '../../collector/collect-run.ts';
 import type { LocalStore } from '../../lake/local-store.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
 import { Simulator } from '../../simulator/simulator.ts';
+import { duckRows } from '../helpers/duckdb.ts';
 import { COMPARED_QUERIES, lakeAnswers, newStore, runAgainst } from '../helpers/sim-run.ts';
 
 const ALL_FAULTS = 'throttle=0.1,server_error=0.05,access_denied=0.05,stuck=0.05,malformed=0.05,slow=0.1';
@@ -200,8 +201,9 @@ describe('scope, deadlines, re-runs and interruptions', () => {
         },
       });
       expect(first.interrupted).toBe(true);
-      const interrupted = first.outcomes.filter((o) => o.reason === 'interrupted');
-      expect(interrupted.length).toBeGreaterThan(0);
+      // Something was left undone: a report, or the posture read beside it.
+      const unfinished = first.outcomes.filter((o) => o.reason === 'interrupted' || o.postureFailed);
+      expect(unfinished.length).toBeGreaterThan(0);
       // Every curated partition is whole and belongs to an account recorded as collected.
       const curated = (await store.list('curated/credential_report/')).map(
         (k) => /account_id=(\d{12})/.exec(k)![1],
@@ -212,6 +214,11 @@ describe('scope, deadlines, re-runs and interruptions', () => {
       const second = await runAgainst(sim, store);
       expect(second.interrupted).toBe(false);
       expect(second.outcomes.filter((o) => o.status === 'failed')).toEqual([]);
+      expect(second.outcomes.filter((o) => o.postureFailed)).toEqual([]);
+      const runs = await duckRows(
+        `SELECT count(*) AS n FROM '${store.root}/curated/collection_runs/*/*.parquet' WHERE posture_failed`,
+      );
+      expect(runs).toEqual([{ n: 0 }]);
       const answers = await lakeAnswers(store.root, '2024-05-01');
       for (const name of COMPARED_QUERIES) expect(answers[name], name).toEqual(sim.expected()[name]);
     } finally {

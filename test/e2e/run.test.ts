@@ -97,7 +97,8 @@ describe('credlake run --simulate over several days', () => {
 
 describe('credlake run --simulate with faults injected', () => {
   it('puts the failed accounts in collection_coverage with their reasons and gets the rest right', async () => {
-    const faults = 'throttle=0.05,server_error=0.03,access_denied=0.1,stuck=0.06,malformed=0.06,slow=0.1';
+    const faults =
+      'throttle=0.05,server_error=0.03,access_denied=0.1,stuck=0.06,malformed=0.06,slow=0.1,posture=0.1';
     const lake = await mkdtemp(join(tmpdir(), 'credlake-e2e-faults-'));
     const r = await runCli([
       'run',
@@ -113,7 +114,7 @@ describe('credlake run --simulate with faults injected', () => {
       '--faults',
       faults,
       '--report-timeout',
-      '1',
+      '3',
       '--lake',
       lake,
     ]);

@@ -56,6 +56,11 @@ const KEYS: Record<string, string[]> = {
   multiple_active_keys: ['account_id', 'user_name'],
   passwords_not_rotated: ['account_id', 'user_name', 'password_age_days'],
   collection_coverage: ['account_id', 'status', 'reason'],
+  root_hardware_mfa_missing: ['account_id'],
+  password_policy_weak: ['account_id', 'no_policy', 'length_too_short', 'reuse_prevention_too_low'],
+  admin_users: ['account_id', 'user_name', 'policy_name', 'source'],
+  privileged_users_without_mfa: ['account_id', 'user_name'],
+  privileged_users_with_stale_keys: ['account_id', 'user_name', 'key_slot'],
 };
 
 /** Every saved query's answer from the lake, keyed the way the simulator's expected answers are. */

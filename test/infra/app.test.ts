@@ -90,7 +90,14 @@ describe('the CDK app', () => {
             PolicyDocument: {
               Statement: [
                 {
-                  Action: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+                  Action: [
+                    'iam:GenerateCredentialReport',
+                    'iam:GetCredentialReport',
+                    'iam:GetAccountSummary',
+                    'iam:GetAccountPasswordPolicy',
+                    'iam:ListVirtualMFADevices',
+                    'iam:GetAccountAuthorizationDetails',
+                  ],
                   Effect: 'Allow',
                   Resource: '*',
                 },
@@ -129,7 +136,12 @@ describe('the CDK app', () => {
       [
         'glue:BatchCreatePartition',
         'iam:GenerateCredentialReport',
+        'iam:GetAccountAuthorizationDetails',
+        'iam:GetAccountPasswordPolicy',
+        'iam:GetAccountSummary',
         'iam:GetCredentialReport',
+        'iam:ListOrganizationsFeatures',
+        'iam:ListVirtualMFADevices',
         'kms:Decrypt',
         'kms:GenerateDataKey',
         'logs:CreateLogStream',

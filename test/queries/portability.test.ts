@@ -28,6 +28,8 @@ const FORBIDDEN: [RegExp, string][] = [
 ];
 
 const stripComments = (sql: string) => sql.replace(/--.*$/gm, '');
+/** String literals (e.g. 'arn:aws:iam::') are data, not syntax: blank them before the checks. */
+const stripStrings = (sql: string) => sql.replace(/'(?:[^']|'')*'/g, "''");
 const { Parser } = parserModule as unknown as {
   Parser: new () => { astify(sql: string, opts: object): unknown };
 };
@@ -45,7 +47,7 @@ describe('saved queries are portable between Athena and DuckDB', () => {
     const sql = loadQuerySql(query.name);
 
     it(`${query.name}: no forbidden construct`, () => {
-      const code = stripComments(sql);
+      const code = stripStrings(stripComments(sql));
       for (const [pattern, why] of FORBIDDEN) expect(code, `${query.name}: ${why}`).not.toMatch(pattern);
     });
 

@@ -1,0 +1,70 @@
+// Account posture and user privileges, read beside the credential report. A failure here marks
+// only this part of the account (posture_failed); the report stands.
+import { curatedKey, rawPostureKey } from '../lake/keys.ts';
+import type { ObjectStore } from '../lake/store.ts';
+import { getJson } from '../lake/store.ts';
+import { encodeParquet } from '../transforms/parquet.ts';
+import {
+  type AccountPosture,
+  type AuthorizationDetails,
+  postureRow,
+  privilegeRows,
+} from '../transforms/posture.ts';
+import { TABLES } from '../transforms/schema.ts';
+import type { PostureApi } from './api.ts';
+
+export interface PostureRecord {
+  readonly accountId: string;
+  readonly accountName: string | null;
+  readonly runId: string;
+  readonly readAt: string;
+  readonly posture: AccountPosture;
+  readonly details: AuthorizationDetails;
+}
+
+export async function collectPosture(
+  store: ObjectStore,
+  dt: string,
+  api: PostureApi,
+  call: <T>(fn: () => Promise<T>) => Promise<T>,
+  base: {
+    accountId: string;
+    accountName: string | null;
+    runId: string;
+    readAt: string;
+    centralizedRootAccess: boolean | null;
+  },
+): Promise<void> {
+  const posture = await api.readPosture(call);
+  const details = await api.readAuthorizationDetails(call);
+  const record: PostureRecord = {
+    accountId: base.accountId,
+    accountName: base.accountName,
+    runId: base.runId,
+    readAt: base.readAt,
+    posture: { ...posture, centralizedRootAccess: base.centralizedRootAccess },
+    details,
+  };
+  await store.put(rawPostureKey(dt, base.accountId), JSON.stringify(record), {
+    ifAbsent: true,
+    contentType: 'application/json',
+  });
+  const stored = (await getJson<PostureRecord>(store, rawPostureKey(dt, base.accountId))) ?? record;
+  await store.put(
+    curatedKey('user_privileges', dt, base.accountId),
+    encodeParquet(TABLES.user_privileges, privilegeRows(stored.details, stored.accountName, stored.runId)),
+  );
+}
+
+/** Rebuilds `curated/account_posture/dt=...` from every posture read that day. */
+export async function writeAccountPosture(store: ObjectStore, dt: string): Promise<number> {
+  const keys = (await store.list(`raw/posture/dt=${dt}/`)).filter((k) => k.endsWith('/posture.json'));
+  const records = (await Promise.all(keys.map((k) => getJson<PostureRecord>(store, k)))).filter(
+    (r): r is PostureRecord => !!r,
+  );
+  const rows = records
+    .map((r) => postureRow(r.accountId, r.accountName, r.runId, r.posture))
+    .sort((a, b) => String(a.account_id).localeCompare(String(b.account_id)));
+  await store.put(curatedKey('account_posture', dt), encodeParquet(TABLES.account_posture, rows));
+  return rows.length;
+}

@@ -1,0 +1,15 @@
+-- Accounts whose root user lacks a hardware MFA device: no MFA at all, or a virtual device
+-- (told apart with ListVirtualMFADevices). Not applicable where the organization manages root
+-- credentials centrally. Accounts whose posture could not be read are in collection_coverage.
+WITH params AS (
+  SELECT
+    (SELECT max(dt) FROM collection_runs) AS snapshot_dt
+)
+SELECT ap.dt, ap.account_id, ap.account_name, '<root_account>' AS user_name,
+  'arn:aws:iam::' || ap.account_id || ':root' AS arn, ap.root_mfa_enabled, ap.root_mfa_type
+FROM account_posture ap
+CROSS JOIN params p
+WHERE ap.dt = p.snapshot_dt
+  AND NOT coalesce(ap.centralized_root_access, false)
+  AND (NOT ap.root_mfa_enabled OR ap.root_mfa_type <> 'hardware')
+ORDER BY ap.account_id

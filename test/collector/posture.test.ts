@@ -1,0 +1,80 @@
+// Account posture and privileges through the production SDK clients against the simulator.
+import { afterAll, describe, expect, it } from 'vitest';
+import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
+import { createClients } from '../../collector/aws/clients.ts';
+import { parseFaultSpec } from '../../simulator/faults.ts';
+import { Simulator } from '../../simulator/simulator.ts';
+import { COMPARED_QUERIES, lakeAnswers, newStore, runAgainst } from '../helpers/sim-run.ts';
+
+const sims: Simulator[] = [];
+afterAll(async () => {
+  for (const s of sims) await s.close();
+});
+
+describe('account posture and user privileges', () => {
+  it('reads posture over the wire: no password policy is null, root virtual MFA is told apart, every page of authorization details', async () => {
+    const sim = await Simulator.start({ accounts: 40, seed: 6, date: '2024-05-01', usersPerAccount: 230 });
+    sims.push(sim);
+    const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
+    const access = await sdkAccountAccess(connection, createClients(connection).sts, {
+      roleName: sim.roleName,
+      sessionName: 'credlake-test',
+    });
+    const noPolicy = sim.org.accounts.find(
+      (a) => a.state === 'ACTIVE' && !a.faults.accessDenied && !a.posture.passwordPolicy,
+    )!;
+    const virtual = sim.org.accounts.find(
+      (a) => a.state === 'ACTIVE' && a.root.mfa && !a.posture.rootMfaHardware,
+    )!;
+    const direct = <T>(fn: () => Promise<T>) => fn();
+    const one = await (await access.reportApiFor(noPolicy.id)).posture!.readPosture(direct);
+    expect(one.passwordPolicy).toBeNull();
+    const two = await (await access.reportApiFor(virtual.id)).posture!;
+    expect((await two.readPosture(direct)).rootVirtualMfa).toBe(true);
+    const details = await two.readAuthorizationDetails(direct);
+    expect(details.users).toHaveLength(virtual.users.length);
+    expect(details.groups.map((g) => g.name)).toContain('Admins');
+    expect(Object.keys(details.managedDocuments)).toEqual(virtual.posture.adminCustomerPolicies);
+    expect(await access.centralizedRootAccess?.()).toBe(false);
+  });
+
+  it('marks only posture as failed when it is denied, and gets every question right, posture ones included', async () => {
+    const sim = await Simulator.start({
+      accounts: 60,
+      seed: 19,
+      date: '2024-05-01',
+      faults: parseFaultSpec('posture=0.3,throttle=0.05'),
+    });
+    sims.push(sim);
+    const store = await newStore();
+    const result = await runAgainst(sim, store);
+    const denied = sim.org.accounts.filter((a) => a.faults.postureDenied && a.state === 'ACTIVE');
+    expect(denied.length).toBeGreaterThan(0);
+    for (const a of denied) {
+      expect(result.outcomes.find((o) => o.accountId === a.id)).toMatchObject({
+        status: 'collected',
+        postureFailed: true,
+      });
+    }
+    const answers = await lakeAnswers(store.root, '2024-05-01');
+    for (const name of COMPARED_QUERIES) expect(answers[name], name).toEqual(sim.expected()[name]);
+    expect(sim.expected().admin_users.length).toBeGreaterThan(0);
+    expect(sim.expected().password_policy_weak.length).toBeGreaterThan(0);
+  });
+
+  it('treats root checks as not applicable where the organization manages root credentials centrally', async () => {
+    const sim = await Simulator.start({
+      accounts: 30,
+      seed: 19,
+      date: '2024-05-01',
+      centralizedRootAccess: true,
+    });
+    sims.push(sim);
+    const store = await newStore();
+    await runAgainst(sim, store);
+    const answers = await lakeAnswers(store.root, '2024-05-01');
+    expect(answers.root_account_findings).toEqual([]);
+    expect(answers.root_hardware_mfa_missing).toEqual([]);
+    expect(answers.admin_users).toEqual(sim.expected().admin_users);
+  });
+});
