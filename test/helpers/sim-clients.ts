@@ -14,12 +14,13 @@ export function callerClients(sim: Simulator) {
 }
 
 /** An IAM client with credentials from AssumeRole into a member account. */
-export async function memberIam(sim: Simulator, accountId: string): Promise<IAMClient> {
+export async function memberIam(sim: Simulator, accountId: string, externalId?: string): Promise<IAMClient> {
   const { sts } = callerClients(sim);
   const out = await sts.send(
     new AssumeRoleCommand({
       RoleArn: `arn:aws:iam::${accountId}:role/${sim.roleName}`,
-      RoleSessionName: 'test',
+      RoleSessionName: 'credlake-test',
+      ExternalId: externalId,
     }),
   );
   const c = out.Credentials!;

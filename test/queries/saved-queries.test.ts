@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPLIANCE_CHECKS, REPORT_CHECKS } from '../../queries/catalog.ts';
+import { REPORT_CHECKS } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
 import { buildQueryLake, DEV, LEGACY, PROD, SANDBOX, SUSPENDED, UNSEEN } from '../helpers/query-lake.ts';

@@ -1,4 +1,4 @@
-import { GenerateCredentialReportCommand, GetCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GenerateCredentialReportCommand, GetCredentialReportCommand } from '@aws-sdk/client-iam';
 import {
   DescribeOrganizationCommand,
   ListAccountsCommand,
@@ -245,21 +245,4 @@ describe('simulator faults', () => {
   });
 });
 
-async function memberWithExternalId(sim: Simulator, accountId: string): Promise<IAMClient> {
-  const out = await callerClients(sim).sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${accountId}:role/${sim.roleName}`,
-      RoleSessionName: 'credlake-test',
-      ExternalId: 'ext-123',
-    }),
-  );
-  const c = out.Credentials!;
-  return new IAMClient({
-    ...callerConfig(sim),
-    credentials: {
-      accessKeyId: c.AccessKeyId!,
-      secretAccessKey: c.SecretAccessKey!,
-      sessionToken: c.SessionToken!,
-    },
-  });
-}
+const memberWithExternalId = (sim: Simulator, accountId: string) => memberIam(sim, accountId, 'ext-123');
