@@ -45,11 +45,14 @@ export async function collectPosture(
     posture: { ...posture, centralizedRootAccess: base.centralizedRootAccess },
     details,
   };
-  await store.put(rawPostureKey(dt, base.accountId), JSON.stringify(record), {
+  const wrote = await store.put(rawPostureKey(dt, base.accountId), JSON.stringify(record), {
     ifAbsent: true,
     contentType: 'application/json',
   });
-  const stored = (await getJson<PostureRecord>(store, rawPostureKey(dt, base.accountId))) ?? record;
+  // Raw evidence is never overwritten: when a record was already there, it is the one that stands.
+  const stored = wrote
+    ? record
+    : ((await getJson<PostureRecord>(store, rawPostureKey(dt, base.accountId))) ?? record);
   await store.put(
     curatedKey('user_privileges', dt, base.accountId),
     encodeParquet(TABLES.user_privileges, privilegeRows(stored.details, stored.accountName, stored.runId)),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { LocalStore } from '../lake/local-store.ts';
 import type { ObjectStore } from '../lake/store.ts';
-import { allColumns, COLUMN_TYPES, TABLES, type TableDef } from '../transforms/schema.ts';
+import { allColumns, COLUMN_TYPES, TABLES, type TableDef, type TableName } from '../transforms/schema.ts';
 import { type PlainValue, toPlainRow } from './values.ts';
 
 export interface QueryResult {
@@ -74,6 +74,17 @@ export class DuckDbEngine {
     return `SELECT * FROM read_parquet('${glob}', hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
   }
 
+  /** The dt partitions a table holds, from the file listing alone (no view, no file read). */
+  async partitionDates(table: TableName): Promise<string[]> {
+    const depth = TABLES[table].partitionKeys.map(() => '*').join('/');
+    const glob = `${this.lakeRoot}/curated/${table}/${depth}/*.parquet`.replaceAll("'", "''");
+    const { rows } = await this.run(
+      `SELECT DISTINCT regexp_extract(file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS dt FROM glob('${glob}') ORDER BY dt`,
+    );
+    return rows.map((r) => String(r.dt)).filter(Boolean);
+  }
+
+  /** Runs SQL over the views as they are scoped now (see useSnapshot). */
   async run(sql: string): Promise<QueryResult> {
     const reader = await this.connection.runAndReadAll(sql);
     return { columns: reader.columnNames(), rows: reader.getRowObjects().map(toPlainRow) };

@@ -11,10 +11,9 @@ export interface RunQueryOptions {
   readonly params?: ParamValues;
 }
 
+/** Snapshot dates: the dt partitions of collection_runs, read from the lake's folders. */
 export async function snapshotDates(engine: DuckDbEngine): Promise<string[]> {
-  await engine.useSnapshot(undefined);
-  const { rows } = await engine.run('SELECT DISTINCT dt FROM collection_runs ORDER BY dt');
-  return rows.map((r) => String(r.dt));
+  return engine.partitionDates('collection_runs');
 }
 
 /** The snapshot a query reads: the date asked for (which must exist) or the newest. */

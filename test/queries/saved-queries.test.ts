@@ -174,6 +174,7 @@ describe('snapshot-scoped views', () => {
     for (const query of CATALOG.filter((q) => q.latestSnapshot)) {
       for (const date of ['2024-04-30', '2024-05-01']) {
         const sql = await prepareQuery(engine, query.name, { date });
+        await engine.useSnapshot(undefined);
         const everything = await engine.run(sql);
         const scoped = await runSavedQuery(engine, query.name, { date });
         expect(scoped.rows, `${query.name} ${date}`).toEqual(everything.rows);
