@@ -177,6 +177,7 @@ export const DASHBOARD: DashboardSpec = {
             'message',
             'report_generated_at',
             'report_age_hours',
+            'posture_failed',
           ],
         },
       ],

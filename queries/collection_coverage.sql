@@ -1,6 +1,7 @@
 -- Every account of the snapshot's organization snapshot, and every account with a run outcome,
 -- with its collection status and reason. An account whose report was not collected is never a
--- pass: it is listed here as failed, skipped or not_collected, with why.
+-- pass: it is listed here as failed, skipped or not_collected, with why. posture_failed marks
+-- an account whose report was collected but whose posture and privileges could not be read.
 WITH params AS (
   SELECT
     (SELECT max(dt) FROM collection_runs) AS snapshot_dt
@@ -29,6 +30,8 @@ SELECT p.snapshot_dt AS dt,
   runs.report_age_hours,
   runs.user_count,
   runs.attempts,
+  runs.posture_failed,
+  runs.posture_message,
   runs.run_id
 FROM org
 FULL OUTER JOIN runs ON org.account_id = runs.account_id

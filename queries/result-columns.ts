@@ -182,6 +182,8 @@ export const RESULT_COLUMNS: Record<string, readonly (readonly [string, ResultTy
     ['report_age_hours', 'integer'],
     ['user_count', 'integer'],
     ['attempts', 'integer'],
+    ['posture_failed', 'boolean'],
+    ['posture_message', 'string'],
     ['run_id', 'string'],
   ],
 };
