@@ -7,7 +7,12 @@ import type { AccountAccess, FetchedReport, ReportApi } from './api.ts';
 import { parseRawReport, writeCuratedReport } from './curate.ts';
 import { ApiError, InterruptedError } from './errors.ts';
 import type { Limiter } from './limiter.ts';
-import type { AccountInfo, AccountOutcome, FailureReason } from './outcome.ts';
+import {
+  type AccountInfo,
+  type AccountOutcome,
+  type FailureReason,
+  outcomeWithoutReport,
+} from './outcome.ts';
 import { collectPosture } from './posture.ts';
 import { type AttemptCounter, type RetryPolicy, sleep, withRetry } from './retry.ts';
 
@@ -46,16 +51,13 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
   const base = { accountId: account.accountId, accountName: account.name, runId: job.runId };
   const finish = (
     fields: Partial<AccountOutcome> & Pick<AccountOutcome, 'status' | 'reason' | 'message'>,
-  ): AccountOutcome => ({
-    ...base,
-    attempts: counter.attempts,
-    reportGeneratedAt: null,
-    reportAgeHours: null,
-    userCount: null,
-    rawKey: null,
-    durationMs: Math.round(performance.now() - started),
-    ...fields,
-  });
+  ): AccountOutcome =>
+    outcomeWithoutReport({
+      ...base,
+      attempts: counter.attempts,
+      durationMs: Math.round(performance.now() - started),
+      ...fields,
+    });
   try {
     const call = <T>(fn: () => Promise<T>) =>
       job.calls.run(() => withRetry(fn, counter, job.retry, job.signal, job.random));

@@ -15,7 +15,7 @@ import {
 import { ApiError } from './errors.ts';
 import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
 import { Limiter } from './limiter.ts';
-import { type AccountOutcome, type AccountsSnapshot, newRunId } from './outcome.ts';
+import { type AccountOutcome, type AccountsSnapshot, newRunId, outcomeWithoutReport } from './outcome.ts';
 import { writeAccountPosture } from './posture.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
@@ -179,18 +179,12 @@ export function alreadyCollected(before: AccountOutcome, runId: string): Account
 }
 
 export function skipped(p: PlannedAccount, runId: string): AccountOutcome {
-  return {
+  return outcomeWithoutReport({
     accountId: p.account.accountId,
     accountName: p.account.name,
     status: 'skipped',
     reason: p.skip!.reason,
     message: p.skip!.message,
-    attempts: 0,
-    reportGeneratedAt: null,
-    reportAgeHours: null,
-    userCount: null,
-    durationMs: 0,
-    rawKey: null,
     runId,
-  };
+  });
 }

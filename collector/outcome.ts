@@ -64,6 +64,23 @@ export interface RunManifest {
   readonly outcomes: AccountOutcome[];
 }
 
+/** An outcome with no report attached (skipped, failed before fetching, or lost); the fields
+ * given override these defaults. */
+export function outcomeWithoutReport(
+  fields: Pick<AccountOutcome, 'accountId' | 'accountName' | 'status' | 'reason' | 'message' | 'runId'> &
+    Partial<AccountOutcome>,
+): AccountOutcome {
+  return {
+    attempts: 0,
+    reportGeneratedAt: null,
+    reportAgeHours: null,
+    userCount: null,
+    durationMs: 0,
+    rawKey: null,
+    ...fields,
+  };
+}
+
 /** A run id that sorts by start time: `20240501T060708Z-1a2b`. */
 export function newRunId(now: number, suffix = Math.random().toString(16).slice(2, 6)): string {
   return `${new Date(now)

@@ -10,7 +10,7 @@ import { writeAccounts, writeCollectionRuns } from './curate.ts';
 import type { AccountFilters } from './discover.ts';
 import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
 import { Limiter } from './limiter.ts';
-import { type AccountOutcome, newRunId } from './outcome.ts';
+import { type AccountOutcome, newRunId, outcomeWithoutReport } from './outcome.ts';
 import { writeAccountPosture } from './posture.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
@@ -138,20 +138,14 @@ export async function finalizeRun(deps: PipelineDeps, input: FinalizeInput): Pro
   // A Lambda that died before journaling its account still leaves a record here.
   for (const r of input.results) {
     if ('status' in r || !r.accountId || outcomes.some((o) => o.accountId === r.accountId)) continue;
-    const lost: AccountOutcome = {
+    const lost = outcomeWithoutReport({
       accountId: r.accountId,
       accountName: null,
       status: 'failed',
       reason: 'error',
       message: `${r.Error ?? 'Lambda error'}: ${r.Cause ?? ''}`.slice(0, 500),
-      attempts: 0,
-      reportGeneratedAt: null,
-      reportAgeHours: null,
-      userCount: null,
-      durationMs: 0,
-      rawKey: null,
       runId: input.runId,
-    };
+    });
     await writeOutcome(deps.store, input.dt, lost);
     outcomes.push(lost);
   }

@@ -31,6 +31,12 @@ const dimension = (visualId: string, query: string, name: string) => ({
   categoricalDimensionField: { fieldId: `${visualId}.${name}`, column: column(query, name) },
 });
 
+/** A chart's field wells: one category, each series summed. */
+const aggregated = (visual: { id: string; query: string; series: readonly string[] }, category: string) => ({
+  category: [dimension(visual.id, visual.query, category)],
+  values: visual.series.map((s) => sum(visual.id, visual.query, s)),
+});
+
 /** The calculated field a KPI of type count_where sums: 1 where the column equals the value. */
 export function kpiFieldName(visual: KpiVisual): string {
   return `${visual.id.replaceAll('-', '_')}_match`;
@@ -84,10 +90,7 @@ function visualDefinition(visual: Visual) {
             orientation: 'VERTICAL',
             barsArrangement: 'STACKED',
             fieldWells: {
-              barChartAggregatedFieldWells: {
-                category: [dimension(visual.id, visual.query, visual.category)],
-                values: visual.series.map((s) => sum(visual.id, visual.query, s)),
-              },
+              barChartAggregatedFieldWells: aggregated(visual, visual.category),
             },
           },
         },
@@ -99,10 +102,7 @@ function visualDefinition(visual: Visual) {
           title: title(visual.title),
           chartConfiguration: {
             fieldWells: {
-              lineChartAggregatedFieldWells: {
-                category: [dimension(visual.id, visual.query, visual.x)],
-                values: visual.series.map((s) => sum(visual.id, visual.query, s)),
-              },
+              lineChartAggregatedFieldWells: aggregated(visual, visual.x),
             },
           },
         },

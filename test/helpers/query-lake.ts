@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeAccounts, writeCollectionRuns } from '../../collector/curate.ts';
 import { importReport } from '../../collector/import-report.ts';
 import { writeOutcome } from '../../collector/journal.ts';
-import type { AccountOutcome, AccountsSnapshot } from '../../collector/outcome.ts';
+import { type AccountOutcome, type AccountsSnapshot, outcomeWithoutReport } from '../../collector/outcome.ts';
 import { rawAccountsKey } from '../../lake/keys.ts';
 import { LocalStore } from '../../lake/local-store.ts';
 import { type ReportLine, reportCsv } from './report-csv.ts';
@@ -155,20 +155,17 @@ export async function buildQueryLake(): Promise<LocalStore> {
     name: string,
     status: AccountOutcome['status'],
     reason: AccountOutcome['reason'],
-  ): AccountOutcome => ({
-    accountId,
-    accountName: name,
-    status,
-    reason,
-    message: `${reason}`,
-    attempts: 1,
-    reportGeneratedAt: null,
-    reportAgeHours: null,
-    userCount: null,
-    durationMs: 5,
-    rawKey: null,
-    runId: '20240501T060000Z-test',
-  });
+  ): AccountOutcome =>
+    outcomeWithoutReport({
+      accountId,
+      accountName: name,
+      status,
+      reason,
+      message: `${reason}`,
+      attempts: 1,
+      durationMs: 5,
+      runId: '20240501T060000Z-test',
+    });
   await writeOutcome(store, '2024-05-01', outcome(LEGACY, 'legacy', 'failed', 'access_denied'));
   await writeOutcome(store, '2024-05-01', outcome(SUSPENDED, 'old', 'skipped', 'not_active'));
   await writeCollectionRuns(store, '2024-05-01');
