@@ -7,45 +7,55 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { S3Store } from '../lake/s3-store.ts';
-import type { AccountAccess } from './api.ts';
 import { sdkAccountAccess } from './aws/account-access.ts';
 import { createClients } from './aws/clients.ts';
 import { registerPartitions } from './aws/glue-partitions.ts';
 import { sdkOrgApi } from './aws/org-api.ts';
 import { readCollectorConfig } from './env.ts';
 import { ENV } from './env-names.ts';
+import { onceSucceeded } from './once.ts';
 import {
   type AccountItem,
   collectOne,
+  type FailedItem,
   type FinalizeInput,
   finalizeRun,
   type PipelineDeps,
   planRun,
+  recordFailure as recordFailureStep,
 } from './pipeline.ts';
-import { DEFAULT_RETRY } from './retry.ts';
+import { DEFAULT_RETRY, withRetry } from './retry.ts';
 
 const logger = new Logger({ serviceName: 'credlake' });
 const metrics = new Metrics({ namespace: 'credlake', serviceName: 'credlake' });
 const config = readCollectorConfig();
 const connection = { region: process.env.AWS_REGION ?? 'us-east-1' };
 const clients = createClients(connection);
-let access: Promise<AccountAccess> | undefined;
+
+const store = new S3Store(
+  new S3Client({ forcePathStyle: process.env[ENV.s3ForcePathStyle] === 'true' }),
+  config.bucket,
+  config.prefix,
+);
 
 const deps: PipelineDeps = {
-  store: new S3Store(
-    new S3Client({ forcePathStyle: process.env[ENV.s3ForcePathStyle] === 'true' }),
-    config.bucket,
-    config.prefix,
-  ),
+  store,
+  objectKey: (key) => store.objectKey(key),
   org: sdkOrgApi(clients.organizations, DEFAULT_RETRY),
-  access: () => {
-    access ??= sdkAccountAccess(connection, clients.sts, {
-      roleName: config.memberRoleName,
-      externalId: config.externalId,
-      sessionName: 'credlake-collector',
-    });
-    return access;
-  },
+  // A warm instance reuses its account-access setup, but never a failed one: the first STS call
+  // is retried like any other, and a setup that still fails is dropped for the next invocation.
+  access: onceSucceeded(() =>
+    withRetry(
+      () =>
+        sdkAccountAccess(connection, clients.sts, {
+          roleName: config.memberRoleName,
+          externalId: config.externalId,
+          sessionName: 'credlake-collector',
+        }),
+      { attempts: 0 },
+      DEFAULT_RETRY,
+    ),
+  ),
   filters: {
     accounts: config.includeAccounts,
     excludeAccounts: config.excludeAccounts,
@@ -75,7 +85,7 @@ export async function plan(event: { dt?: string } = {}) {
   logger.info('run planned', {
     runId: out.runId,
     dt: out.dt,
-    accounts: out.items.length,
+    accounts: out.accounts,
     skipped: out.skipped,
   });
   metrics.addMetric('accounts_skipped', MetricUnit.Count, out.skipped);
@@ -105,9 +115,22 @@ export async function collectAccount(item: AccountItem) {
   }
 }
 
+export async function recordFailure(event: FailedItem) {
+  const outcome = await recordFailureStep(deps, event);
+  logger.error('account collect step failed', {
+    accountId: event.item.accountId,
+    runId: event.item.runId,
+    error: event.error.Error,
+    recorded: outcome.reason,
+  });
+  metrics.addMetric('accounts_failed', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+  return { accountId: outcome.accountId, status: outcome.status, reason: outcome.reason };
+}
+
 export async function finalize(event: FinalizeInput) {
   const out = await finalizeRun(deps, event);
-  logger.info('run finalized', { ...out, failedAccounts: out.failedAccounts.map((f) => f.accountId) });
+  logger.info('run finalized', { ...out });
   metrics.addMetric('accounts_failed_total', MetricUnit.Count, out.failed);
   metrics.publishStoredMetrics();
   return out;

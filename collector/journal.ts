@@ -1,12 +1,8 @@
 // Outcomes are journaled one object per account as soon as the account is done, so a run
 // killed midway still leaves a truthful record; the manifest summarizes the run at the end.
-import { manifestKey, runsPrefix } from '../lake/keys.ts';
+import { manifestKey, outcomeKey, outcomesPrefix, parseOutcomeKey } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import type { AccountOutcome, RunManifest } from './outcome.ts';
-
-export function outcomeKey(dt: string, runId: string, accountId: string): string {
-  return `${runsPrefix(dt)}run_id=${runId}/outcomes/account_id=${accountId}.json`;
-}
 
 export async function writeOutcome(store: ObjectStore, dt: string, outcome: AccountOutcome): Promise<void> {
   await store.put(outcomeKey(dt, outcome.runId, outcome.accountId), JSON.stringify(outcome, null, 2));
@@ -18,13 +14,20 @@ export async function writeManifest(store: ObjectStore, manifest: RunManifest): 
   return key;
 }
 
-/** Every journaled outcome of a day, oldest run first. */
-export async function readOutcomes(store: ObjectStore, dt: string): Promise<AccountOutcome[]> {
-  const keys = (await store.list(runsPrefix(dt))).filter((k) =>
-    /\/outcomes\/account_id=\d{12}\.json$/.test(k),
-  );
+/** Every journaled outcome of a day (of one account when given), oldest run first. */
+export async function readOutcomes(
+  store: ObjectStore,
+  dt: string,
+  filter: { accountId?: string; runId?: string } = {},
+): Promise<AccountOutcome[]> {
+  const keys = (await store.list(outcomesPrefix(dt, filter.accountId))).filter((k) => {
+    const ref = parseOutcomeKey(k);
+    return ref && (!filter.runId || ref.runId === filter.runId);
+  });
   const outcomes = await Promise.all(keys.map((k) => getJson<AccountOutcome>(store, k)));
-  return outcomes.filter((o): o is AccountOutcome => o !== undefined);
+  return outcomes
+    .filter((o): o is AccountOutcome => o !== undefined)
+    .sort((a, b) => a.runId.localeCompare(b.runId));
 }
 
 /**

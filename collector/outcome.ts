@@ -10,6 +10,7 @@ export type FailureReason =
   | 'report_timeout'
   | 'malformed_report'
   | 'interrupted'
+  | 'lost'
   | 'error';
 
 export type SkipReason = 'not_active' | 'excluded';

@@ -1,7 +1,9 @@
-// The deployed pipeline's three steps, as the Step Functions state machine runs them: plan a
-// run, collect one account, finalize. SDK-free: AWS reaches it through the adapters passed in.
-import { curatedKey, rawAccountsKey } from '../lake/keys.ts';
-import type { ObjectStore } from '../lake/store.ts';
+// The deployed pipeline's steps, as the Step Functions state machine runs them: plan a run,
+// collect one account (or record why its invocation failed), finalize. SDK-free: AWS reaches it
+// through the adapters passed in. Nothing here returns a value that grows with the organization:
+// the plan's accounts and every outcome live in the lake.
+import { curatedKey, rawAccountsKey, runItemsKey } from '../lake/keys.ts';
+import { getJson, type ObjectStore } from '../lake/store.ts';
 import { TABLES, type TableDef } from '../transforms/schema.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
 import { collectAccount, completePosture, DEFAULT_POLL, type PollPolicy } from './collect-account.ts';
@@ -25,6 +27,8 @@ export interface PipelineDeps {
   readonly now?: () => number;
   readonly poll?: PollPolicy;
   readonly retry?: RetryPolicy;
+  /** The bucket key of a lake key (the lake may sit under a prefix); identity by default. */
+  readonly objectKey?: (key: string) => string;
 }
 
 /** One account to collect: an item of the Distributed Map. */
@@ -39,7 +43,9 @@ export interface PlanOutput {
   readonly runId: string;
   readonly dt: string;
   readonly startedAt: string;
-  readonly items: AccountItem[];
+  /** Bucket key of the JSON array of AccountItem the Distributed Map reads. */
+  readonly itemsKey: string;
+  readonly accounts: number;
   readonly skipped: number;
 }
 
@@ -56,14 +62,25 @@ export async function planRun(deps: PipelineDeps, input: { dt?: string } = {}): 
   await deps.registerPartitions?.(TABLES.accounts, [[dt]]);
   const skips = planned.filter((p) => p.skip);
   for (const p of skips) await writeOutcome(deps.store, dt, skipped(p, runId));
-  const items = planned
+  const items: AccountItem[] = planned
     .filter((p) => !p.skip)
     .map((p) => ({ runId, dt, accountId: p.account.accountId, accountName: p.account.name }));
-  return { runId, dt, startedAt: new Date(now).toISOString(), items, skipped: skips.length };
+  const key = runItemsKey(dt, runId);
+  await deps.store.put(key, JSON.stringify(items), { contentType: 'application/json' });
+  return {
+    runId,
+    dt,
+    startedAt: new Date(now).toISOString(),
+    itemsKey: deps.objectKey?.(key) ?? key,
+    accounts: items.length,
+    skipped: skips.length,
+  };
 }
 
 export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise<AccountOutcome> {
-  const earlier = standingOutcomes(await readOutcomes(deps.store, item.dt)).get(item.accountId);
+  const earlier = standingOutcomes(
+    await readOutcomes(deps.store, item.dt, { accountId: item.accountId }),
+  ).get(item.accountId);
   const access = await deps.access();
   const job = {
     centralizedRootAccess: (await access.centralizedRootAccess?.()) ?? null,
@@ -114,12 +131,52 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
   return outcome;
 }
 
+/** What Step Functions hands the failure step when a collect invocation ends in an error. */
+export interface FailedItem {
+  readonly item: AccountItem;
+  readonly error: { readonly Error?: string; readonly Cause?: string };
+}
+
+/**
+ * Journals the failure of an account whose collect invocation threw, timed out or could not be
+ * invoked. An outcome the collect step already wrote for this run stands.
+ */
+export async function recordFailure(deps: PipelineDeps, failed: FailedItem): Promise<AccountOutcome> {
+  const { item, error } = failed;
+  const mine = await readOutcomes(deps.store, item.dt, { accountId: item.accountId, runId: item.runId });
+  if (mine.length) return mine[mine.length - 1];
+  const outcome = outcomeWithoutReport({
+    accountId: item.accountId,
+    accountName: item.accountName,
+    status: 'failed',
+    reason: 'error',
+    message: `collect step failed: ${error.Error ?? 'unknown error'}: ${causeText(error.Cause)}`.slice(
+      0,
+      500,
+    ),
+    runId: item.runId,
+  });
+  await writeOutcome(deps.store, item.dt, outcome);
+  return outcome;
+}
+
+function causeText(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    // Lambda errors arrive as a JSON document with errorMessage.
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}
+
+const NOTICE_ACCOUNTS = 100;
+
 export interface FinalizeInput {
   readonly runId: string;
   readonly dt: string;
   readonly startedAt: string;
-  /** The Map's results: an outcome per item, or the error of an item whose Lambda failed. */
-  readonly results: readonly (AccountOutcome | { accountId?: string; Error?: string; Cause?: string })[];
 }
 
 export interface FinalizeOutput {
@@ -128,26 +185,35 @@ export interface FinalizeOutput {
   readonly collected: number;
   readonly failed: number;
   readonly skipped: number;
-  readonly failedAccounts: { accountId: string; reason: string | null; message: string | null }[];
+  /** Planned accounts that ended with no outcome at all, recorded as failed (reason `lost`). */
+  readonly lost: number;
   readonly manifestKey: string;
 }
 
+/**
+ * Closes a run: reconciles the plan's account list against the outcomes journaled in the lake,
+ * so every planned account ends in the manifest and `collection_runs` whatever happened to its
+ * invocation, then rebuilds the day's run tables and notifies when accounts failed.
+ */
 export async function finalizeRun(deps: PipelineDeps, input: FinalizeInput): Promise<FinalizeOutput> {
-  const journaled = (await readOutcomes(deps.store, input.dt)).filter((o) => o.runId === input.runId);
-  const outcomes = [...journaled];
-  // A Lambda that died before journaling its account still leaves a record here.
-  for (const r of input.results) {
-    if ('status' in r || !r.accountId || outcomes.some((o) => o.accountId === r.accountId)) continue;
-    const lost = outcomeWithoutReport({
-      accountId: r.accountId,
-      accountName: null,
+  const items = (await getJson<AccountItem[]>(deps.store, runItemsKey(input.dt, input.runId))) ?? [];
+  const outcomes = await readOutcomes(deps.store, input.dt, { runId: input.runId });
+  const seen = new Set(outcomes.map((o) => o.accountId));
+  let lost = 0;
+  for (const item of items) {
+    if (seen.has(item.accountId)) continue;
+    const outcome = outcomeWithoutReport({
+      accountId: item.accountId,
+      accountName: item.accountName,
       status: 'failed',
-      reason: 'error',
-      message: `${r.Error ?? 'Lambda error'}: ${r.Cause ?? ''}`.slice(0, 500),
+      reason: 'lost',
+      message:
+        'planned, but no outcome was recorded: its collect step ended without one (see the execution history)',
       runId: input.runId,
     });
-    await writeOutcome(deps.store, input.dt, lost);
-    outcomes.push(lost);
+    await writeOutcome(deps.store, input.dt, outcome);
+    outcomes.push(outcome);
+    lost++;
   }
   outcomes.sort((a, b) => a.accountId.localeCompare(b.accountId));
   const manifestKey = await writeManifest(deps.store, {
@@ -169,11 +235,15 @@ export async function finalizeRun(deps: PipelineDeps, input: FinalizeInput): Pro
     collected: outcomes.filter((o) => o.status === 'collected').length,
     failed: failed.length,
     skipped: outcomes.filter((o) => o.status === 'skipped').length,
-    failedAccounts: failed.map((o) => ({ accountId: o.accountId, reason: o.reason, message: o.message })),
+    lost,
     manifestKey,
   };
   if (failed.length && deps.notify) {
-    const lines = failed.map((o) => `${o.accountId} ${o.accountName ?? ''}: ${o.reason} ${o.message ?? ''}`);
+    // SNS takes 256 KB: name the first accounts, count the rest (the run record has them all).
+    const lines = failed
+      .slice(0, NOTICE_ACCOUNTS)
+      .map((o) => `${o.accountId} ${o.accountName ?? ''}: ${o.reason} ${o.message ?? ''}`);
+    if (failed.length > NOTICE_ACCOUNTS) lines.push(`... and ${failed.length - NOTICE_ACCOUNTS} more`);
     await deps.notify(
       `credlake ${input.dt}: ${failed.length} account(s) not collected`,
       `Run ${input.runId} for ${input.dt}: ${out.collected} collected, ${out.failed} failed, ${out.skipped} skipped.\n\n${lines.join('\n')}`,

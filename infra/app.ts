@@ -1,8 +1,9 @@
 // The CDK app: settings from context, the stacks, and cdk-nag's AwsSolutions checks on all of it.
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { CredlakeChecks } from './checks/credlake-checks.ts';
+import { ManagementStack } from './management-stack.ts';
 import { MemberAccessStack } from './member-access-stack.ts';
-import { ManagementMemberRoleStack } from './member-role.ts';
 import { PipelineStack } from './pipeline-stack.ts';
 import { QuickSightStack } from './quicksight-stack.ts';
 import { readSettings, type Settings } from './settings.ts';
@@ -12,7 +13,7 @@ export interface CredlakeApp {
   readonly settings: Settings;
   readonly pipeline: PipelineStack;
   readonly memberAccess: MemberAccessStack;
-  readonly managementRole: ManagementMemberRoleStack;
+  readonly management: ManagementStack;
   readonly quicksight?: QuickSightStack;
 }
 
@@ -24,13 +25,15 @@ export function buildApp(app: App = new App()): CredlakeApp {
     env: tooling,
     description: 'credlake: collection pipeline, lake, catalog and exports',
   });
+  // StackSets are owned by the management account or by its delegated administrator, which
+  // for credlake is the tooling account.
   const memberAccess = new MemberAccessStack(app, 'CredlakeMemberAccess', settings, {
     env: settings.deployFrom === 'management' ? management : tooling,
     description: 'credlake: member role StackSet for every account of the organization',
   });
-  const managementRole = new ManagementMemberRoleStack(app, 'CredlakeManagementMemberRole', settings, {
+  const managementStack = new ManagementStack(app, 'CredlakeManagement', settings, {
     env: management,
-    description: 'credlake: member role in the management account',
+    description: 'credlake: member role of the management account and the Organizations read policy',
   });
   const quicksight = settings.quicksight.enabled
     ? new QuickSightStack(app, 'CredlakeQuickSight', {
@@ -47,6 +50,12 @@ export function buildApp(app: App = new App()): CredlakeApp {
       })
     : undefined;
   for (const [k, v] of Object.entries({ project: 'credlake', ...settings.tags })) Tags.of(app).add(k, v);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, settings, pipeline, memberAccess, managementRole, quicksight };
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new CredlakeChecks({
+      managementAccountId: settings.managementAccountId,
+      userArns: [settings.kmsKeyArn, settings.quicksight.principalArn].filter((a): a is string => !!a),
+    }),
+  );
+  return { app, settings, pipeline, memberAccess, management: managementStack, quicksight };
 }

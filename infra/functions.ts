@@ -11,9 +11,10 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '../collector/env-names.ts';
+import { RUNS_ZONE as RUNS_PREFIX } from '../lake/keys.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
-import { ORGANIZATIONS_READ_ACTIONS } from './member-access-stack.ts';
+import { ORGANIZATIONS_READ_ACTIONS } from './management-stack.ts';
 import { COLLECTOR_ROLE_NAME, MEMBER_ROLE_ACTIONS } from './member-role.ts';
 import { acknowledge, logicalId } from './nag.ts';
 import type { Settings } from './settings.ts';
@@ -32,6 +33,7 @@ export interface FunctionsProps {
 export class Functions extends Construct {
   readonly plan: IFunction;
   readonly collect: IFunction;
+  readonly recordFailure: IFunction;
   readonly finalize: IFunction;
   readonly exports: IFunction;
 
@@ -65,6 +67,13 @@ export class Functions extends Construct {
       [ENV.glueDatabase]: DATABASE_NAME,
       ...(settings.externalId ? { [ENV.externalId]: settings.externalId } : {}),
     };
+    const memberRoleArns = stack.formatArn({
+      service: 'iam',
+      region: '',
+      account: '*',
+      resource: 'role',
+      resourceName: settings.memberRoleName,
+    });
     const lakeAccess = [
       new PolicyStatement({
         actions: ['s3:ListBucket'],
@@ -106,7 +115,7 @@ export class Functions extends Construct {
         ...lakeAccess,
         new PolicyStatement({
           actions: ['sts:AssumeRole'],
-          resources: [`arn:aws:iam::*:role/${settings.memberRoleName}`],
+          resources: [memberRoleArns],
           conditions: { StringEquals: { 'aws:ResourceOrgID': settings.organizationId } },
         }),
         new PolicyStatement({
@@ -116,12 +125,29 @@ export class Functions extends Construct {
       ],
       {
         ...objectAcks('raw/', 'curated/'),
-        [`AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${settings.memberRoleName}]`]:
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${settings.memberRoleName}]`]:
           'The member role exists in every account of the organization; aws:ResourceOrgID confines the grant to this organization',
         'AwsSolutions-IAM5[Resource::*]':
           'The credential report actions (the tooling account reads its own report) and X-Ray writes take no resource-level permissions',
       },
       COLLECTOR_ROLE_NAME,
+    );
+
+    // Journals the failure of a collect invocation that ended in an error (its Lambda threw, timed
+    // out or could not be invoked): it only writes that account's outcome under raw/runs/.
+    this.recordFailure = this.fn(
+      'RecordFailure',
+      'collector/handler.ts',
+      'recordFailure',
+      settings,
+      env,
+      key,
+      Duration.minutes(1),
+      [new PolicyStatement({ actions: ['s3:PutObject'], resources: objects(RUNS_PREFIX) })],
+      {
+        ...objectAcks(RUNS_PREFIX),
+        'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
+      },
     );
 
     this.finalize = this.fn(

@@ -1,19 +1,9 @@
-// Member access, deployed from the management account (or the StackSets delegated admin):
-// the member role org-wide through a service-managed StackSet, and, for a delegated-admin
-// deployment, the Organizations resource policy that lets the tooling account list accounts.
+// The member role org-wide: a service-managed StackSet, deployed from the account that owns
+// StackSets for the organization (the management account, or its StackSets delegated admin).
 import { CfnStackSet, Stack, type StackProps } from 'aws-cdk-lib';
-import { CfnResourcePolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
 import { memberRoleTemplate } from './member-role.ts';
 import type { Settings } from './settings.ts';
-
-export const ORGANIZATIONS_READ_ACTIONS = [
-  'organizations:DescribeOrganization',
-  'organizations:ListRoots',
-  'organizations:ListOrganizationalUnitsForParent',
-  'organizations:ListAccountsForParent',
-  'organizations:ListAccounts',
-] as const;
 
 export class MemberAccessStack extends Stack {
   constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
@@ -36,24 +26,5 @@ export class MemberAccessStack extends Stack {
       ],
       templateBody: memberRoleTemplate(settings),
     });
-    if (
-      settings.deployFrom === 'delegated-admin' &&
-      settings.toolingAccountId !== settings.managementAccountId
-    ) {
-      new CfnResourcePolicy(this, 'OrganizationsReadPolicy', {
-        content: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'CredlakeToolingAccountReadsAccounts',
-              Effect: 'Allow',
-              Principal: { AWS: `arn:aws:iam::${settings.toolingAccountId}:root` },
-              Action: [...ORGANIZATIONS_READ_ACTIONS],
-              Resource: '*',
-            },
-          ],
-        },
-      });
-    }
   }
 }

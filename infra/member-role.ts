@@ -1,9 +1,10 @@
-// The member role every account gets: it may only generate and read the credential report, and
-// only the collector role of the tooling account, inside the organization, may assume it.
+// The member role every account gets: it may only generate and read the credential report and
+// the read-only IAM calls behind account posture, and only the collector role of the tooling
+// account, inside the organization, may assume it.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, DefaultStackSynthesizer, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { App, DefaultStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
 import { ArnPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { Settings } from './settings.ts';
@@ -21,8 +22,15 @@ export const MEMBER_ROLE_ACTIONS = [
   'iam:GetAccountAuthorizationDetails',
 ] as const;
 
-export function collectorRoleArn(settings: Settings): string {
-  return `arn:aws:iam::${settings.toolingAccountId}:role/${COLLECTOR_ROLE_NAME}`;
+/** The collector role's ARN, in the partition of the stack that names it. */
+export function collectorRoleArn(scope: Construct, settings: Settings): string {
+  return Stack.of(scope).formatArn({
+    service: 'iam',
+    region: '',
+    account: settings.toolingAccountId,
+    resource: 'role',
+    resourceName: COLLECTOR_ROLE_NAME,
+  });
 }
 
 export class MemberRole extends Construct {
@@ -31,7 +39,7 @@ export class MemberRole extends Construct {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     const conditions: Record<string, Record<string, string>> = {
-      ArnEquals: { 'aws:PrincipalArn': collectorRoleArn(settings) },
+      ArnEquals: { 'aws:PrincipalArn': collectorRoleArn(this, settings) },
       StringEquals: {
         'aws:PrincipalOrgID': settings.organizationId,
         ...(settings.externalId ? { 'sts:ExternalId': settings.externalId } : {}),
@@ -40,9 +48,14 @@ export class MemberRole extends Construct {
     this.role = new Role(this, 'Role', {
       roleName: settings.memberRoleName,
       description: 'credlake: lets the collector generate and read the IAM credential report of this account',
-      assumedBy: new ArnPrincipal(`arn:aws:iam::${settings.toolingAccountId}:root`).withConditions(
-        conditions,
-      ),
+      assumedBy: new ArnPrincipal(
+        Stack.of(this).formatArn({
+          service: 'iam',
+          region: '',
+          account: settings.toolingAccountId,
+          resource: 'root',
+        }),
+      ).withConditions(conditions),
       maxSessionDuration: undefined,
       inlinePolicies: {
         CredentialReport: new PolicyDocument({
@@ -53,16 +66,8 @@ export class MemberRole extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'iam:GenerateCredentialReport and iam:GetCredentialReport support no resource-level permissions; these two actions are all the role may do',
+        'The credential report and account-level IAM read actions (GetAccountSummary, GetAccountPasswordPolicy, ListVirtualMFADevices, GetAccountAuthorizationDetails) support no resource-level permissions; these read-only actions are all the role may do',
     });
-  }
-}
-
-/** The member role as a plain stack, for the management account (StackSets never reach it). */
-export class ManagementMemberRoleStack extends Stack {
-  constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
-    super(scope, id, props);
-    new MemberRole(this, 'MemberRole', settings);
   }
 }
 

@@ -44,7 +44,13 @@ export class PipelineStack extends Stack {
     this.orchestration = new Orchestration(this, 'Orchestration', {
       settings,
       key: this.storage.key,
-      ...this.functions,
+      bucket: this.storage.bucket,
+      topic: this.topic,
+      plan: this.functions.plan,
+      collect: this.functions.collect,
+      recordFailure: this.functions.recordFailure,
+      finalize: this.functions.finalize,
+      exports: this.functions.exports,
     });
   }
 }

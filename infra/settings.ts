@@ -163,7 +163,7 @@ export function readSettings(context: Context): Settings {
   const managementAccountId = need('managementAccountId', ACCOUNT, 'a 12-digit account id');
   const encryption = oneOf<Encryption>('encryption', 'kms', ['kms', 'kms-existing', 's3-managed']);
   const kmsKeyArn = str('kmsKeyArn');
-  if (encryption === 'kms-existing' && !kmsKeyArn?.startsWith('arn:aws'))
+  if (encryption === 'kms-existing' && !/^arn:aws[a-z-]*:kms:/.test(kmsKeyArn ?? ''))
     fail('kmsKeyArn', kmsKeyArn, 'a KMS key ARN when encryption is kms-existing');
   const logRetentionDays = int('logRetentionDays', 365, 1, 3653);
   if (!RETENTION_DAYS.includes(logRetentionDays))
@@ -245,7 +245,7 @@ function readQuickSight(raw: unknown): QuickSightSettings {
   const value = parseJson('quicksight', raw ?? { enabled: false }) as Partial<QuickSightSettings>;
   if (typeof value !== 'object' || value === null) fail('quicksight', value, 'a JSON object');
   const enabled = value.enabled === true;
-  if (enabled && !value.principalArn?.startsWith('arn:aws:quicksight:')) {
+  if (enabled && !/^arn:aws[a-z-]*:quicksight:/.test(value.principalArn ?? '')) {
     fail(
       'quicksight.principalArn',
       value.principalArn,

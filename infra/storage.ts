@@ -1,6 +1,7 @@
 // The data bucket (TLS only, public access blocked, versioned, encrypted as configured, with
 // lifecycle rules for raw evidence and Athena results) and its server access log bucket.
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -27,6 +28,7 @@ export class Storage extends Construct {
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      admitServices(this.key as Key);
     } else if (settings.encryption === 'kms-existing') {
       this.key = Key.fromKeyArn(this, 'Key', settings.kmsKeyArn!);
     }
@@ -75,4 +77,44 @@ export class Storage extends Construct {
       ],
     });
   }
+}
+
+/**
+ * Services that encrypt with the key on their own behalf must be admitted by the key policy
+ * itself: an IAM grant cannot reach them. CloudWatch Logs encrypts the log groups (and refuses
+ * to create them otherwise), scoped by the log group ARN in the encryption context; EventBridge
+ * and CloudWatch alarms publish to the encrypted SNS topic, scoped to this account.
+ */
+function admitServices(key: Key): void {
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'CloudWatchLogsEncryptsLogGroups',
+      principals: [new ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }),
+  );
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'AlertsPublishToEncryptedTopic',
+      principals: [
+        new ServicePrincipal('events.amazonaws.com'),
+        new ServicePrincipal('cloudwatch.amazonaws.com'),
+      ],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+  );
 }

@@ -51,8 +51,36 @@ export function rawAccountsKey(dt: string): string {
   return `raw/accounts/dt=${dt}/accounts.json`;
 }
 
+/** Run records: each run's plan, per-account outcomes and manifest. */
+export const RUNS_ZONE = 'raw/runs/';
+
 export function runsPrefix(dt: string): string {
-  return `raw/runs/dt=${dt}/`;
+  return `${RUNS_ZONE}dt=${dt}/`;
+}
+
+/** The accounts a deployed run planned to collect, read by the Distributed Map's ItemReader. */
+export function runItemsKey(dt: string, runId: string): string {
+  return `${runsPrefix(dt)}run_id=${runId}/items.json`;
+}
+
+/**
+ * Outcomes are filed by account, then run, so one account's earlier outcomes of the day are one
+ * small listing away: a per-account step never reads the whole organization's.
+ */
+export function outcomesPrefix(dt: string, accountId?: string): string {
+  return `${runsPrefix(dt)}outcomes/${accountId ? `account_id=${accountId}/` : ''}`;
+}
+
+/** One account's outcome in one run, journaled as soon as the account is done. */
+export function outcomeKey(dt: string, runId: string, accountId: string): string {
+  return `${outcomesPrefix(dt, accountId)}run_id=${runId}.json`;
+}
+
+const OUTCOME_KEY = /\/outcomes\/account_id=(\d{12})\/run_id=([^/]+)\.json$/;
+
+export function parseOutcomeKey(key: string): { accountId: string; runId: string } | undefined {
+  const m = OUTCOME_KEY.exec(key);
+  return m ? { accountId: m[1], runId: m[2] } : undefined;
 }
 
 export function manifestKey(dt: string, runId: string): string {

@@ -20,6 +20,11 @@ export class S3Store implements ObjectStore {
     return `s3://${this.bucket}/${this.prefix}`.replace(/\/$/, '');
   }
 
+  /** The bucket key of a lake key. */
+  objectKey(key: string): string {
+    return this.key(key);
+  }
+
   private key(key: string): string {
     return this.prefix ? `${this.prefix.replace(/\/$/, '')}/${key}` : key;
   }

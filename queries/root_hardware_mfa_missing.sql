@@ -1,14 +1,17 @@
 -- Accounts whose root user lacks a hardware MFA device: no MFA at all, or a virtual device
 -- (told apart with ListVirtualMFADevices). Not applicable where the organization manages root
 -- credentials centrally. Accounts whose posture could not be read are in collection_coverage.
+-- The root ARN comes from the account's own report, so it carries the right partition.
 WITH params AS (
   SELECT
     (SELECT max(dt) FROM collection_runs) AS snapshot_dt
 )
 SELECT ap.dt, ap.account_id, ap.account_name, '<root_account>' AS user_name,
-  'arn:aws:iam::' || ap.account_id || ':root' AS arn, ap.root_mfa_enabled, ap.root_mfa_type
+  cr.arn, ap.root_mfa_enabled, ap.root_mfa_type
 FROM account_posture ap
 CROSS JOIN params p
+LEFT JOIN credential_report cr
+  ON cr.dt = ap.dt AND cr.account_id = ap.account_id AND cr.is_root
 WHERE ap.dt = p.snapshot_dt
   AND NOT coalesce(ap.centralized_root_access, false)
   AND (NOT ap.root_mfa_enabled OR ap.root_mfa_type <> 'hardware')

@@ -37,6 +37,8 @@ export async function sdkAccountAccess(
 ): Promise<AccountAccess> {
   const identity = await sdkCall(() => sts.send(new GetCallerIdentityCommand({})));
   const callerAccountId = identity.Account ?? '';
+  // Member roles live in the caller's partition (aws, aws-us-gov, aws-cn).
+  const partition = identity.Arn?.split(':')[1] || 'aws';
   const ownIam = new IAMClient(clientConfig(connection));
   let centralized: Promise<boolean | null> | undefined;
   return {
@@ -50,7 +52,7 @@ export async function sdkAccountAccess(
       const out = await sdkCall(() =>
         sts.send(
           new AssumeRoleCommand({
-            RoleArn: `arn:aws:iam::${accountId}:role/${role.roleName}`,
+            RoleArn: `arn:${partition}:iam::${accountId}:role/${role.roleName}`,
             RoleSessionName: role.sessionName,
             ExternalId: role.externalId,
             DurationSeconds: 3600,

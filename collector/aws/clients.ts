@@ -38,10 +38,19 @@ export function createClients(connection: AwsConnection) {
   return {
     sts: new STSClient(clientConfig(connection)),
     iam: new IAMClient(clientConfig(connection)),
-    // Organizations lives in us-east-1 whatever the caller's region.
     organizations: new OrganizationsClient({
       ...clientConfig(connection),
-      region: connection.endpoint ? connection.region : 'us-east-1',
+      region: connection.endpoint ? connection.region : organizationsRegion(connection.region),
     }),
   };
+}
+
+/**
+ * Organizations has one endpoint per partition, whatever the caller's region: us-east-1 in the
+ * commercial partition, us-gov-west-1 in GovCloud, cn-northwest-1 in China.
+ */
+export function organizationsRegion(region: string): string {
+  if (region.startsWith('us-gov-')) return 'us-gov-west-1';
+  if (region.startsWith('cn-')) return 'cn-northwest-1';
+  return 'us-east-1';
 }

@@ -4,8 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
 import { createClients } from '../../collector/aws/clients.ts';
 import { sdkOrgApi } from '../../collector/aws/org-api.ts';
-import { collectOne, finalizeRun, type PipelineDeps, planRun } from '../../collector/pipeline.ts';
+import {
+  type AccountItem,
+  collectOne,
+  finalizeRun,
+  type PipelineDeps,
+  planRun,
+  recordFailure,
+} from '../../collector/pipeline.ts';
+import { runItemsKey } from '../../lake/keys.ts';
 import { S3Store } from '../../lake/s3-store.ts';
+import { getJson, type ObjectStore } from '../../lake/store.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
 import { Simulator } from '../../simulator/simulator.ts';
 import type { TableDef } from '../../transforms/schema.ts';
@@ -34,8 +43,10 @@ describe('pipeline steps', () => {
     const clients = createClients(connection);
     const registered: string[] = [];
     const notices: string[] = [];
+    const store = new S3Store(s3.client, 'pipeline-bucket', 'lake');
     const deps: PipelineDeps = {
-      store: new S3Store(s3.client, 'pipeline-bucket', 'lake'),
+      store,
+      objectKey: (key) => store.objectKey(key),
       org: sdkOrgApi(clients.organizations, FAST_RETRY),
       access: () =>
         sdkAccountAccess(connection, clients.sts, {
@@ -56,26 +67,88 @@ describe('pipeline steps', () => {
     };
     const planned = await planRun(deps, { dt: '2024-05-01' });
     const active = sim.org.accounts.filter((a) => a.state === 'ACTIVE');
-    expect(planned.items.map((i) => i.accountId).sort()).toEqual(active.map((a) => a.id).sort());
-    const results = await Promise.all(planned.items.map((item) => collectOne(deps, item)));
+    // The plan's account list is in the lake, addressed by its bucket key; nothing inline.
+    expect(planned.itemsKey).toBe(`lake/${runItemsKey('2024-05-01', planned.runId)}`);
+    const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
+    expect(items.map((i) => i.accountId).sort()).toEqual(active.map((a) => a.id).sort());
+    expect(planned.accounts).toBe(items.length);
+    // Each step reads only its own account's earlier outcomes.
+    const lists: string[] = [];
+    const counting: ObjectStore = Object.assign(Object.create(store), {
+      list: (prefix: string) => {
+        lists.push(prefix);
+        return store.list(prefix);
+      },
+    });
+    await Promise.all(items.map((item) => collectOne({ ...deps, store: counting }, item)));
+    expect(lists.filter((p) => !/account_id=\d{12}\/$/.test(p))).toEqual([]);
     const final = await finalizeRun(deps, {
       runId: planned.runId,
       dt: planned.dt,
       startedAt: planned.startedAt,
-      results,
     });
     const expected = sim.expected('2024-05-01');
     expect(final.collected).toBe(expected.collected.length);
-    expect(final.failedAccounts.map((f) => `${f.accountId}|failed|${f.reason}`).sort()).toEqual(
+    expect(final.lost).toBe(0);
+    const manifest = (await getJson<{ outcomes: { accountId: string; status: string; reason: string }[] }>(
+      store,
+      final.manifestKey,
+    ))!;
+    const failed = manifest.outcomes.filter((o) => o.status === 'failed');
+    expect(failed.map((f) => `${f.accountId}|failed|${f.reason}`).sort()).toEqual(
       expected.collection_coverage.filter((c) => c.includes('|failed|')).sort(),
     );
     expect(notices).toHaveLength(1);
-    for (const f of final.failedAccounts) expect(notices[0]).toContain(f.accountId);
+    for (const f of failed) expect(notices[0]).toContain(f.accountId);
     expect(registered.filter((r) => r.startsWith('credential_report/')).sort()).toEqual(
       expected.collected.map((id) => `credential_report/2024-05-01/${id}`).sort(),
     );
     expect(registered).toContain('accounts/2024-05-01');
     expect(registered).toContain('collection_runs/2024-05-01');
     expect(new Set(registered).size).toBe(registered.length);
+  });
+});
+
+describe('finalize', () => {
+  it('records every planned account without an outcome as failed (lost), and keeps a recorded failure', async () => {
+    const store = new S3Store(s3.client, 'pipeline-bucket', 'reconcile');
+    const deps: PipelineDeps = {
+      store,
+      access: () => Promise.reject(new Error('not used')),
+      filters: {},
+      reportTimeoutMs: 5_000,
+      now: () => Date.parse('2024-05-02T06:00:00Z'),
+    };
+    const runId = '20240502T060000Z-abcd';
+    const item = (accountId: string): AccountItem => ({
+      runId,
+      dt: '2024-05-02',
+      accountId,
+      accountName: null,
+    });
+    await store.put(
+      runItemsKey('2024-05-02', runId),
+      JSON.stringify(['000000000001', '000000000002'].map(item)),
+    );
+    await recordFailure(deps, {
+      item: item('000000000001'),
+      error: {
+        Error: 'Sandbox.Timedout',
+        Cause: JSON.stringify({ errorMessage: 'Task timed out after 360 seconds' }),
+      },
+    });
+    const final = await finalizeRun(deps, { runId, dt: '2024-05-02', startedAt: '2024-05-02T06:00:00Z' });
+    expect(final).toMatchObject({ collected: 0, failed: 2, lost: 1 });
+    const manifest = (await getJson<{ outcomes: { accountId: string; reason: string; message: string }[] }>(
+      store,
+      final.manifestKey,
+    ))!;
+    expect(manifest.outcomes.map((o) => [o.accountId, o.reason])).toEqual([
+      ['000000000001', 'error'],
+      ['000000000002', 'lost'],
+    ]);
+    expect(manifest.outcomes[0].message).toBe(
+      'collect step failed: Sandbox.Timedout: Task timed out after 360 seconds',
+    );
   });
 });

@@ -1,12 +1,12 @@
-// The deployed path on one machine: the Lambda handlers run in the order, and with the payloads,
-// of the synthesized state machine, against the simulator (STS, IAM, Organizations, Glue, Athena,
-// SNS) and a real S3-compatible server. The outcome must equal `credlake run --simulate` on the
-// same organization, and every partition must be registered in Glue exactly once.
+// The deployed path on one machine: the synthesized state machine runs in aws-local-stepfunctions
+// (an engine we did not write), its Lambda tasks bound to the real handlers, against the
+// simulator (STS, IAM, Organizations, Glue, Athena, SNS) and a real S3-compatible server. A
+// healthy run must equal `credlake run --simulate` on the same organization; a run whose
+// functions crash, are throttled, or fail for a quarter of the accounts must still end with every
+// planned account in the run record, and say so.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateDatabaseCommand, CreateTableCommand, GlueClient, type TableInput } from '@aws-sdk/client-glue';
-import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportKey } from '../../lake/keys.ts';
@@ -16,159 +16,57 @@ import { getText } from '../../lake/store.ts';
 import { EXPORTED_QUERIES } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, Simulator } from '../../simulator/simulator.ts';
-import { type AslMachine, runMachine } from '../helpers/asl-driver.ts';
-import { testApp } from '../helpers/cdk-app.ts';
 import { runCli } from '../helpers/cli.ts';
+import {
+  type Deployment,
+  deployPipeline,
+  functionArn,
+  functionId,
+  type HandlerWrap,
+  runDeployed,
+} from '../helpers/deployed-pipeline.ts';
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
+import { PAYLOAD_LIMIT_BYTES, type RunOptions, type RunReport } from '../helpers/step-functions.ts';
 
-const BUCKET = 'credlake-data';
 const DT = new Date().toISOString().slice(0, 10);
 const ACCOUNTS = 18;
 const SEED = 31;
+const BUCKETS = ['credlake-healthy', 'credlake-crash', 'credlake-throttled', 'credlake-quarter'];
 
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
-
-/** Resolves the CloudFormation intrinsics of the synthesized template to this test's values. */
-function resolver(resources: Resources) {
-  const resolve = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(resolve);
-    if (value === null || typeof value !== 'object') return value;
-    const v = value as Record<string, unknown>;
-    if ('Ref' in v) {
-      const r = resources[String(v.Ref)];
-      if (r?.Type === 'AWS::S3::Bucket') return BUCKET;
-      if (r?.Type === 'AWS::SNS::Topic') return 'arn:aws:sns:us-east-1:222222222222:credlake-run-summary';
-      if (String(v.Ref).startsWith('AWS::'))
-        return {
-          'AWS::Region': 'us-east-1',
-          'AWS::AccountId': '222222222222',
-          'AWS::Partition': 'aws',
-          'AWS::URLSuffix': 'amazonaws.com',
-        }[String(v.Ref)];
-      throw new Error(`unresolved Ref ${String(v.Ref)}`);
-    }
-    if ('Fn::GetAtt' in v) {
-      const [id, attr] = v['Fn::GetAtt'] as [string, string];
-      if (attr === 'NamedQueryId') return `nq-${resources[id].Properties.Name}`;
-      if (attr === 'Arn') return `arn:lambda:${id}`;
-      throw new Error(`unresolved GetAtt ${id}.${attr}`);
-    }
-    if ('Fn::Join' in v) {
-      const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
-      return parts.map((p) => String(resolve(p))).join(sep);
-    }
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
-  };
-  return resolve;
+interface Scenario {
+  sim: Simulator;
+  store: S3Store;
+  deployment: Deployment;
+  report: RunReport;
+  /** Accounts the organization has ACTIVE: what the plan must cover. */
+  active: string[];
 }
 
 let s3: S3Server;
-let sim: Simulator;
+const sims: Simulator[] = [];
 let localLake: string;
-let machine: AslMachine;
-const trace: { state: string; input: unknown }[] = [];
-const payloads = new Map<string, unknown[]>();
 
-beforeAll(async () => {
-  s3 = await startS3Server([BUCKET], [{ accessKeyId: CALLER_ACCESS_KEY_ID, secretAccessKey: CALLER_SECRET }]);
-  const store = new S3Store(s3.client, BUCKET, '');
-  sim = await Simulator.start({
+async function scenario(
+  bucket: string,
+  wrap?: (active: string[]) => HandlerWrap,
+  options: (deployment: Deployment, active: string[]) => Partial<RunOptions> = () => ({}),
+): Promise<Scenario> {
+  const store = new S3Store(s3.client, bucket, '');
+  const sim = await Simulator.start({
     accounts: ACCOUNTS,
     seed: SEED,
     date: DT,
-    athena: { store, bucket: BUCKET, workgroup: 'credlake', database: 'credlake', queueMs: 20 },
+    athena: { store, bucket, workgroup: 'credlake', database: 'credlake', queueMs: 20 },
   });
-  const template = Template.fromStack(testApp().pipeline).toJSON() as { Resources: Resources };
-  const resolve = resolver(template.Resources);
-  const stateMachine = Object.values(template.Resources).find(
-    (r) => r.Type === 'AWS::StepFunctions::StateMachine',
-  )!;
-  machine = JSON.parse(String(resolve(stateMachine.Properties.DefinitionString)));
-
-  // Deploy the catalog part of the template to the simulated Glue, as CloudFormation would.
-  const glue = new GlueClient({
-    region: 'us-east-1',
-    endpoint: sim.endpoint,
-    credentials: sim.callerCredentials,
-  });
-  for (const r of Object.values(template.Resources).filter((x) => x.Type === 'AWS::Glue::Database')) {
-    await glue.send(
-      new CreateDatabaseCommand({ DatabaseInput: resolve(r.Properties.DatabaseInput) as { Name: string } }),
-    );
-  }
-  for (const r of Object.values(template.Resources).filter((x) => x.Type === 'AWS::Glue::Table')) {
-    await glue.send(
-      new CreateTableCommand({
-        DatabaseName: String(r.Properties.DatabaseName),
-        TableInput: resolve(r.Properties.TableInput) as TableInput,
-      }),
-    );
-  }
-
-  // Each function's environment as the template sets it, plus endpoints pointing at this machine.
-  // The pipeline's own functions (not the CDK-managed custom resource provider).
-  const functions = Object.entries(template.Resources).filter(
-    ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('Functions'),
-  );
-  for (const [, r] of functions)
-    Object.assign(process.env, resolve((r.Properties.Environment as { Variables: object }).Variables));
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ACCESS_KEY_ID: sim.callerCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: sim.callerCredentials.secretAccessKey,
-    CREDLAKE_S3_FORCE_PATH_STYLE: 'true',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
-  const modules = {
-    ...(await import('../../collector/handler.ts')),
-    ...(await import('../../queries/handler.ts')),
-  } as Record<string, (e: unknown) => Promise<unknown>>;
-  const handlerOf = new Map(
-    functions.map(([id, r]) => [`arn:lambda:${id}`, String(r.Properties.Handler).replace(/^index\./, '')]),
-  );
-
-  await runMachine(
-    machine,
-    {},
-    {
-      startTime: `${DT}T05:00:00Z`,
-      trace,
-      invoke: async (resource, payload) => {
-        const name = handlerOf.get(resource);
-        if (!name || !modules[name]) throw new Error(`no handler for ${resource}`);
-        payloads.set(name, [...(payloads.get(name) ?? []), payload]);
-        // Payloads cross the Lambda boundary as JSON.
-        return JSON.parse(JSON.stringify(await modules[name](JSON.parse(JSON.stringify(payload)))));
-      },
-    },
-  );
-
-  localLake = await mkdtemp(join(tmpdir(), 'credlake-deployed-local-'));
-  const local = await runCli([
-    'run',
-    '--simulate',
-    '--accounts',
-    String(ACCOUNTS),
-    '--seed',
-    String(SEED),
-    '--days',
-    '1',
-    '--date',
-    DT,
-    '--lake',
-    localLake,
-    '--quiet',
-  ]);
-  expect(local.code, local.stderr).toBe(0);
-}, 180_000);
-
-afterAll(async () => {
-  await sim?.close();
-  await s3?.close();
-});
+  sims.push(sim);
+  const active = sim.org.accounts
+    .filter((a) => a.state === 'ACTIVE')
+    .map((a) => a.id)
+    .sort();
+  const deployment = await deployPipeline(sim, s3, bucket, wrap?.(active));
+  const report = await runDeployed(deployment, s3, options(deployment, active));
+  return { sim, store, deployment, report, active };
+}
 
 const rowsOf = async (root: string, sql: string) => {
   const engine = await DuckDbEngine.open(root);
@@ -179,19 +77,81 @@ const rowsOf = async (root: string, sql: string) => {
   }
 };
 
-describe('the deployed handlers, driven by the synthesized state machine', () => {
-  it('run in the order of the definition, with its payloads', () => {
-    const order = [...new Set(trace.map((t) => t.state))];
-    expect(order).toEqual(['Start', 'Plan', 'CollectAccounts', 'CollectAccount', 'Finalize', 'Exports']);
-    expect(payloads.get('plan')).toEqual([{ dt: DT }]);
-    const planned = sim.org.accounts.filter((a) => a.state === 'ACTIVE').length;
-    expect(payloads.get('collectAccount')).toHaveLength(planned);
-    expect(payloads.get('finalize')?.[0]).toMatchObject({ dt: DT, results: expect.any(Array) });
-    expect(payloads.get('exportAll')).toEqual([{ dt: DT }]);
+const runsIn = async (store: S3Store) => {
+  const staged = await DuckDbEngine.openStore(store);
+  try {
+    return (
+      await staged.run('SELECT account_id, status, reason, message FROM collection_runs ORDER BY account_id')
+    ).rows as { account_id: string; status: string; reason: string; message: string }[];
+  } finally {
+    staged.close();
+  }
+};
+
+/** A collect handler that crashes for the given accounts, as a function with a bug would. */
+const crashing =
+  (accounts: (active: string[]) => string[], alsoFailRecording: (active: string[]) => string[] = () => []) =>
+  (active: string[]): HandlerWrap =>
+  (_id, handler) =>
+  async (event) => {
+    const e = event as { accountId?: string; item?: { accountId: string } };
+    if (e.accountId && accounts(active).includes(e.accountId))
+      throw new Error(`simulated crash in ${e.accountId}`);
+    if (e.item && alsoFailRecording(active).includes(e.item.accountId))
+      throw new Error(`simulated crash recording ${e.item.accountId}`);
+    return handler(event);
+  };
+
+beforeAll(async () => {
+  s3 = await startS3Server(BUCKETS, [{ accessKeyId: CALLER_ACCESS_KEY_ID, secretAccessKey: CALLER_SECRET }]);
+}, 30_000);
+
+afterAll(async () => {
+  for (const sim of sims) await sim.close();
+  await s3?.close();
+});
+
+describe('a healthy run of the synthesized state machine', () => {
+  let run: Scenario;
+  beforeAll(async () => {
+    run = await scenario(BUCKETS[0]);
+    localLake = await mkdtemp(join(tmpdir(), 'credlake-deployed-local-'));
+    const local = await runCli([
+      'run',
+      '--simulate',
+      '--accounts',
+      String(ACCOUNTS),
+      '--seed',
+      String(SEED),
+      '--days',
+      '1',
+      '--date',
+      DT,
+      '--lake',
+      localLake,
+      '--quiet',
+    ]);
+    expect(local.code, local.stderr).toBe(0);
+  }, 180_000);
+
+  it('succeeds, every function invoked as the definition says, every payload under 256 KiB', () => {
+    expect(run.report.status, JSON.stringify(run.report.error)).toBe('SUCCEEDED');
+    const calls = (name: string) => run.report.invocations.get(functionArn(functionId(run.deployment, name)));
+    expect(calls('plan')).toBe(1);
+    expect(calls('collectAccount')).toBe(run.active.length);
+    expect(calls('recordFailure')).toBeUndefined();
+    expect(calls('finalize')).toBe(1);
+    expect(calls('exportAll')).toBe(1);
+    expect(run.report.childExecutions).toBe(run.active.length);
+    expect(run.report.largestPayload.bytes).toBeLessThan(PAYLOAD_LIMIT_BYTES);
+    expect(run.report.output).toMatchObject({
+      dt: DT,
+      summary: { collected: run.sim.expected(DT).collected.length, lost: 0 },
+    });
   });
 
-  it('land the same curated rows and run outcomes as credlake run --simulate', async () => {
-    const staged = await DuckDbEngine.openStore(new S3Store(s3.client, BUCKET, ''));
+  it('lands the same curated rows and run outcomes as credlake run --simulate', async () => {
+    const staged = await DuckDbEngine.openStore(run.store);
     const deployedRoot = staged.lakeRoot;
     staged.close();
     const reportSql =
@@ -206,8 +166,7 @@ describe('the deployed handlers, driven by the synthesized state machine', () =>
     );
   });
 
-  it('write the same exports through Athena as the local engine does', async () => {
-    const deployed = new S3Store(s3.client, BUCKET, '');
+  it('writes the same exports through Athena as the local engine does', async () => {
     const local = new LocalStore(localLake);
     const varying = new Set(['report_generated_at', 'run_id', 'attempts', 'message', 'report_age_hours']);
     const normalize = (csv: string) =>
@@ -220,31 +179,90 @@ describe('the deployed handlers, driven by the synthesized state machine', () =>
       );
     for (const query of EXPORTED_QUERIES) {
       const key = exportKey(query.name, DT);
-      const a = await getText(deployed, key);
+      const a = await getText(run.store, key);
       const b = await getText(local, key);
       expect(a, `${key} in the bucket`).toBeDefined();
       expect(normalize(a!), query.name).toEqual(normalize(b!));
     }
   });
 
-  it('register every partition in the Glue catalog exactly once, where the data is', () => {
-    const collected = sim.expected(DT).collected;
-    const parts = sim.glue.partitions.get('credlake.credential_report') ?? [];
+  it('registers every partition in the Glue catalog exactly once, where the data is', () => {
+    const collected = run.sim.expected(DT).collected;
+    const parts = run.sim.glue.partitions.get('credlake.credential_report') ?? [];
     expect(parts.map((p) => p.values[1]).sort()).toEqual([...collected].sort());
     for (const p of parts)
-      expect(p.location).toBe(`s3://${BUCKET}/curated/credential_report/dt=${DT}/account_id=${p.values[1]}/`);
-    expect(sim.glue.partitions.get('credlake.accounts')?.map((p) => p.values)).toEqual([[DT]]);
-    expect(sim.glue.partitions.get('credlake.collection_runs')?.map((p) => p.values)).toEqual([[DT]]);
-    const requested = sim.glue.createRequests.map((r) => `${r.table}/${r.values.join('/')}`);
+      expect(p.location).toBe(
+        `s3://${BUCKETS[0]}/curated/credential_report/dt=${DT}/account_id=${p.values[1]}/`,
+      );
+    expect(run.sim.glue.partitions.get('credlake.accounts')?.map((p) => p.values)).toEqual([[DT]]);
+    expect(run.sim.glue.partitions.get('credlake.collection_runs')?.map((p) => p.values)).toEqual([[DT]]);
+    const requested = run.sim.glue.createRequests.map((r) => `${r.table}/${r.values.join('/')}`);
     expect(new Set(requested).size).toBe(requested.length);
   });
 });
 
+describe('failures inside the Distributed Map', () => {
+  it('records a collect function that throws as failed with its error, and a lost account as lost; the notice names both', async () => {
+    const run = await scenario(
+      BUCKETS[1],
+      crashing(
+        (active) => [active[0], active[1]],
+        (active) => [active[1]],
+      ),
+    );
+    expect(run.report.status, JSON.stringify(run.report.error)).toBe('SUCCEEDED');
+    const runs = await runsIn(run.store);
+    expect(runs.map((r) => r.account_id)).toEqual(run.sim.org.accounts.map((a) => a.id).sort());
+    const [crashed, lost] = [run.active[0], run.active[1]].map(
+      (id) => runs.find((r) => r.account_id === id)!,
+    );
+    expect(crashed).toMatchObject({ status: 'failed', reason: 'error' });
+    expect(crashed.message).toContain(`simulated crash in ${run.active[0]}`);
+    expect(lost).toMatchObject({ status: 'failed', reason: 'lost' });
+    const notice = run.sim.stats.published.map((p) => p.message).join('\n');
+    expect(notice).toContain(run.active[0]);
+    expect(notice).toContain(run.active[1]);
+    expect(run.report.output).toMatchObject({ summary: { failed: 2, lost: 1 } });
+  }, 120_000);
+
+  it('retries a throttled collect invocation, and the account is collected', async () => {
+    let throttled = '';
+    const run = await scenario(BUCKETS[2], undefined, (deployment, active) => ({
+      lambdaFault: (arn, payload) => {
+        const id = (payload as { accountId?: string }).accountId;
+        if (arn !== functionArn(functionId(deployment, 'collectAccount')) || id !== active[2] || throttled)
+          return;
+        throttled = id;
+        return 'Lambda.TooManyRequestsException';
+      },
+    }));
+    expect(run.report.status, JSON.stringify(run.report.error)).toBe('SUCCEEDED');
+    expect(throttled).toBe(run.active[2]);
+    const collect = functionArn(functionId(run.deployment, 'collectAccount'));
+    expect(run.report.invocations.get(collect)).toBe(run.active.length + 1);
+    const runs = await runsIn(run.store);
+    expect(runs.find((r) => r.account_id === throttled)).toMatchObject({ status: 'collected' });
+    expect(runs.filter((r) => r.status === 'collected').length).toBe(run.sim.expected(DT).collected.length);
+  }, 120_000);
+
+  it('finishes a run where a quarter of the accounts fail, every planned account in the run record once', async () => {
+    const quarter = (active: string[]) => active.filter((_, i) => i % 4 === 0);
+    const run = await scenario(BUCKETS[3], crashing(quarter));
+    expect(run.report.status, JSON.stringify(run.report.error)).toBe('SUCCEEDED');
+    const runs = await runsIn(run.store);
+    expect(new Set(runs.map((r) => r.account_id)).size).toBe(runs.length);
+    const failed = runs.filter((r) => r.status === 'failed').map((r) => r.account_id);
+    expect(failed).toEqual(quarter(run.active));
+    for (const id of failed) expect(runs.find((r) => r.account_id === id)?.reason).toBe('error');
+    expect(run.report.largestPayload.bytes).toBeLessThan(PAYLOAD_LIMIT_BYTES);
+  }, 120_000);
+});
+
 describe('credlake query and export --engine athena', () => {
   const env = () => ({
-    AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_ACCESS_KEY_ID: sim.callerCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: sim.callerCredentials.secretAccessKey,
+    AWS_ENDPOINT_URL: sims[0].endpoint,
+    AWS_ACCESS_KEY_ID: sims[0].callerCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sims[0].callerCredentials.secretAccessKey,
     AWS_REGION: 'us-east-1',
   });
 

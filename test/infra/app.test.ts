@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_ROLE_NAME } from '../../infra/member-role.ts';
@@ -8,6 +10,10 @@ import { TABLES } from '../../transforms/schema.ts';
 import { testApp } from '../helpers/cdk-app.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+type Resource = { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> };
+
+/** An ARN as CloudFormation builds it in the stack's own partition. */
+const partitioned = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${rest}`]] });
 
 describe('the CDK app', () => {
   let pipeline: Template;
@@ -18,7 +24,7 @@ describe('the CDK app', () => {
     built.app.synth(); // cdk-nag AwsSolutions runs here: any unacknowledged finding throws
     pipeline = Template.fromStack(built.pipeline);
     access = Template.fromStack(built.memberAccess);
-    management = Template.fromStack(built.managementRole);
+    management = Template.fromStack(built.management);
   }, 120_000);
 
   const policyOf = (template: Template, roleName: string): Statement[] => {
@@ -67,7 +73,7 @@ describe('the CDK app', () => {
     pipeline.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
-  it('gives the member role exactly the two credential report actions, trusted only by the collector role in the org', () => {
+  it('gives the member role only the read-only report and posture actions, trusted only by the collector role in the org', () => {
     for (const template of [management]) {
       template.hasResourceProperties('AWS::IAM::Role', {
         RoleName: 'CredlakeMemberRole',
@@ -76,9 +82,11 @@ describe('the CDK app', () => {
             {
               Action: 'sts:AssumeRole',
               Effect: 'Allow',
-              Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+              Principal: { AWS: partitioned('iam::222222222222:root') },
               Condition: {
-                ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::222222222222:role/${COLLECTOR_ROLE_NAME}` },
+                ArnEquals: {
+                  'aws:PrincipalArn': partitioned(`iam::222222222222:role/${COLLECTOR_ROLE_NAME}`),
+                },
                 StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorg1', 'sts:ExternalId': 'ext-42' },
               },
             },
@@ -126,7 +134,82 @@ describe('the CDK app', () => {
     expect(Object.values(body.Resources).map((r) => (r as { Type: string }).Type)).toEqual([
       'AWS::IAM::Role',
     ]);
-    access.resourceCountIs('AWS::Organizations::ResourcePolicy', 1);
+    access.resourceCountIs('AWS::Organizations::ResourcePolicy', 0);
+  });
+
+  it('puts the Organizations resource policy in the management stack, granting exactly the calls the plan makes', () => {
+    const policies = Object.values(management.findResources('AWS::Organizations::ResourcePolicy'));
+    expect(policies).toHaveLength(1);
+    const [statement] = policies[0].Properties.Content.Statement;
+    expect(statement.Action).toEqual([
+      'organizations:DescribeOrganization',
+      'organizations:ListRoots',
+      'organizations:ListOrganizationalUnitsForParent',
+      'organizations:ListAccountsForParent',
+    ]);
+    expect(statement.Principal).toEqual({ AWS: partitioned('iam::222222222222:root') });
+    // Every Organizations call the code makes is granted, and nothing else.
+    const source = readFileSync(
+      join(import.meta.dirname, '..', '..', 'collector', 'aws', 'org-api.ts'),
+      'utf8',
+    );
+    const called = [...source.matchAll(/new (\w+)Command\(/g)].map((m) => `organizations:${m[1]}`).sort();
+    expect([...statement.Action].sort()).toEqual(called);
+  });
+
+  it('admits CloudWatch Logs and the alert publishers in the key policy, scoped by encryption context and account', () => {
+    const key = Object.values(pipeline.findResources('AWS::KMS::Key'))[0];
+    const statements = key.Properties.KeyPolicy.Statement as Statement[];
+    const logs = statements.find((s) => JSON.stringify(s).includes('logs.us-east-1'));
+    expect(logs).toMatchObject({
+      Effect: 'Allow',
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': expect.anything() } },
+    });
+    const alerts = statements.find((s) => JSON.stringify(s).includes('events.amazonaws.com'));
+    expect(JSON.stringify(alerts)).toContain('cloudwatch.amazonaws.com');
+    expect(alerts?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '222222222222' } });
+    // Every log group is encrypted with that key.
+    for (const group of Object.values(pipeline.findResources('AWS::Logs::LogGroup')))
+      expect(group.Properties.KmsKeyId).toBeDefined();
+  });
+
+  it('names no retained resource, so a destroy and a new deploy never collide', () => {
+    for (const template of [pipeline, access, management]) {
+      for (const [id, r] of Object.entries(template.toJSON().Resources as Record<string, Resource>)) {
+        if (r.DeletionPolicy !== 'Retain') continue;
+        const nameKey = `${r.Type.split('::').pop()}Name`;
+        expect(r.Properties?.[nameKey], `${id} is retained and named`).toBeUndefined();
+      }
+    }
+  });
+
+  it('alerts on a failed, timed-out or aborted run, and keeps failed schedule starts in a dead-letter queue', () => {
+    pipeline.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        source: ['aws.states'],
+        detail: Match.objectLike({ status: ['FAILED', 'TIMED_OUT', 'ABORTED'] }),
+      }),
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('RunSummary') } })],
+    });
+    pipeline.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({
+        DeadLetterConfig: { Arn: Match.anyValue() },
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
+      }),
+    });
+    pipeline.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('RunSummary') }],
+    });
+  });
+
+  it('retries throttled and failed Lambda invocations, and keeps the item when a collect step fails', () => {
+    const machine = Object.values(pipeline.findResources('AWS::StepFunctions::StateMachine'))[0];
+    const definition = JSON.stringify(machine.Properties.DefinitionString);
+    expect(definition).toContain('Lambda.TooManyRequestsException');
+    expect(definition).toContain('\\"ResultPath\\":\\"$.error\\"');
+    expect(definition).not.toContain('$$.Map.Item.Value.accountId');
+    expect(definition).toContain('\\"ItemReader\\"');
   });
 
   it('grants the collector role AssumeRole on the member role within the org, and nothing broader', () => {
@@ -155,7 +238,7 @@ describe('the CDK app', () => {
       ].sort(),
     );
     expect(statements.find((s) => s.Action === 'sts:AssumeRole')).toMatchObject({
-      Resource: 'arn:aws:iam::*:role/CredlakeMemberRole',
+      Resource: partitioned('iam::*:role/CredlakeMemberRole'),
       Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-exampleorg1' } },
     });
     for (const s of statements) expect(JSON.stringify(s.Action)).not.toMatch(/\*"/);

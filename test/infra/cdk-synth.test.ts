@@ -31,7 +31,7 @@ describe('npx cdk synth', () => {
       .filter(([, a]) => a.type === 'aws:cloudformation:stack')
       .map(([name]) => name)
       .sort();
-    expect(stacks).toEqual(['CredlakeManagementMemberRole', 'CredlakeMemberAccess', 'CredlakePipeline']);
+    expect(stacks).toEqual(['CredlakeManagement', 'CredlakeMemberAccess', 'CredlakePipeline']);
     const bundles = readdirSync(out).filter(
       (d) => d.startsWith('asset.') && existsSync(join(out, d, 'index.js')),
     );

@@ -1,0 +1,170 @@
+// The deployed pipeline on one machine: the synthesized template's state machine run by
+// aws-local-stepfunctions (through the layer in step-functions.ts), each Lambda function bound to
+// its real handler loaded with that function's own environment from the template, against the
+// simulator (STS, IAM, Organizations, Glue, Athena, SNS) and a real S3-compatible server.
+import { CreateDatabaseCommand, CreateTableCommand, GlueClient, type TableInput } from '@aws-sdk/client-glue';
+import { Template } from 'aws-cdk-lib/assertions';
+import { vi } from 'vitest';
+import type { Simulator } from '../../simulator/simulator.ts';
+import { testApp } from './cdk-app.ts';
+import type { S3Server } from './s3-server.ts';
+import {
+  type AslDefinition,
+  type LambdaFunction,
+  type RunOptions,
+  runStateMachine,
+} from './step-functions.ts';
+
+export const ACCOUNT = '222222222222';
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+export const functionArn = (logicalId: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${logicalId}`;
+
+/** Resolves the CloudFormation intrinsics of the synthesized template to this deployment's values. */
+function resolver(resources: Resources, bucket: string) {
+  const pseudo: Record<string, string> = {
+    'AWS::Region': 'us-east-1',
+    'AWS::AccountId': ACCOUNT,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    const v = value as Record<string, unknown>;
+    if ('Ref' in v) {
+      const id = String(v.Ref);
+      if (id in pseudo) return pseudo[id];
+      const r = resources[id];
+      if (r?.Type === 'AWS::S3::Bucket') return bucket;
+      if (r?.Type === 'AWS::SNS::Topic') return `arn:aws:sns:us-east-1:${ACCOUNT}:credlake-run-summary`;
+      throw new Error(`unresolved Ref ${id}`);
+    }
+    if ('Fn::GetAtt' in v) {
+      const [id, attr] = v['Fn::GetAtt'] as [string, string];
+      if (attr === 'NamedQueryId') return `nq-${resources[id].Properties.Name}`;
+      if (attr === 'Arn' && resources[id]?.Type === 'AWS::Lambda::Function') return functionArn(id);
+      if (attr === 'Arn' && resources[id]?.Type === 'AWS::S3::Bucket') return `arn:aws:s3:::${bucket}`;
+      throw new Error(`unresolved GetAtt ${id}.${attr}`);
+    }
+    if ('Fn::Join' in v) {
+      const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+      return parts.map((p) => String(resolve(p))).join(sep);
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+  };
+  return resolve;
+}
+
+/** Where each handler's code lives (the entries infra/functions.ts bundles). */
+const moduleOf = (handler: string) =>
+  handler === 'exportAll' ? '../../queries/handler.ts' : '../../collector/handler.ts';
+
+export interface Deployment {
+  readonly definition: AslDefinition;
+  /** The pipeline's functions by logical id (not the CDK-managed custom resource provider). */
+  readonly functions: Map<string, { handler: string; timeoutSeconds: number }>;
+  readonly lambdas: Map<string, LambdaFunction>;
+}
+
+export type HandlerWrap = (
+  functionId: string,
+  handler: (event: unknown) => Promise<unknown>,
+) => (event: unknown) => Promise<unknown>;
+
+/**
+ * Deploys the pipeline stack to this machine: its Glue database and tables to the simulated Glue,
+ * its functions as handlers loaded one module instance per function, each under the environment
+ * the template gives it (plus the endpoints that point at this machine).
+ */
+export async function deployPipeline(
+  sim: Simulator,
+  s3: S3Server,
+  bucket: string,
+  wrap: HandlerWrap = (_, h) => h,
+): Promise<Deployment> {
+  const template = Template.fromStack(testApp().pipeline).toJSON() as { Resources: Resources };
+  const resolve = resolver(template.Resources, bucket);
+  const machine = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+  )!;
+  const definition = JSON.parse(String(resolve(machine.Properties.DefinitionString))) as AslDefinition;
+
+  const glue = new GlueClient({
+    region: 'us-east-1',
+    endpoint: sim.endpoint,
+    credentials: sim.callerCredentials,
+  });
+  for (const r of Object.values(template.Resources).filter((x) => x.Type === 'AWS::Glue::Database'))
+    await glue.send(
+      new CreateDatabaseCommand({ DatabaseInput: resolve(r.Properties.DatabaseInput) as { Name: string } }),
+    );
+  for (const r of Object.values(template.Resources).filter((x) => x.Type === 'AWS::Glue::Table'))
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: String(r.Properties.DatabaseName),
+        TableInput: resolve(r.Properties.TableInput) as TableInput,
+      }),
+    );
+  glue.destroy();
+
+  const connection = {
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: sim.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ACCESS_KEY_ID: sim.callerCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sim.callerCredentials.secretAccessKey,
+    CREDLAKE_S3_FORCE_PATH_STYLE: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  Object.assign(process.env, connection);
+  const functions = new Map<string, { handler: string; timeoutSeconds: number }>();
+  const lambdas = new Map<string, LambdaFunction>();
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type !== 'AWS::Lambda::Function' || !id.startsWith('Functions')) continue;
+    const handler = String(r.Properties.Handler).replace(/^index\./, '');
+    const variables = resolve((r.Properties.Environment as { Variables: object }).Variables) as Record<
+      string,
+      string
+    >;
+    // A module instance of its own, configured by this function's environment alone.
+    vi.resetModules();
+    const saved = { ...process.env };
+    Object.assign(process.env, variables);
+    let fn: ((event: unknown) => Promise<unknown>) | undefined;
+    try {
+      const module = (await import(moduleOf(handler))) as Record<string, unknown>;
+      if (typeof module[handler] === 'function') fn = module[handler] as typeof fn;
+    } finally {
+      for (const k of Object.keys(variables)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+    if (!fn) throw new Error(`no handler ${handler} for function ${id}`);
+    const timeoutSeconds = Number(r.Properties.Timeout ?? 3);
+    functions.set(id, { handler, timeoutSeconds });
+    lambdas.set(functionArn(id), { handler: wrap(id, fn), timeoutSeconds });
+  }
+  return { definition, functions, lambdas };
+}
+
+/** One execution of the deployed state machine, as the daily schedule would start it. */
+export function runDeployed(deployment: Deployment, s3: S3Server, options: Partial<RunOptions> = {}) {
+  return runStateMachine(
+    deployment.definition,
+    {},
+    {
+      lambdas: deployment.lambdas,
+      s3: s3.client,
+      retryDelayMs: 10,
+      ...options,
+    },
+  );
+}
+
+/** The logical id of the pipeline function whose handler is `name`. */
+export function functionId(deployment: Deployment, name: string): string {
+  const found = [...deployment.functions].find(([, f]) => f.handler === name);
+  if (!found) throw new Error(`no function with handler ${name}`);
+  return found[0];
+}
