@@ -98,7 +98,6 @@ export class Catalog extends Construct {
       acknowledge(provider, {
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
           'CDK-managed provider of AwsCustomResource, run only at deploy time to create the Glue partition indexes; it needs only basic logging',
-        'AwsSolutions-L1': 'CDK-managed provider of AwsCustomResource; its runtime is chosen by aws-cdk-lib',
       });
     }
     this.workgroup = new CfnWorkGroup(this, 'WorkGroup', {

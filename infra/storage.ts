@@ -1,6 +1,6 @@
 // The data bucket (TLS only, public access blocked, versioned, encrypted as configured, with
 // lifecycle rules for raw evidence and Athena results) and its server access log bucket.
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import {
@@ -47,10 +47,6 @@ export class Storage extends Construct {
       versioned: true,
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(logs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the server access log bucket of the data bucket; logging it into itself would loop',
     });
     this.bucket = new Bucket(this, 'Data', {
       encryption: this.key ? BucketEncryption.KMS : BucketEncryption.S3_MANAGED,

@@ -1,12 +1,13 @@
 // credlake's own cdk-nag rules: each one fails on a small stack that makes the deploy-time
 // mistake it describes, passes on the corrected stack, and passes on the real app.
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnResourcePolicy } from 'aws-cdk-lib/aws-organizations';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { CredlakeChecks } from '../../infra/checks/credlake-checks.ts';
 import { testApp } from '../helpers/cdk-app.ts';
@@ -155,6 +156,55 @@ describe('the credlake app', () => {
           `${stack.stackName} ${JSON.stringify(context)}`,
         ).toEqual([]);
       }
+    }
+  });
+});
+
+describe('acknowledgements', () => {
+  it('each one suppresses a finding that exists: none is stale', () => {
+    const quicksight = JSON.stringify({
+      enabled: true,
+      principalArn: 'arn:aws:quicksight:us-east-1:222222222222:user/default/analyst',
+    });
+    for (const context of [{ quicksight }, { encryption: 's3-managed', bucketName: 'my-existing-lake' }]) {
+      const built = testApp(context);
+      const stacks = [
+        built.pipeline,
+        built.memberAccess,
+        built.management,
+        ...(built.quicksight ? [built.quicksight] : []),
+      ];
+      // Every finding the packs would report with no acknowledgement in place.
+      const raw = new Map<string, string[]>();
+      for (const pack of [
+        new AwsSolutionsChecks(),
+        new CredlakeChecks({ managementAccountId: MANAGEMENT }),
+      ]) {
+        (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+        for (const stack of stacks)
+          for (const v of pack.validateScope(stack).violations)
+            raw.set(v.ruleName, [
+              ...(raw.get(v.ruleName) ?? []),
+              ...v.violatingResources.map((r) => r.constructPath),
+            ]);
+      }
+      const stale: string[] = [];
+      for (const stack of stacks) {
+        for (const construct of stack.node.findAll()) {
+          for (const entry of construct.node.metadata) {
+            if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+            for (const key of Object.keys(entry.data as object)) {
+              const id = key.replace(/^annotation::/i, '');
+              // Only the packs' own rules (CDK acknowledges some cfn-lint rules itself).
+              if (!/^(AwsSolutions|Credlake)-/.test(id)) continue;
+              const paths = raw.get(id) ?? [];
+              if (!paths.some((p) => p === construct.node.path || p.startsWith(`${construct.node.path}/`)))
+                stale.push(`${construct.node.path}: ${id}`);
+            }
+          }
+        }
+      }
+      expect(stale, JSON.stringify(context)).toEqual([]);
     }
   });
 });
