@@ -1,23 +1,16 @@
-// A collection run over an organization: snapshot, plan, every account as an outcome, then the
-// manifest and the run tables, written even when accounts fail or the run is interrupted.
-import { curatedKey, rawAccountsKey } from '../lake/keys.ts';
-import type { ObjectStore } from '../lake/store.ts';
+// `credlake collect` and `credlake run`: a local driver of exactly the steps the deployed state
+// machine runs (run-steps.ts): plan, collect every planned account, finalize. Accounts run at
+// once, and one limiter bounds the API calls in flight across them, so waits between polls hold
+// no slot; Ctrl-C finishes the accounts in flight and the run record says it was interrupted.
+import { rawAccountsKey, runItemsKey } from '../lake/keys.ts';
+import { getJson, type ObjectStore } from '../lake/store.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
-import { collectAccount, completePosture, DEFAULT_POLL, type PollPolicy } from './collect-account.ts';
-import { writeAccounts, writeCollectionRuns } from './curate.ts';
-import {
-  type AccountFilters,
-  discoverAccounts,
-  type PlannedAccount,
-  planAccounts,
-  snapshotFromList,
-} from './discover.ts';
-import { ApiError } from './errors.ts';
-import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
+import type { PollPolicy } from './collect-account.ts';
+import type { AccountFilters } from './discover.ts';
 import { Limiter } from './limiter.ts';
-import { type AccountOutcome, type AccountsSnapshot, newRunId, outcomeWithoutReport } from './outcome.ts';
-import { writeAccountPosture } from './posture.ts';
-import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+import type { AccountOutcome, AccountsSnapshot } from './outcome.ts';
+import type { RetryPolicy } from './retry.ts';
+import { type AccountItem, closeRun, collectOne, type PipelineDeps, planRun } from './run-steps.ts';
 
 export interface CollectOptions {
   readonly store: ObjectStore;
@@ -59,132 +52,43 @@ export const DEFAULT_CONCURRENCY = 20;
 export const DEFAULT_REPORT_TIMEOUT_MS = 300_000;
 
 export async function collectRun(options: CollectOptions): Promise<RunResult> {
-  const now = options.now ?? Date.now;
-  const startedAt = now();
-  // Run ids come from the wall clock even on a simulated one: they order real executions.
-  const runId = options.runId ?? newRunId(Date.now());
   const { store, dt } = options;
-  const { snapshot, planned } = await plan(options, now());
-  // The day's org snapshot is raw evidence too: the first one of the day stands.
-  await store.put(rawAccountsKey(dt), JSON.stringify(snapshot, null, 2), {
-    ifAbsent: true,
-    contentType: 'application/json',
-  });
-  await writeAccounts(store, dt);
-
-  const earlier = standingOutcomes(await readOutcomes(store, dt));
-  const calls = new Limiter(options.concurrency ?? DEFAULT_CONCURRENCY);
-  const job = {
+  const deps: PipelineDeps = {
     store,
-    dt,
-    runId,
-    access: options.access,
-    calls,
-    retry: options.retry ?? DEFAULT_RETRY,
-    poll: options.poll ?? DEFAULT_POLL,
+    org: options.org,
+    access: async () => options.access,
+    filters: options.filters ?? {},
     reportTimeoutMs: options.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS,
+    now: options.now,
+    poll: options.poll,
+    retry: options.retry,
+    calls: new Limiter(options.concurrency ?? DEFAULT_CONCURRENCY),
     signal: options.signal,
-    now,
     random: options.random,
-    centralizedRootAccess: (await options.access.centralizedRootAccess?.()) ?? null,
   };
-  const toCollect = planned.filter((p) => !p.skip);
-  const progress = { total: planned.length, done: 0, failed: 0, inFlight: 0 };
-  const record = async (outcome: AccountOutcome) => {
-    await writeOutcome(store, dt, outcome);
-    progress.done++;
-    if (outcome.status === 'failed') progress.failed++;
-    options.onProgress?.({ ...progress, inFlight: progress.inFlight, outcome });
-    return outcome;
-  };
-  const outcomes: AccountOutcome[] = [];
-  for (const p of planned.filter((x) => x.skip)) outcomes.push(await record(skipped(p, runId)));
-  outcomes.push(
-    ...(await Promise.all(
-      toCollect.map(async ({ account }) => {
-        const before = earlier.get(account.accountId);
-        if (before?.status === 'collected' && (await isStillInLake(store, dt, before))) {
-          if (!before.postureFailed) return record(alreadyCollected(before, runId));
-          // The report stands; only the posture is still missing.
-          return record(await completePosture(job, account, before));
-        }
-        progress.inFlight++;
-        const outcome = await collectAccount(job, account);
-        progress.inFlight--;
-        return record(outcome);
-      }),
-    )),
+  const plan = await planRun(deps, { dt, runId: options.runId });
+  const items = (await getJson<AccountItem[]>(store, runItemsKey(dt, plan.runId))) ?? [];
+  const progress = { total: plan.accounts + plan.skipped, done: plan.skipped, failed: 0, inFlight: 0 };
+  options.onProgress?.({ ...progress });
+  await Promise.all(
+    items.map(async (item) => {
+      progress.inFlight++;
+      const outcome = await collectOne(deps, item);
+      progress.inFlight--;
+      progress.done++;
+      if (outcome.status === 'failed') progress.failed++;
+      options.onProgress?.({ ...progress, outcome });
+    }),
   );
-  outcomes.sort((a, b) => a.accountId.localeCompare(b.accountId));
   const interrupted = options.signal?.aborted ?? false;
-  const manifestKey = await writeManifest(store, {
-    runId,
-    dt,
-    startedAt: new Date(startedAt).toISOString(),
-    finishedAt: new Date(now()).toISOString(),
-    interrupted,
-    outcomes,
-  });
-  await writeCollectionRuns(store, dt);
-  await writeAccountPosture(store, dt);
-  return { runId, dt, outcomes, snapshot, manifestKey, interrupted };
-}
-
-/** Discovers (or lists) the accounts of a run and decides which it collects. */
-export async function plan(
-  options: Pick<CollectOptions, 'org' | 'filters' | 'dt'>,
-  now: number,
-): Promise<{ snapshot: AccountsSnapshot; planned: PlannedAccount[] }> {
-  const filters = options.filters ?? {};
-  if (options.org) {
-    try {
-      const { snapshot, ouIdsByAccount } = await discoverAccounts(options.org, options.dt, now);
-      return { snapshot, planned: planAccounts(snapshot, filters, ouIdsByAccount) };
-    } catch (error) {
-      const denied = error instanceof ApiError && error.kind === 'access_denied';
-      if (!denied || !filters.accounts) throw error;
-    }
-  }
-  if (!filters.accounts?.length) {
-    throw new Error(
-      'no Organizations access and no account list: give the accounts to collect with --accounts',
-    );
-  }
-  const snapshot = snapshotFromList(filters.accounts, options.dt, now);
-  return { snapshot, planned: planAccounts(snapshot, { ...filters, accounts: undefined }) };
-}
-
-/** An account collected earlier today keeps its report: nothing is fetched or rewritten. */
-export async function isStillInLake(
-  store: ObjectStore,
-  dt: string,
-  outcome: AccountOutcome,
-): Promise<boolean> {
-  if (!outcome.rawKey) return false;
-  return (
-    (await store.exists(outcome.rawKey)) &&
-    (await store.exists(curatedKey('credential_report', dt, outcome.accountId)))
-  );
-}
-
-export function alreadyCollected(before: AccountOutcome, runId: string): AccountOutcome {
+  const closed = await closeRun(deps, { runId: plan.runId, dt, startedAt: plan.startedAt, interrupted });
+  const snapshot = (await getJson<AccountsSnapshot>(store, rawAccountsKey(dt)))!;
   return {
-    ...before,
-    runId,
-    reason: 'already_collected',
-    message: `collected earlier today by run ${before.runId}; kept as it was`,
-    attempts: 0,
-    durationMs: 0,
+    runId: plan.runId,
+    dt,
+    outcomes: closed.outcomes,
+    snapshot,
+    manifestKey: closed.output.manifestKey,
+    interrupted,
   };
-}
-
-export function skipped(p: PlannedAccount, runId: string): AccountOutcome {
-  return outcomeWithoutReport({
-    accountId: p.account.accountId,
-    accountName: p.account.name,
-    status: 'skipped',
-    reason: p.skip!.reason,
-    message: p.skip!.message,
-    runId,
-  });
 }

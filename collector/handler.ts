@@ -14,6 +14,7 @@ import { sdkOrgApi } from './aws/org-api.ts';
 import { readCollectorConfig } from './env.ts';
 import { ENV } from './env-names.ts';
 import { onceSucceeded } from './once.ts';
+import { DEFAULT_RETRY, withRetry } from './retry.ts';
 import {
   type AccountItem,
   collectOne,
@@ -23,8 +24,7 @@ import {
   type PipelineDeps,
   planRun,
   recordFailure as recordFailureStep,
-} from './pipeline.ts';
-import { DEFAULT_RETRY, withRetry } from './retry.ts';
+} from './run-steps.ts';
 
 const logger = new Logger({ serviceName: 'credlake' });
 const metrics = new Metrics({ namespace: 'credlake', serviceName: 'credlake' });

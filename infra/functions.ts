@@ -66,6 +66,9 @@ export class Functions extends Construct {
       [ENV.reportTimeoutSeconds]: String(settings.reportTimeoutSeconds),
       [ENV.glueDatabase]: DATABASE_NAME,
       ...(settings.externalId ? { [ENV.externalId]: settings.externalId } : {}),
+      ...(settings.includeAccountIds ? { [ENV.includeAccounts]: settings.includeAccountIds.join(',') } : {}),
+      ...(settings.excludeAccountIds ? { [ENV.excludeAccounts]: settings.excludeAccountIds.join(',') } : {}),
+      ...(settings.includeOuIds ? { [ENV.includeOus]: settings.includeOuIds.join(',') } : {}),
     };
     const memberRoleArns = stack.formatArn({
       service: 'iam',

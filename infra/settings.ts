@@ -26,6 +26,9 @@ export interface Settings {
   readonly scheduleHourUtc: number;
   readonly concurrency: number;
   readonly reportTimeoutSeconds: number;
+  readonly includeAccountIds?: string[];
+  readonly excludeAccountIds?: string[];
+  readonly includeOuIds?: string[];
   readonly notificationEmail?: string;
   readonly logRetentionDays: number;
   readonly rawRetentionDays: number;
@@ -95,6 +98,21 @@ export const SETTINGS_DOC: readonly { key: string; default: string; description:
     key: 'reportTimeoutSeconds',
     default: '300',
     description: 'Per-account deadline for credential report generation',
+  },
+  {
+    key: 'includeAccountIds',
+    default: '(all)',
+    description: 'Collect only these account ids (comma-separated); the others are recorded as excluded',
+  },
+  {
+    key: 'excludeAccountIds',
+    default: '(none)',
+    description: 'Account ids never collected (comma-separated), recorded as excluded',
+  },
+  {
+    key: 'includeOuIds',
+    default: '(all)',
+    description: 'Collect only accounts under these root or OU ids, nested OUs included (comma-separated)',
   },
   {
     key: 'notificationEmail',
@@ -175,14 +193,17 @@ export function readSettings(context: Context): Settings {
   const email = str('notificationEmail');
   if (email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
     fail('notificationEmail', email, 'an email address');
-  const ous = need(
-    'memberOuIds',
-    /^((r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})(,\s*)?)+$/,
-    'root or OU ids such as r-ab12 or ou-ab12-cdef3456, comma-separated',
-  )
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const OU_LIST = /^((r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})(,\s*)?)+$/;
+  const OU_EXPECTED = 'root or OU ids such as r-ab12 or ou-ab12-cdef3456, comma-separated';
+  const ACCOUNT_LIST = /^(\d{12}(,\s*)?)+$/;
+  const split = (v: string) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const optionalList = (key: string, pattern: RegExp, expected: string) =>
+    str(key) === undefined ? undefined : split(need(key, pattern, expected));
+  const ous = split(need('memberOuIds', OU_LIST, OU_EXPECTED));
   return {
     organizationId: need('organizationId', /^o-[a-z0-9]{10,32}$/, 'an organization id such as o-a1b2c3d4e5'),
     managementAccountId,
@@ -210,6 +231,17 @@ export function readSettings(context: Context): Settings {
     scheduleHourUtc: int('scheduleHourUtc', 5, 0, 23),
     concurrency: int('concurrency', 20, 1, 1000),
     reportTimeoutSeconds: int('reportTimeoutSeconds', 300, 30, 840),
+    includeAccountIds: optionalList(
+      'includeAccountIds',
+      ACCOUNT_LIST,
+      '12-digit account ids, comma-separated',
+    ),
+    excludeAccountIds: optionalList(
+      'excludeAccountIds',
+      ACCOUNT_LIST,
+      '12-digit account ids, comma-separated',
+    ),
+    includeOuIds: optionalList('includeOuIds', OU_LIST, OU_EXPECTED),
     notificationEmail: email,
     logRetentionDays,
     rawRetentionDays: int('rawRetentionDays', 2555, 1, 36500),

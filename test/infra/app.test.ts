@@ -357,3 +357,23 @@ describe('settings', () => {
     });
   });
 });
+
+describe('account filters', () => {
+  it('reach the plan function as the environment it reads, and are validated at synth', () => {
+    const built = testApp({
+      includeOuIds: 'ou-ab12-cdef3456',
+      excludeAccountIds: '333333333333, 444444444444',
+    });
+    const t = Template.fromStack(built.pipeline);
+    const plan = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('FunctionsPlan'),
+    )![1];
+    expect(plan.Properties.Environment.Variables).toMatchObject({
+      CREDLAKE_INCLUDE_OUS: 'ou-ab12-cdef3456',
+      CREDLAKE_EXCLUDE_ACCOUNTS: '333333333333,444444444444',
+    });
+    expect(() => testApp({ excludeAccountIds: '12345' })).toThrow(
+      /setting excludeAccountIds is invalid: got "12345", expected 12-digit account ids/,
+    );
+  });
+});

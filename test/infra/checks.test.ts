@@ -185,7 +185,7 @@ describe('acknowledgements', () => {
           for (const v of pack.validateScope(stack).violations)
             raw.set(v.ruleName, [
               ...(raw.get(v.ruleName) ?? []),
-              ...v.violatingResources.map((r) => r.constructPath),
+              ...v.violatingResources.map((r) => r.constructPath ?? ''),
             ]);
       }
       const stale: string[] = [];

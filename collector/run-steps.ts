@@ -1,18 +1,25 @@
-// The deployed pipeline's steps, as the Step Functions state machine runs them: plan a run,
-// collect one account (or record why its invocation failed), finalize. SDK-free: AWS reaches it
-// through the adapters passed in. Nothing here returns a value that grows with the organization:
-// the plan's accounts and every outcome live in the lake.
+// The steps of a collection run, one implementation for both drivers: the deployed state machine
+// runs them as Lambda tasks (collector/handler.ts), `credlake collect` runs them in this process
+// (collect-run.ts). Plan a run, collect one account (or record why its invocation failed),
+// finalize. SDK-free: AWS reaches it through the adapters passed in. Nothing here returns a value
+// that grows with the organization: the plan's accounts and every outcome live in the lake.
 import { curatedKey, rawAccountsKey, runItemsKey } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import { TABLES, type TableDef } from '../transforms/schema.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
 import { collectAccount, completePosture, DEFAULT_POLL, type PollPolicy } from './collect-account.ts';
-import { alreadyCollected, isStillInLake, plan, skipped } from './collect-run.ts';
 import { writeAccounts, writeCollectionRuns } from './curate.ts';
-import type { AccountFilters } from './discover.ts';
+import {
+  type AccountFilters,
+  discoverAccounts,
+  type PlannedAccount,
+  planAccounts,
+  snapshotFromList,
+} from './discover.ts';
+import { ApiError } from './errors.ts';
 import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
 import { Limiter } from './limiter.ts';
-import { type AccountOutcome, newRunId, outcomeWithoutReport } from './outcome.ts';
+import { type AccountOutcome, type AccountsSnapshot, newRunId, outcomeWithoutReport } from './outcome.ts';
 import { writeAccountPosture } from './posture.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
@@ -29,6 +36,13 @@ export interface PipelineDeps {
   readonly retry?: RetryPolicy;
   /** The bucket key of a lake key (the lake may sit under a prefix); identity by default. */
   readonly objectKey?: (key: string) => string;
+  /**
+   * Bounds API calls in flight. A Lambda collects one account with its own (one call at a time);
+   * the local driver shares one across all accounts, so waits between polls hold no slot.
+   */
+  readonly calls?: Limiter;
+  readonly signal?: AbortSignal;
+  readonly random?: () => number;
 }
 
 /** One account to collect: an item of the Distributed Map. */
@@ -49,10 +63,14 @@ export interface PlanOutput {
   readonly skipped: number;
 }
 
-export async function planRun(deps: PipelineDeps, input: { dt?: string } = {}): Promise<PlanOutput> {
+export async function planRun(
+  deps: PipelineDeps,
+  input: { dt?: string; runId?: string } = {},
+): Promise<PlanOutput> {
   const now = deps.now?.() ?? Date.now();
   const dt = input.dt ?? new Date(now).toISOString().slice(0, 10);
-  const runId = newRunId(Date.now());
+  // Run ids come from the wall clock even on a simulated one: they order real executions.
+  const runId = input.runId ?? newRunId(Date.now());
   const { snapshot, planned } = await plan({ org: deps.org, filters: deps.filters, dt }, now);
   await deps.store.put(rawAccountsKey(dt), JSON.stringify(snapshot, null, 2), {
     ifAbsent: true,
@@ -88,11 +106,13 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
     dt: item.dt,
     runId: item.runId,
     access,
-    calls: new Limiter(1),
+    calls: deps.calls ?? new Limiter(1),
     retry: deps.retry ?? DEFAULT_RETRY,
     poll: deps.poll ?? DEFAULT_POLL,
     reportTimeoutMs: deps.reportTimeoutMs,
     now: deps.now ?? Date.now,
+    signal: deps.signal,
+    random: deps.random,
   };
   const account = {
     accountId: item.accountId,
@@ -177,6 +197,8 @@ export interface FinalizeInput {
   readonly runId: string;
   readonly dt: string;
   readonly startedAt: string;
+  /** The local driver stopped early (Ctrl-C): the manifest says so. */
+  readonly interrupted?: boolean;
 }
 
 export interface FinalizeOutput {
@@ -196,6 +218,14 @@ export interface FinalizeOutput {
  * invocation, then rebuilds the day's run tables and notifies when accounts failed.
  */
 export async function finalizeRun(deps: PipelineDeps, input: FinalizeInput): Promise<FinalizeOutput> {
+  return (await closeRun(deps, input)).output;
+}
+
+/** finalizeRun, also handing the local driver the run's outcomes (a Lambda returns only the summary). */
+export async function closeRun(
+  deps: PipelineDeps,
+  input: FinalizeInput,
+): Promise<{ output: FinalizeOutput; outcomes: AccountOutcome[] }> {
   const items = (await getJson<AccountItem[]>(deps.store, runItemsKey(input.dt, input.runId))) ?? [];
   const outcomes = await readOutcomes(deps.store, input.dt, { runId: input.runId });
   const seen = new Set(outcomes.map((o) => o.accountId));
@@ -221,7 +251,7 @@ export async function finalizeRun(deps: PipelineDeps, input: FinalizeInput): Pro
     dt: input.dt,
     startedAt: input.startedAt,
     finishedAt: new Date(deps.now?.() ?? Date.now()).toISOString(),
-    interrupted: false,
+    interrupted: input.interrupted ?? false,
     outcomes,
   });
   await writeCollectionRuns(deps.store, input.dt);
@@ -249,5 +279,60 @@ export async function finalizeRun(deps: PipelineDeps, input: FinalizeInput): Pro
       `Run ${input.runId} for ${input.dt}: ${out.collected} collected, ${out.failed} failed, ${out.skipped} skipped.\n\n${lines.join('\n')}`,
     );
   }
-  return out;
+  return { output: out, outcomes };
+}
+
+/** Discovers (or lists) the accounts of a run and decides which it collects. */
+export async function plan(
+  options: { org?: OrgApi; filters?: AccountFilters; dt: string },
+  now: number,
+): Promise<{ snapshot: AccountsSnapshot; planned: PlannedAccount[] }> {
+  const filters = options.filters ?? {};
+  if (options.org) {
+    try {
+      const { snapshot, ouIdsByAccount } = await discoverAccounts(options.org, options.dt, now);
+      return { snapshot, planned: planAccounts(snapshot, filters, ouIdsByAccount) };
+    } catch (error) {
+      const denied = error instanceof ApiError && error.kind === 'access_denied';
+      if (!denied || !filters.accounts) throw error;
+    }
+  }
+  if (!filters.accounts?.length) {
+    throw new Error(
+      'no Organizations access and no account list: give the accounts to collect with --accounts',
+    );
+  }
+  const snapshot = snapshotFromList(filters.accounts, options.dt, now);
+  return { snapshot, planned: planAccounts(snapshot, { ...filters, accounts: undefined }) };
+}
+
+/** An account collected earlier today keeps its report: nothing is fetched or rewritten. */
+async function isStillInLake(store: ObjectStore, dt: string, outcome: AccountOutcome): Promise<boolean> {
+  if (!outcome.rawKey) return false;
+  return (
+    (await store.exists(outcome.rawKey)) &&
+    (await store.exists(curatedKey('credential_report', dt, outcome.accountId)))
+  );
+}
+
+function alreadyCollected(before: AccountOutcome, runId: string): AccountOutcome {
+  return {
+    ...before,
+    runId,
+    reason: 'already_collected',
+    message: `collected earlier today by run ${before.runId}; kept as it was`,
+    attempts: 0,
+    durationMs: 0,
+  };
+}
+
+function skipped(p: PlannedAccount, runId: string): AccountOutcome {
+  return outcomeWithoutReport({
+    accountId: p.account.accountId,
+    accountName: p.account.name,
+    status: 'skipped',
+    reason: p.skip!.reason,
+    message: p.skip!.message,
+    runId,
+  });
 }

@@ -11,7 +11,7 @@ import {
   type PipelineDeps,
   planRun,
   recordFailure,
-} from '../../collector/pipeline.ts';
+} from '../../collector/run-steps.ts';
 import { runItemsKey } from '../../lake/keys.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import { getJson, type ObjectStore } from '../../lake/store.ts';
