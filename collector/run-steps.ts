@@ -3,7 +3,7 @@
 // (collect-run.ts). Plan a run, collect one account (or record why its invocation failed),
 // finalize. SDK-free: AWS reaches it through the adapters passed in. Nothing here returns a value
 // that grows with the organization: the plan's accounts and every outcome live in the lake.
-import { curatedKey, rawAccountsKey, runItemsKey } from '../lake/keys.ts';
+import { curatedKey, rawAccountsKey, runItemsKey, runMapResultsPrefix } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import { TABLES, type TableDef } from '../transforms/schema.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
@@ -59,6 +59,8 @@ export interface PlanOutput {
   readonly startedAt: string;
   /** Bucket key of the JSON array of AccountItem the Distributed Map reads. */
   readonly itemsKey: string;
+  /** Bucket prefix the Distributed Map writes its children's results under. */
+  readonly resultsPrefix: string;
   readonly accounts: number;
   readonly skipped: number;
 }
@@ -90,6 +92,7 @@ export async function planRun(
     dt,
     startedAt: new Date(now).toISOString(),
     itemsKey: deps.objectKey?.(key) ?? key,
+    resultsPrefix: deps.objectKey?.(runMapResultsPrefix(dt, runId)) ?? runMapResultsPrefix(dt, runId),
     accounts: items.length,
     skipped: skips.length,
   };

@@ -25,6 +25,7 @@ import {
   JsonPath,
   LogLevel,
   Pass,
+  ResultWriterV2,
   S3JsonItemReader,
   StateMachine,
   StateMachineType,
@@ -122,6 +123,12 @@ export class Orchestration extends Construct {
       maxConcurrency: settings.concurrency,
       toleratedFailurePercentage: 100,
       mapExecutionType: StateMachineType.STANDARD,
+      // The children's results go to the lake, so the Map's own output stays the same size
+      // whatever the number of accounts (inline, it would grow by a few bytes per account).
+      resultWriterV2: new ResultWriterV2({
+        bucket: props.bucket,
+        prefix: JsonPath.stringAt('$.plan.resultsPrefix'),
+      }),
       resultPath: JsonPath.DISCARD,
     });
     map.itemProcessor(collect);
@@ -160,7 +167,7 @@ export class Orchestration extends Construct {
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
     });
-    props.key?.grantDecrypt(this.stateMachine);
+    props.key?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
     acknowledge(this.stateMachine, {
       ...Object.fromEntries(
         [props.plan, props.collect, props.recordFailure, props.finalize, props.exports].map((f) => [
@@ -175,7 +182,7 @@ export class Orchestration extends Construct {
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${Stack.of(this).region}:${Stack.of(this).account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalId(this.stateMachine)}"}]}]}:*]`]:
         'The Distributed Map describes and stops the executions of this state machine, named at run time',
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.bucket.node.defaultChild ? `<${logicalId(props.bucket)}>` : props.bucket.bucketName}/*]`]:
-        "The Distributed Map's ItemReader reads the plan's account list, whose key is chosen per run",
+        "The Distributed Map reads the plan's account list and writes its children's results under keys chosen per run",
     });
     this.alertOnFailedRuns(props.topic);
     this.deadLetterQueue = new Queue(this, 'ScheduleDeadLetters', {

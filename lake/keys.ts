@@ -63,6 +63,11 @@ export function runItemsKey(dt: string, runId: string): string {
   return `${runsPrefix(dt)}run_id=${runId}/items.json`;
 }
 
+/** Where the Distributed Map writes its child workflows' results (a ResultWriter). */
+export function runMapResultsPrefix(dt: string, runId: string): string {
+  return `${runsPrefix(dt)}run_id=${runId}/map-results`;
+}
+
 /**
  * Outcomes are filed by account, then run, so one account's earlier outcomes of the day are one
  * small listing away: a per-account step never reads the whole organization's.

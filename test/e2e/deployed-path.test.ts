@@ -150,6 +150,15 @@ describe('a healthy run of the synthesized state machine', () => {
     });
   });
 
+  it("exports the children's results to the lake through the Map's ResultWriter", async () => {
+    const plan = (run.report.output as { plan: { resultsPrefix: string } }).plan;
+    const manifests = (await run.store.list(plan.resultsPrefix)).filter((k) => k.endsWith('/manifest.json'));
+    expect(manifests).toHaveLength(1);
+    const manifest = JSON.parse((await getText(run.store, manifests[0]))!);
+    const succeeded = JSON.parse((await getText(run.store, manifest.ResultFiles.SUCCEEDED[0].Key))!);
+    expect(succeeded.map((e: { Input: string }) => JSON.parse(e.Input).item.accountId).sort()).toEqual(run.active);
+  });
+
   it('lands the same curated rows and run outcomes as credlake run --simulate', async () => {
     const staged = await DuckDbEngine.openStore(run.store);
     const deployedRoot = staged.lakeRoot;

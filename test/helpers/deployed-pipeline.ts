@@ -82,8 +82,14 @@ export async function deployPipeline(
   s3: S3Server,
   bucket: string,
   wrap: HandlerWrap = (_, h) => h,
+  options: {
+    /** CDK settings over cdk.json's (e.g. concurrency). */
+    context?: Record<string, unknown>;
+    /** Where the functions reach S3 (a counting proxy), instead of the server itself. */
+    s3Endpoint?: string;
+  } = {},
 ): Promise<Deployment> {
-  const template = Template.fromStack(testApp().pipeline).toJSON() as { Resources: Resources };
+  const template = Template.fromStack(testApp(options.context).pipeline).toJSON() as { Resources: Resources };
   const resolve = resolver(template.Resources, bucket);
   const machine = Object.values(template.Resources).find(
     (r) => r.Type === 'AWS::StepFunctions::StateMachine',
@@ -111,7 +117,7 @@ export async function deployPipeline(
   const connection = {
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_S3: options.s3Endpoint ?? s3.endpoint,
     AWS_ACCESS_KEY_ID: sim.callerCredentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: sim.callerCredentials.secretAccessKey,
     CREDLAKE_S3_FORCE_PATH_STYLE: 'true',

@@ -3,7 +3,9 @@
 // - Distributed Map: items from an S3 ItemReader (JSON or JSON Lines, read from the S3 server),
 //   ItemSelector (the only place `$$.Map` exists), child workflows as separate executions that
 //   see no `$$.Map`, MaxConcurrency, ToleratedFailurePercentage/Count ending the Map with
-//   States.ExceedToleratedFailureThreshold, and the 5-minute limit of EXPRESS children;
+//   States.ExceedToleratedFailureThreshold, the 5-minute limit of EXPRESS children, and a
+//   ResultWriter exporting the children's results to S3 (manifest.json, SUCCEEDED_0.json,
+//   FAILED_0.json) so the Map's output is only where they are;
 // - the 256 KiB quota on every state's output and every task's input and result, reported as
 //   States.DataLimitExceeded, which no Catch (States.ALL included) can catch;
 // - Lambda tasks bound to the real handlers, crossing the boundary as JSON, with the Lambda
@@ -12,7 +14,7 @@
 //   60 seconds.
 // Everything else (paths, Parameters, intrinsics, Retry, Catch, Task TimeoutSeconds) is the
 // package's own.
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 
 // The package targets Node 22; this is the one API it uses that Node 20 lacks.
@@ -238,8 +240,7 @@ class Run {
   }
 
   private async distributedMap(name: string, state: AslState, input: unknown): Promise<unknown> {
-    if (state.ItemBatcher || state.ResultWriter)
-      throw new Error(`${name}: ItemBatcher and ResultWriter are not modelled by this layer yet`);
+    if (state.ItemBatcher) throw new Error(`${name}: ItemBatcher is not modelled by this layer`);
     const items = state.ItemReader
       ? await this.readItems(state.ItemReader as AslState, input)
       : ((await evaluate((state.ItemsPath as string | undefined) ?? '$', input)) as unknown[]);
@@ -257,6 +258,7 @@ class Run {
       (percent !== undefined && (failed / items.length) * 100 > percent) ||
       (count !== undefined && failed > count);
     const results: unknown[] = new Array(items.length);
+    const inputs: unknown[] = new Array(items.length);
     let failed = 0;
     let next = 0;
     let stop = false;
@@ -267,6 +269,7 @@ class Run {
         const childInput = selector
           ? await evaluateTemplate(selector, input, { Map: { Item: { Index: index, Value: items[index] } } })
           : items[index];
+        inputs[index] = childInput;
         this.childExecutions++;
         try {
           results[index] = await this.execute(
@@ -290,9 +293,49 @@ class Run {
         `${failed} of ${items.length} child workflow executions failed in ${name}`,
       );
     }
+    if (state.ResultWriter) return this.writeResults(state.ResultWriter as AslState, input, inputs, results);
     // Without a ResultWriter the children's outputs come back inline, under the same quota.
     this.measure(results, name, 'result');
     return results;
+  }
+
+  /** What a ResultWriter exports: the children's results by status, and a manifest naming them. */
+  private async writeResults(writer: AslState, input: unknown, inputs: unknown[], results: unknown[]) {
+    if (writer.Resource !== 'arn:aws:states:::s3:putObject')
+      throw new Error(`ResultWriter resource ${String(writer.Resource)} is not modelled by this layer`);
+    const params = (await evaluateTemplate(writer.Parameters as Json, input, {})) as {
+      Bucket: string;
+      Prefix?: string;
+    };
+    if (!this.options.s3) throw new Error('a ResultWriter needs the s3 option');
+    const mapRunId = crypto.randomUUID();
+    const base = `${params.Prefix ? `${params.Prefix.replace(/\/$/, '')}/` : ''}${mapRunId}`;
+    const entries = results.map((result, i) => {
+      const failed = !!result && typeof result === 'object' && 'Error' in result && 'Cause' in result;
+      return {
+        Name: `${mapRunId}-${i}`,
+        Input: JSON.stringify(inputs[i]),
+        Status: failed ? 'FAILED' : 'SUCCEEDED',
+        ...(failed ? (result as object) : { Output: JSON.stringify(result) }),
+      };
+    });
+    const files: Record<string, { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
+    for (const status of ['SUCCEEDED', 'FAILED']) {
+      const body = JSON.stringify(entries.filter((e) => e.Status === status));
+      const key = `${base}/${status}_0.json`;
+      await this.options.s3.send(new PutObjectCommand({ Bucket: params.Bucket, Key: key, Body: body }));
+      files[status].push({ Key: key, Size: Buffer.byteLength(body) });
+    }
+    const manifestKey = `${base}/manifest.json`;
+    const mapRunArn = `arn:aws:states:us-east-1:000000000000:mapRun:local/${mapRunId}`;
+    await this.options.s3.send(
+      new PutObjectCommand({
+        Bucket: params.Bucket,
+        Key: manifestKey,
+        Body: JSON.stringify({ DestinationBucket: params.Bucket, MapRunArn: mapRunArn, ResultFiles: files }),
+      }),
+    );
+    return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: params.Bucket, Key: manifestKey } };
   }
 
   private async readItems(reader: AslState, input: unknown): Promise<unknown[]> {
