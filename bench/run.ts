@@ -7,6 +7,7 @@ import { benchBundles } from './bundles.ts';
 import { benchCollection } from './collection.ts';
 import { benchMemory } from './memory.ts';
 import { benchQueries, buildYearLake } from './queries.ts';
+import { benchScale, PRICES } from './scale.ts';
 import { benchTransform } from './transform.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -15,8 +16,8 @@ const { values } = parseArgs({
 });
 const quick = values.quick!;
 const size = quick
-  ? { collect: 80, transform: 200, yearAccounts: 6, days: 365 }
-  : { collect: 1000, transform: 1000, yearAccounts: 30, days: 365 };
+  ? { collect: 80, transform: 200, yearAccounts: 6, days: 365, scale: [100, 300] }
+  : { collect: 1000, transform: 1000, yearAccounts: 30, days: 365, scale: [100, 1000, 10000] };
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const started = performance.now();
 
@@ -34,6 +35,8 @@ log('memory...');
 const memory = await benchMemory();
 log('bundles...');
 const bundles = await benchBundles();
+log('scale (the synthesized state machine in aws-local-stepfunctions)...');
+const scale = await benchScale(size.scale, log);
 
 const figures = {
   machine: {
@@ -48,6 +51,8 @@ const figures = {
   queries,
   memory,
   bundles,
+  scale,
+  scale_prices_usd: PRICES,
   total_s: Math.round((performance.now() - started) / 1000),
 };
 
@@ -71,6 +76,13 @@ const lines = [
   ...Object.entries(bundles).map(
     ([name, b]) => `  ${name.padEnd(24)} ${String(b.bytes).padStart(10)} ${String(b.gzip_bytes).padStart(9)}`,
   ),
+  '',
+  'state machine, fast latency   wall s   largest payload (margin to 256 KiB)   S3 GET/PUT/LIST/HEAD per account   invocations  transitions per account   $ per 1,000 accounts a day',
+  ...scale.map(
+    (r) =>
+      `  ${String(r.accounts).padStart(6)} accounts ${r.status === 'SUCCEEDED' ? '' : r.status} ${String(r.wall_s).padStart(7)}   ${String(r.largest_payload_bytes).padStart(6)} B (${r.payload_margin_bytes} B) ${check(r.payload_margin_bytes > 0)}   ${r.s3_per_account.get}/${r.s3_per_account.put}/${r.s3_per_account.list}/${r.s3_per_account.head}   ${r.lambda_invocations_per_account}  ${r.transitions_per_account}   ${r.cost_per_1000_accounts_per_day_usd}`,
+  ),
+  `  prices (us-east-1): Step Functions Standard $${PRICES.stepFunctionsStandardPerTransition}/transition, Lambda arm64 $${PRICES.lambdaArmPerGbSecond}/GB-s + $${PRICES.lambdaPerRequest}/request, S3 PUT/LIST $${PRICES.s3PutListPerRequest}, GET/HEAD $${PRICES.s3GetHeadPerRequest} per request`,
   '',
   `total ${figures.total_s} s`,
 ];

@@ -4,7 +4,7 @@ import type { AccountAccess, OrgApi } from '../collector/api.ts';
 import { sdkAccountAccess } from '../collector/aws/account-access.ts';
 import { type AwsConnection, createClients } from '../collector/aws/clients.ts';
 import { sdkOrgApi } from '../collector/aws/org-api.ts';
-import { DEFAULT_RETRY } from '../collector/retry.ts';
+import { DEFAULT_RETRY, withRetry } from '../collector/retry.ts';
 import type { FaultRates, LatencyName } from '../simulator/faults.ts';
 import { Simulator } from '../simulator/simulator.ts';
 
@@ -40,11 +40,24 @@ export async function openTarget(options: TargetOptions, signal?: AbortSignal): 
     };
   }
   const clients = createClients(connection);
-  const access = await sdkAccountAccess(connection, clients.sts, {
-    roleName: options.roleName,
-    externalId: options.externalId,
-    sessionName: options.sessionName,
-  });
+  let access: AccountAccess;
+  try {
+    // The caller's first STS call goes through the same retry policy as every other call.
+    access = await withRetry(
+      () =>
+        sdkAccountAccess(connection, clients.sts, {
+          roleName: options.roleName,
+          externalId: options.externalId,
+          sessionName: options.sessionName,
+        }),
+      { attempts: 0 },
+      DEFAULT_RETRY,
+      signal,
+    );
+  } catch (error) {
+    await simulator?.close();
+    throw error;
+  }
   return {
     access,
     org: sdkOrgApi(clients.organizations, DEFAULT_RETRY, signal),

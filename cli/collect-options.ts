@@ -1,8 +1,9 @@
 // The collector flags shared by `credlake collect` and `credlake run`, parsed into one object.
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { PollPolicy } from '../collector/collect-account.ts';
 import { DEFAULT_CONCURRENCY } from '../collector/collect-run.ts';
 import type { AccountFilters } from '../collector/discover.ts';
+import { ACCOUNT_ID_PATTERN } from '../lake/keys.ts';
 import type { FaultRates, LatencyName } from '../simulator/faults.ts';
 import { DEFAULT_ROLE_NAME } from '../simulator/simulator.ts';
 import { faultSpecOption } from './commands/simulate.ts';
@@ -13,6 +14,7 @@ import {
   parseDateOption,
   parseListOption,
   positiveInt,
+  todayUtc,
 } from './options.ts';
 
 export interface CollectFlags {
@@ -22,16 +24,19 @@ export interface CollectFlags {
   roleName: string;
   externalId?: string;
   concurrency: number;
-  reportTimeout: number;
+  reportTimeout?: number;
   accounts?: string;
   excludeAccounts?: string[];
   ous?: string[];
   region: string;
   quiet?: boolean;
-  seed: number;
+  seed?: number;
   faults?: FaultRates;
-  latency: LatencyName;
+  latency?: LatencyName;
 }
+
+/** The flags that describe a simulated organization: refused without --simulate. */
+const SIMULATION_FLAGS = { seed: '--seed', faults: '--faults', latency: '--latency' } as const;
 
 export function addCollectOptions(command: Command): Command {
   return command
@@ -48,9 +53,8 @@ export function addCollectOptions(command: Command): Command {
     )
     .option(
       '--report-timeout <seconds>',
-      'per-account deadline for report generation',
+      'per-account deadline for report generation (default 300; with --simulate 5, or 30 with realistic latency)',
       positiveInt('seconds', 3600),
-      300,
     )
     .option(
       '--accounts <ids|n>',
@@ -64,16 +68,17 @@ export function addCollectOptions(command: Command): Command {
       process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     )
     .option('--quiet', 'no progress output')
-    .option('--seed <n>', 'with --simulate: seed of the organization', positiveInt('a seed'), 1)
+    .option('--seed <n>', 'with --simulate: seed of the organization (default 1)', positiveInt('a seed'))
     .option(
       '--faults <spec>',
       'with --simulate: fault rates, e.g. throttle=0.1,access_denied=0.05, or none',
       faultSpecOption,
     )
     .addOption(
-      new Option('--latency <model>', 'with --simulate: latency model')
-        .choices(['fast', 'realistic'])
-        .default('fast'),
+      new Option('--latency <model>', 'with --simulate: latency model (default fast)').choices([
+        'fast',
+        'realistic',
+      ]),
     );
 }
 
@@ -82,24 +87,52 @@ export function readAccountsFlag(
   flags: CollectFlags,
   defaultCount: number,
 ): { count: number; filters: AccountFilters } {
+  if (!flags.simulate) {
+    const given = Object.entries(SIMULATION_FLAGS)
+      .filter(([key]) => flags[key as keyof typeof SIMULATION_FLAGS] !== undefined)
+      .map(([, flag]) => flag);
+    if (given.length)
+      throw new UsageError(
+        `${given.join(', ')} only describe${given.length === 1 ? 's' : ''} a simulated organization: add --simulate, or leave ${given.length === 1 ? 'it' : 'them'} out to collect from AWS`,
+      );
+  }
+  if (!flags.simulate && flags.date && flags.date > todayUtc())
+    throw new UsageError(
+      `--date ${flags.date} is in the future: a real organization can only be collected as it is today (${todayUtc()})`,
+    );
   const filters: AccountFilters = { excludeAccounts: flags.excludeAccounts, ous: flags.ous };
   const value = flags.accounts;
   if (value === undefined) return { count: defaultCount, filters };
-  if (/^\d{1,6}$/.test(value)) {
-    if (!flags.simulate)
-      throw new UsageError(
-        `--accounts ${value}: a count needs --simulate; to collect one account give its 12-digit id`,
-      );
+  if (flags.simulate && /^\d{1,6}$/.test(value)) {
     const count = Number(value);
-    if (count < 1) throw new UsageError('--accounts: the simulated organization needs at least 1 account');
+    if (count < 1)
+      throw new UsageError(`--accounts ${value}: expected a simulated account count of at least 1`);
     return { count, filters };
   }
-  try {
-    const ids = parseAccountListOption(value);
-    return { count: defaultCount, filters: { ...filters, accounts: ids } };
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
+  const ids = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const bad = ids.filter((id) => !ACCOUNT_ID_PATTERN.test(id));
+  if (ids.length && !bad.length) return { count: defaultCount, filters: { ...filters, accounts: ids } };
+  const expected = flags.simulate
+    ? 'a number of simulated accounts, or 12-digit account ids separated by commas'
+    : '12-digit account ids separated by commas (a number of accounts needs --simulate)';
+  const what = bad.length
+    ? `${bad.map((b) => JSON.stringify(b)).join(', ')} ${bad.length === 1 ? 'is not a 12-digit account id' : 'are not 12-digit account ids'}`
+    : 'no account id given';
+  throw new UsageError(`--accounts ${JSON.stringify(value)}: ${what}; expected ${expected}`);
+}
+
+/**
+ * The per-account report deadline. IAM needs up to minutes on a bad day; a simulated report is
+ * ready within 0.2 s (fast) or 15 s (realistic, slow accounts), so a simulated run that meets a
+ * stuck report does not wait five minutes for it.
+ */
+export function reportTimeoutMsFor(flags: CollectFlags): number {
+  if (flags.reportTimeout !== undefined) return flags.reportTimeout * 1000;
+  if (!flags.simulate) return 300_000;
+  return flags.latency === 'realistic' ? 30_000 : 5_000;
 }
 
 /** Poll waits: IAM's real timings by default; the fast simulator answers in milliseconds. */

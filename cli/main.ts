@@ -1,10 +1,19 @@
 import { CommanderError } from 'commander';
+import { PlanInputError } from '../collector/errors.ts';
 import { QueryInputError } from '../queries/errors.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
 import { ReportedFailure, UsageError } from './errors.ts';
 import { createProgram } from './program.ts';
 
 const program = createProgram();
+
+// A reader that stops early (`credlake query ... | head`) closes the pipe: that is success.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 
 try {
   await program.parseAsync(process.argv);
@@ -14,7 +23,7 @@ try {
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof UsageError || error instanceof QueryInputError) {
+  if (error instanceof UsageError || error instanceof QueryInputError || error instanceof PlanInputError) {
     process.stderr.write(`credlake: ${error.message}\n`);
     return 2;
   }

@@ -11,6 +11,19 @@ export function parseDateOption(value: string): string {
   return value;
 }
 
+/**
+ * A snapshot date that is not in the future: a future snapshot would become the newest one and
+ * hide the real organization from every default query and the report.
+ */
+export function parsePastDateOption(value: string): string {
+  const date = parseDateOption(value);
+  if (date > todayUtc())
+    throw new InvalidArgumentError(
+      `${value} is in the future: expected today (${todayUtc()}, UTC) or an earlier date`,
+    );
+  return date;
+}
+
 export function parseInstantOption(value: string): number {
   const ms = parseIsoInstant(value);
   if (ms === undefined) {

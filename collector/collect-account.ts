@@ -43,6 +43,8 @@ export interface AccountJob {
   readonly random?: () => number;
   /** The organization manages root credentials centrally (null: unknown). */
   readonly centralizedRootAccess?: boolean | null;
+  /** Told when an account starts and stops waiting for IAM to generate its report. */
+  readonly onWaiting?: (accountId: string, waiting: boolean) => void;
 }
 
 export async function collectAccount(job: AccountJob, account: AccountInfo): Promise<AccountOutcome> {
@@ -62,7 +64,13 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     const call = <T>(fn: () => Promise<T>) =>
       job.calls.run(() => withRetry(fn, counter, job.retry, job.signal, job.random));
     const api = await call(() => job.access.reportApiFor(account.accountId));
-    const report = await waitForReport(job, api, call);
+    job.onWaiting?.(account.accountId, true);
+    let report: FetchedReport;
+    try {
+      report = await waitForReport(job, api, call);
+    } finally {
+      job.onWaiting?.(account.accountId, false);
+    }
     const fetchedAt = job.now();
     const rawKey = rawReportKey(job.dt, account.accountId, report.generatedAt);
     const ref = parseRawReportKey(rawKey)!;

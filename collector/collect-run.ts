@@ -36,6 +36,8 @@ export interface ProgressEvent {
   readonly done: number;
   readonly failed: number;
   readonly inFlight: number;
+  /** Accounts waiting for IAM to generate their report, and the longest wait so far. */
+  readonly waiting?: { readonly accounts: number; readonly longestMs: number; readonly deadlineMs: number };
   readonly outcome?: AccountOutcome;
 }
 
@@ -53,22 +55,36 @@ export const DEFAULT_REPORT_TIMEOUT_MS = 300_000;
 
 export async function collectRun(options: CollectOptions): Promise<RunResult> {
   const { store, dt } = options;
+  const reportTimeoutMs = options.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS;
+  const waitingSince = new Map<string, number>();
+  const waiting = () => {
+    const now = performance.now();
+    const longestMs = Math.max(0, ...[...waitingSince.values()].map((t) => now - t));
+    return { accounts: waitingSince.size, longestMs, deadlineMs: reportTimeoutMs };
+  };
   const deps: PipelineDeps = {
     store,
     org: options.org,
     access: async () => options.access,
     filters: options.filters ?? {},
-    reportTimeoutMs: options.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS,
+    reportTimeoutMs,
     now: options.now,
     poll: options.poll,
     retry: options.retry,
     calls: new Limiter(options.concurrency ?? DEFAULT_CONCURRENCY),
     signal: options.signal,
     random: options.random,
+    onWaiting: (accountId, isWaiting) => {
+      if (isWaiting) waitingSince.set(accountId, performance.now());
+      else waitingSince.delete(accountId);
+      options.onProgress?.({ ...progress, waiting: waiting() });
+    },
   };
+  const progress = { total: 0, done: 0, failed: 0, inFlight: 0 };
   const plan = await planRun(deps, { dt, runId: options.runId });
   const items = (await getJson<AccountItem[]>(store, runItemsKey(dt, plan.runId))) ?? [];
-  const progress = { total: plan.accounts + plan.skipped, done: plan.skipped, failed: 0, inFlight: 0 };
+  progress.total = plan.accounts + plan.skipped;
+  progress.done = plan.skipped;
   options.onProgress?.({ ...progress });
   await Promise.all(
     items.map(async (item) => {
@@ -77,7 +93,7 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
       progress.inFlight--;
       progress.done++;
       if (outcome.status === 'failed') progress.failed++;
-      options.onProgress?.({ ...progress, outcome });
+      options.onProgress?.({ ...progress, waiting: waiting(), outcome });
     }),
   );
   const interrupted = options.signal?.aborted ?? false;

@@ -32,3 +32,8 @@ export class InterruptedError extends Error {
     super('the run was interrupted before this account finished');
   }
 }
+
+/** The run was asked for accounts or OUs the organization does not have: nothing is collected. */
+export class PlanInputError extends Error {
+  override readonly name = 'PlanInputError';
+}

@@ -15,7 +15,11 @@ export function createProgress(stream: NodeJS.WriteStream, quiet = false): Progr
   const line = (e: ProgressEvent) => {
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? e.done / seconds : 0;
-    return `${e.done}/${e.total} accounts, ${e.failed} failed, ${e.inFlight} in flight, ${rate.toFixed(1)}/s`;
+    const w = e.waiting;
+    const waits = w?.accounts
+      ? `, ${w.accounts} waiting for IAM to generate their report (longest ${Math.round(w.longestMs / 1000)} s of ${Math.round(w.deadlineMs / 1000)} s allowed)`
+      : '';
+    return `${e.done}/${e.total} accounts, ${e.failed} failed, ${e.inFlight} in flight${waits}, ${rate.toFixed(1)}/s`;
   };
   if (stream.isTTY) {
     return {

@@ -16,7 +16,7 @@ import {
   planAccounts,
   snapshotFromList,
 } from './discover.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, PlanInputError } from './errors.ts';
 import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
 import { Limiter } from './limiter.ts';
 import { type AccountOutcome, type AccountsSnapshot, newRunId, outcomeWithoutReport } from './outcome.ts';
@@ -43,6 +43,8 @@ export interface PipelineDeps {
   readonly calls?: Limiter;
   readonly signal?: AbortSignal;
   readonly random?: () => number;
+  /** Told when an account starts and stops waiting for its report (progress display). */
+  readonly onWaiting?: (accountId: string, waiting: boolean) => void;
 }
 
 /** One account to collect: an item of the Distributed Map. */
@@ -116,6 +118,7 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
     now: deps.now ?? Date.now,
     signal: deps.signal,
     random: deps.random,
+    onWaiting: deps.onWaiting,
   };
   const account = {
     accountId: item.accountId,
@@ -294,6 +297,7 @@ export async function plan(
   if (options.org) {
     try {
       const { snapshot, ouIdsByAccount } = await discoverAccounts(options.org, options.dt, now);
+      checkFilters(filters, snapshot, ouIdsByAccount);
       return { snapshot, planned: planAccounts(snapshot, filters, ouIdsByAccount) };
     } catch (error) {
       const denied = error instanceof ApiError && error.kind === 'access_denied';
@@ -307,6 +311,32 @@ export async function plan(
   }
   const snapshot = snapshotFromList(filters.accounts, options.dt, now);
   return { snapshot, planned: planAccounts(snapshot, { ...filters, accounts: undefined }) };
+}
+
+/**
+ * Every account and OU a filter names must exist in the organization: a mistyped id would
+ * otherwise quietly exclude every account, or skip nothing.
+ */
+function checkFilters(
+  filters: AccountFilters,
+  snapshot: AccountsSnapshot,
+  ouIdsByAccount: Map<string, string[]>,
+): void {
+  const accounts = new Set(snapshot.accounts.map((a) => a.accountId));
+  const ous = new Set([...ouIdsByAccount.values()].flat());
+  const where = `organization ${snapshot.organizationId ?? ''}`.trim();
+  const problems = [
+    ...(filters.accounts ?? []).filter((id) => !accounts.has(id)).map((id) => `account ${id} (to collect)`),
+    ...(filters.excludeAccounts ?? [])
+      .filter((id) => !accounts.has(id))
+      .map((id) => `account ${id} (to exclude)`),
+    ...(filters.ous ?? []).filter((id) => !ous.has(id)).map((id) => `OU ${id}`),
+  ];
+  if (problems.length) {
+    throw new PlanInputError(
+      `${problems.join(', ')} ${problems.length === 1 ? 'is' : 'are'} not in the ${where}: expected ids of its accounts and of its root or OUs (OU ids look like ou-ab12-cdef3456)`,
+    );
+  }
 }
 
 /** An account collected earlier today keeps its report: nothing is fetched or rewritten. */

@@ -61,6 +61,22 @@ export class S3Store implements ObjectStore {
     }
   }
 
+  /** Every object under a prefix with its size and ETag (changes whenever the object does). */
+  async listObjects(prefix: string): Promise<{ key: string; size: number; etag: string }[]> {
+    const objects: { key: string; size: number; etag: string }[] = [];
+    const strip = this.prefix ? this.prefix.replace(/\/$/, '').length + 1 : 0;
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.key(prefix), ContinuationToken: token }),
+      );
+      for (const o of out.Contents ?? [])
+        if (o.Key) objects.push({ key: o.Key.slice(strip), size: o.Size ?? 0, etag: o.ETag ?? '' });
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return objects.sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+
   async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     const strip = this.prefix ? this.prefix.replace(/\/$/, '').length + 1 : 0;

@@ -6,6 +6,8 @@ import { parse } from 'csv-parse/sync';
 import { exportKey, exportManifestKey } from '../lake/keys.ts';
 import { type AthenaTarget, executeOnAthena } from './athena.ts';
 import { EXPORTED_QUERIES } from './catalog.ts';
+import { spreadsheetSafeCsv } from './format.ts';
+import { RESULT_COLUMNS } from './result-columns.ts';
 import { requireQuery, withParams } from './sql-params.ts';
 
 export interface ExportTarget extends AthenaTarget {
@@ -53,7 +55,11 @@ export async function exportWithAthena(
     });
     const run = await executeOnAthena(athena, target, sql);
     const result = await s3.send(new GetObjectCommand(splitS3(run.outputLocation)));
-    const body = await result.Body!.transformToString();
+    // Exports are opened in spreadsheets: text cells that would run as formulas are neutralised.
+    const body = spreadsheetSafeCsv(
+      await result.Body!.transformToString(),
+      new Map(RESULT_COLUMNS[query.name] ?? []),
+    );
     const rows = Math.max(0, (parse(body, { relax_column_count: true }) as unknown[]).length - 1);
     const exportObject = exportKey(query.name, dt);
     await s3.send(

@@ -4,7 +4,7 @@ import { exportKey, exportManifestKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { EXPORTED_QUERIES } from './catalog.ts';
 import type { DuckDbEngine } from './duckdb-engine.ts';
-import { toCsv } from './format.ts';
+import { type CsvOptions, toCsv } from './format.ts';
 import { resolveSnapshot, runSavedQuery } from './run-query.ts';
 
 export interface ExportManifest {
@@ -18,13 +18,14 @@ export async function exportSnapshot(
   engine: DuckDbEngine,
   target: ObjectStore,
   date?: string,
+  csv: CsvOptions = {},
 ): Promise<ExportManifest> {
   const dt = await resolveSnapshot(engine, date);
   const queries: ExportManifest['queries'] = [];
   for (const query of EXPORTED_QUERIES) {
     const result = await runSavedQuery(engine, query.name, { date: dt });
     const key = exportKey(query.name, dt);
-    await target.put(key, toCsv(result), { contentType: 'text/csv' });
+    await target.put(key, toCsv(result, csv), { contentType: 'text/csv' });
     queries.push({ name: query.name, rows: result.rows.length, key });
   }
   const manifest: ExportManifest = { dt, exportedAt: new Date().toISOString(), engine: 'duckdb', queries };

@@ -1,21 +1,46 @@
 // Query results as text: an aligned table that fits the terminal, RFC 4180 CSV, or JSON.
+import { parse } from 'csv-parse/sync';
 import type { QueryResult } from './duckdb-engine.ts';
 import type { PlainValue } from './values.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'csv', 'json'];
 
-export function formatResult(result: QueryResult, format: OutputFormat, width = 120): string {
+export interface CsvOptions {
+  /**
+   * Write every value exactly as it is, even one a spreadsheet would run as a formula. For
+   * machines; people open exports in spreadsheets, so the default neutralises such cells.
+   */
+  readonly exact?: boolean;
+}
+
+export function formatResult(
+  result: QueryResult,
+  format: OutputFormat,
+  width = 120,
+  csv: CsvOptions = {},
+): string {
   if (format === 'json') return `${JSON.stringify(result.rows, null, 2)}\n`;
-  if (format === 'csv') return toCsv(result);
+  if (format === 'csv') return toCsv(result, csv);
   return toTable(result, width);
 }
 
 /** RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF. */
-export function toCsv(result: QueryResult): string {
+export function toCsv(result: QueryResult, options: CsvOptions = {}): string {
+  const text = (value: PlainValue | undefined) =>
+    typeof value === 'string' && !options.exact ? spreadsheetSafe(value) : cellText(value);
   const lines = [result.columns.map(csvField).join(',')];
-  for (const row of result.rows) lines.push(result.columns.map((c) => csvField(cellText(row[c]))).join(','));
+  for (const row of result.rows) lines.push(result.columns.map((c) => csvField(text(row[c]))).join(','));
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * A text cell a spreadsheet would read as a formula (it starts with =, +, -, @, tab or carriage
+ * return; an account may be named `=HYPERLINK(...)`) gets a leading apostrophe, as OWASP
+ * recommends for CSV injection: shown as text, never run. Numbers are not text and stay as they are.
+ */
+export function spreadsheetSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 function csvField(text: string): string {
@@ -46,4 +71,17 @@ function toTable(result: QueryResult, width: number): string {
   const out = [line(result.columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
   out.push(`(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Athena's CSV result made spreadsheet-safe like a local export: text columns (by the catalog's
+ * declared result types; a column it does not know counts as text) are neutralised, the rest kept.
+ */
+export function spreadsheetSafeCsv(body: string, types: ReadonlyMap<string, string>): string {
+  const [header, ...rows] = parse(body, { relax_column_count: true }) as string[][];
+  if (!header) return body;
+  const text = header.map((column) => (types.get(column) ?? 'string') === 'string');
+  const lines = [header.map(csvField).join(',')];
+  for (const row of rows) lines.push(row.map((v, i) => csvField(text[i] ? spreadsheetSafe(v) : v)).join(','));
+  return `${lines.join('\r\n')}\r\n`;
 }

@@ -2,6 +2,11 @@
 // lives in memory so tests can ask what was registered; Athena runs each query for real in
 // DuckDB over the lake in the pipeline's bucket, and writes its CSV result the way Athena does.
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalStore } from '../lake/local-store.ts';
+import { S3Store } from '../lake/s3-store.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { CATALOG } from '../queries/catalog.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';
@@ -145,6 +150,9 @@ export class SimulatedAthena {
     CATALOG.map((q) => [`nq-${q.name}`, { name: q.name, sql: loadQuerySql(q.name) }]),
   );
 
+  /** Queries run one at a time, as a small workgroup would: each stages the lake it reads. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(readonly options: AthenaOptions) {}
 
   handle(action: string, body: Json): unknown {
@@ -218,15 +226,55 @@ export class SimulatedAthena {
     setTimeout(() => {
       if (execution.state !== 'QUEUED') return;
       execution.state = 'RUNNING';
-      this.run(execution).catch((error) =>
+      const turn = this.queue.then(() => this.run(execution));
+      this.queue = turn.catch(() => undefined);
+      turn.catch((error) =>
         Object.assign(execution, { state: 'FAILED', reason: String(error), doneAt: Date.now() }),
       );
     }, this.options.queueMs ?? 30);
     return id;
   }
 
+  /**
+   * A local copy of the bucket's curated zone, brought up to date before each query by ETag:
+   * only objects written since the last query are fetched (Athena reads S3 in place).
+   */
+  private mirror?: { root: string; etags: Map<string, string> };
+
+  private async openLake(): Promise<DuckDbEngine> {
+    const store = this.options.store;
+    if (!(store instanceof S3Store)) return DuckDbEngine.openStore(store);
+    this.mirror ??= { root: await mkdtemp(join(tmpdir(), 'credlake-athena-')), etags: new Map() };
+    const { root, etags } = this.mirror;
+    const local = new LocalStore(root);
+    const objects = await store.listObjects('curated/');
+    const current = new Set(objects.map((o) => o.key));
+    for (const key of [...etags.keys()].filter((k) => !current.has(k))) {
+      await local.delete(key);
+      etags.delete(key);
+    }
+    const changed = objects.filter((o) => etags.get(o.key) !== o.etag);
+    for (let i = 0; i < changed.length; i += 16) {
+      await Promise.all(
+        changed.slice(i, i + 16).map(async (o) => {
+          const body = await store.get(o.key);
+          if (body) await local.put(o.key, body);
+          etags.set(o.key, o.etag);
+        }),
+      );
+    }
+    return DuckDbEngine.open(root);
+  }
+
+  /** Removes the local copy of the lake. */
+  async dispose(): Promise<void> {
+    await this.queue;
+    if (this.mirror) await rm(this.mirror.root, { recursive: true, force: true });
+    this.mirror = undefined;
+  }
+
   private async run(e: Execution): Promise<void> {
-    const engine = await DuckDbEngine.openStore(this.options.store);
+    const engine = await this.openLake();
     try {
       const result = await engine.run(e.sql);
       const types = await engine.run(`DESCRIBE ${e.sql}`);

@@ -223,15 +223,23 @@ export class Simulator {
       });
     });
     this.server.keepAliveTimeout = 30_000;
-    return new Promise((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    const server = this.server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
       if (!this.server) return resolve();
       this.server.closeAllConnections();
       this.server.close(() => resolve());
     });
+    await this.athena?.dispose();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -6,7 +6,13 @@ import { newRunId } from '../../collector/outcome.ts';
 import { createProgress } from '../../collector/progress.ts';
 import { openStore } from '../../lake/open-store.ts';
 import { type CollectTarget, openTarget } from '../aws-target.ts';
-import { addCollectOptions, type CollectFlags, pollPolicyFor, readAccountsFlag } from '../collect-options.ts';
+import {
+  addCollectOptions,
+  type CollectFlags,
+  pollPolicyFor,
+  readAccountsFlag,
+  reportTimeoutMsFor,
+} from '../collect-options.ts';
 import { ReportedFailure } from '../errors.ts';
 import { todayUtc } from '../options.ts';
 import { formatRunSummary } from '../run-summary.ts';
@@ -46,41 +52,56 @@ export async function withTarget<T>(
   const { count, filters } = readAccountsFlag(flags, defaultSimAccounts);
   const controller = new AbortController();
   setMaxListeners(0, controller.signal); // every account in flight listens for the interrupt
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+  const phase = { collecting: false };
+  // Ctrl-C and a plain kill (SIGTERM) stop the same way: what is in flight finishes and is
+  // recorded; a second signal quits at once.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
     process.stderr.write(
-      '\ninterrupted: finishing the accounts in flight and writing the run record (Ctrl-C again to quit now)\n',
+      phase.collecting
+        ? `\n${signal}: finishing the accounts in flight and writing the run record (again to quit now)\n`
+        : `\n${signal}: stopping (again to quit now)\n`,
     );
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
-  const sessionName = `credlake-${newRunId(Date.now())}`;
-  const target = await openTarget(
-    {
-      simulate: !!flags.simulate,
-      region: flags.region,
-      roleName: flags.roleName,
-      externalId: flags.externalId,
-      sessionName,
-      sim: {
-        accounts: count,
-        seed: flags.seed,
-        faults: flags.faults,
-        latency: flags.latency,
-        date: simStartDate,
-      },
-    },
-    controller.signal,
-  );
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let target: CollectTarget | undefined;
   try {
+    target = await openTarget(
+      {
+        simulate: !!flags.simulate,
+        region: flags.region,
+        roleName: flags.roleName,
+        externalId: flags.externalId,
+        sessionName: `credlake-${newRunId(Date.now())}`,
+        sim: {
+          accounts: count,
+          seed: flags.seed ?? 1,
+          faults: flags.faults,
+          latency: flags.latency ?? 'fast',
+          date: simStartDate,
+        },
+      },
+      controller.signal,
+    );
+    const opened = target;
     return await work({
-      target,
+      target: opened,
       signal: controller.signal,
-      collect: (dt, brief) => collectDay(flags, filters, target, dt, controller.signal, brief),
+      collect: async (dt, brief) => {
+        phase.collecting = true;
+        try {
+          return await collectDay(flags, filters, opened, dt, controller.signal, brief);
+        } finally {
+          phase.collecting = false;
+        }
+      },
     });
   } finally {
-    process.off('SIGINT', onSigint);
-    await target.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await target?.close();
   }
 }
 
@@ -103,7 +124,7 @@ async function collectDay(
     org: target.org,
     filters,
     concurrency: flags.concurrency,
-    reportTimeoutMs: flags.reportTimeout * 1000,
+    reportTimeoutMs: reportTimeoutMsFor(flags),
     poll: pollPolicyFor(flags),
     signal,
     // A simulated organization lives on its own clock (the simulated day).

@@ -15,6 +15,7 @@ interface ExportFlags extends AthenaFlags {
   lake: string;
   date?: string;
   out?: string;
+  exactCsv?: boolean;
 }
 
 export function registerExport(program: Command): void {
@@ -23,7 +24,11 @@ export function registerExport(program: Command): void {
     .description('write every compliance query of a snapshot as CSV, with a manifest of row counts')
     .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: the newest)', parseDateOption)
-    .option('--out <dir>', 'write into this folder instead of the lake');
+    .option('--out <dir>', 'write into this folder instead of the lake')
+    .option(
+      '--exact-csv',
+      'write every value exactly, even one a spreadsheet would run as a formula (for machines)',
+    );
   addEngineOptions(command).action(async (opts: ExportFlags) => {
     const target: ObjectStore = opts.out ? new LocalStore(opts.out) : openStore(opts.lake);
     if (opts.engine === 'athena') {
@@ -36,7 +41,7 @@ export function registerExport(program: Command): void {
     }
     const engine = await DuckDbEngine.openStore(openStore(opts.lake));
     try {
-      const manifest = await exportSnapshot(engine, target, opts.date);
+      const manifest = await exportSnapshot(engine, target, opts.date, { exact: opts.exactCsv });
       for (const q of manifest.queries)
         process.stdout.write(`${String(q.rows).padStart(7)}  ${target.location}/${q.key}\n`);
       process.stdout.write(`exported ${manifest.queries.length} queries of snapshot ${manifest.dt}\n`);
@@ -53,7 +58,7 @@ async function exportFromAthena(opts: ExportFlags, target: ObjectStore): Promise
   const queries = [];
   for (const { name, run } of runs) {
     const key = exportKey(name, dt);
-    await target.put(key, toCsv(run.result), { contentType: 'text/csv' });
+    await target.put(key, toCsv(run.result, { exact: opts.exactCsv }), { contentType: 'text/csv' });
     queries.push({
       name,
       rows: run.result.rows.length,

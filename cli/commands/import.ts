@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { importReport } from '../../collector/import-report.ts';
 import { openStore } from '../../lake/open-store.ts';
 import { UsageError } from '../errors.ts';
-import { DEFAULT_LAKE, parseAccountIdOption, parseDateOption, parseInstantOption } from '../options.ts';
+import { DEFAULT_LAKE, parseAccountIdOption, parseInstantOption, parsePastDateOption } from '../options.ts';
 
 interface ImportOptions {
   account: string;
@@ -21,7 +21,7 @@ export function registerImport(program: Command): void {
     )
     .argument('<file>', 'credential report CSV, as IAM GetCredentialReport returns it')
     .requiredOption('--account <id>', 'the 12-digit account the report belongs to', parseAccountIdOption)
-    .requiredOption('--date <YYYY-MM-DD>', 'the snapshot date (dt) to file it under', parseDateOption)
+    .requiredOption('--date <YYYY-MM-DD>', 'the snapshot date (dt) to file it under', parsePastDateOption)
     .option(
       '--generated-at <iso>',
       "the report's GeneratedTime (default: its newest timestamp)",

@@ -15,6 +15,7 @@ interface QueryOptions extends AthenaFlags {
   format: OutputFormat;
   param: Record<string, string>;
   list?: boolean;
+  exactCsv?: boolean;
 }
 
 function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
@@ -32,7 +33,11 @@ export function registerQuery(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: the newest)', parseDateOption)
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--param <name=value>', 'set a query parameter (repeatable)', collectParam, {})
-    .option('--list', 'list the saved queries with their controls and parameters');
+    .option('--list', 'list the saved queries with their controls and parameters')
+    .option(
+      '--exact-csv',
+      'with --format csv: every value exactly, even one a spreadsheet would run as a formula',
+    );
   addEngineOptions(command).action(async (name: string | undefined, opts: QueryOptions) => {
     if (opts.list) {
       process.stdout.write(listCatalog(opts.format));
@@ -47,14 +52,18 @@ export function registerQuery(program: Command): void {
         date: opts.date,
         params: opts.param,
       });
-      process.stdout.write(formatResult(run.result, opts.format, process.stdout.columns || 160));
+      process.stdout.write(
+        formatResult(run.result, opts.format, process.stdout.columns || 160, { exact: opts.exactCsv }),
+      );
       process.stderr.write(`athena: query ${run.queryExecutionId} scanned ${run.bytesScanned} bytes\n`);
       return;
     }
     const engine = await DuckDbEngine.openStore(openStore(opts.lake));
     try {
       const result = await runSavedQuery(engine, name, { date: opts.date, params: opts.param });
-      process.stdout.write(formatResult(result, opts.format, process.stdout.columns || 160));
+      process.stdout.write(
+        formatResult(result, opts.format, process.stdout.columns || 160, { exact: opts.exactCsv }),
+      );
     } finally {
       engine.close();
     }

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseFaultSpec } from '../../simulator/faults.ts';
 import { Simulator } from '../../simulator/simulator.ts';
+import { UsageError } from '../errors.ts';
 import { parseDateOption, positiveInt, todayUtc } from '../options.ts';
 
 export function faultSpecOption(value: string) {
@@ -31,6 +32,12 @@ export function registerSimulate(program: Command): void {
         faults: opts.faults,
         latency: opts.latency,
         port: opts.port,
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE')
+          throw new UsageError(
+            `--port ${opts.port}: the port is in use; expected a free port, or no --port for any free one`,
+          );
+        throw error;
       });
       const creds = sim.callerCredentials;
       process.stdout.write(

@@ -156,7 +156,9 @@ describe('a healthy run of the synthesized state machine', () => {
     expect(manifests).toHaveLength(1);
     const manifest = JSON.parse((await getText(run.store, manifests[0]))!);
     const succeeded = JSON.parse((await getText(run.store, manifest.ResultFiles.SUCCEEDED[0].Key))!);
-    expect(succeeded.map((e: { Input: string }) => JSON.parse(e.Input).item.accountId).sort()).toEqual(run.active);
+    expect(succeeded.map((e: { Input: string }) => JSON.parse(e.Input).item.accountId).sort()).toEqual(
+      run.active,
+    );
   });
 
   it('lands the same curated rows and run outcomes as credlake run --simulate', async () => {

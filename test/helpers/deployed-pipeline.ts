@@ -4,7 +4,6 @@
 // simulator (STS, IAM, Organizations, Glue, Athena, SNS) and a real S3-compatible server.
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient, type TableInput } from '@aws-sdk/client-glue';
 import { Template } from 'aws-cdk-lib/assertions';
-import { vi } from 'vitest';
 import type { Simulator } from '../../simulator/simulator.ts';
 import { testApp } from './cdk-app.ts';
 import type { S3Server } from './s3-server.ts';
@@ -16,6 +15,7 @@ import {
 } from './step-functions.ts';
 
 export const ACCOUNT = '222222222222';
+let deployments = 0;
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
 export const functionArn = (logicalId: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${logicalId}`;
@@ -134,13 +134,14 @@ export async function deployPipeline(
       string,
       string
     >;
-    // A module instance of its own, configured by this function's environment alone.
-    vi.resetModules();
+    // A module instance of its own (a distinct URL), configured by this function's environment alone.
     const saved = { ...process.env };
     Object.assign(process.env, variables);
     let fn: ((event: unknown) => Promise<unknown>) | undefined;
     try {
-      const module = (await import(moduleOf(handler))) as Record<string, unknown>;
+      const module = (await import(
+        `${moduleOf(handler)}?function=${id}&deployment=${++deployments}`
+      )) as Record<string, unknown>;
       if (typeof module[handler] === 'function') fn = module[handler] as typeof fn;
     } finally {
       for (const k of Object.keys(variables)) if (!(k in saved)) delete process.env[k];

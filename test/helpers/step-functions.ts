@@ -74,6 +74,8 @@ export interface RunReport {
   readonly transitions: number;
   /** Lambda invocations by function ARN, retries included. */
   readonly invocations: Map<string, number>;
+  /** Milliseconds spent in each function's handler, summed over its invocations. */
+  readonly lambdaMs: Map<string, number>;
   readonly childExecutions: number;
 }
 
@@ -102,6 +104,7 @@ class Run {
   transitions = 0;
   childExecutions = 0;
   readonly invocations = new Map<string, number>();
+  readonly lambdaMs = new Map<string, number>();
 
   constructor(readonly options: RunOptions) {}
 
@@ -222,6 +225,7 @@ class Run {
       );
     });
     let result: unknown;
+    const started = performance.now();
     try {
       result = await Promise.race([fn.handler(event), timedOut]);
     } catch (error) {
@@ -233,6 +237,7 @@ class Run {
       );
     } finally {
       clearTimeout(timer);
+      this.lambdaMs.set(arn, (this.lambdaMs.get(arn) ?? 0) + performance.now() - started);
     }
     const out = result === undefined ? null : JSON.parse(JSON.stringify(result));
     this.measure(out, state, 'task result');
@@ -420,6 +425,7 @@ export async function runStateMachine(
     largestPayload: run.largest,
     transitions: run.transitions,
     invocations: run.invocations,
+    lambdaMs: run.lambdaMs,
     childExecutions: run.childExecutions,
   });
   try {

@@ -35,6 +35,14 @@ describe.each(stores)('%s store', (_name, open) => {
     expect(await store.list('nothing/here/')).toEqual([]);
   });
 
+  it('lists past one page (S3 returns at most 1,000 keys a request)', async () => {
+    const store = await open();
+    const keys = Array.from({ length: 1_205 }, (_, i) => `raw/many/k=${String(i).padStart(5, '0')}.json`);
+    for (let i = 0; i < keys.length; i += 100)
+      await Promise.all(keys.slice(i, i + 100).map((k) => store.put(k, '1')));
+    expect(await store.list('raw/many/')).toEqual(keys);
+  });
+
   it('never overwrites an object written with ifAbsent', async () => {
     const store = await open();
     expect(await store.put('raw/evidence.csv', 'first', { ifAbsent: true })).toBe(true);

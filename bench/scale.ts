@@ -1,0 +1,102 @@
+// Scale: the synthesized state machine in aws-local-stepfunctions (through the test layer) over
+// simulated organizations of growing size, fast latency, the functions' S3 traffic counted by a
+// proxy. Per size: wall time, the largest state payload against the 256 KiB quota, S3 requests,
+// Lambda invocations and state transitions per account, and the cost per 1,000 accounts per day
+// that follows from AWS's public us-east-1 prices (PRICES below).
+import { S3Store } from '../lake/s3-store.ts';
+import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, Simulator } from '../simulator/simulator.ts';
+import { startCountingProxy } from '../test/helpers/counting-proxy.ts';
+import { deployPipeline, runDeployed } from '../test/helpers/deployed-pipeline.ts';
+import { startS3Server } from '../test/helpers/s3-server.ts';
+import { PAYLOAD_LIMIT_BYTES } from '../test/helpers/step-functions.ts';
+
+/** us-east-1 list prices, December 2026, no free tier. */
+export const PRICES = {
+  stepFunctionsStandardPerTransition: 0.000025,
+  lambdaArmPerGbSecond: 0.0000133334,
+  lambdaPerRequest: 0.0000002,
+  s3PutListPerRequest: 0.000005,
+  s3GetHeadPerRequest: 0.0000004,
+};
+/** The functions' memory as infra/functions.ts sets it. */
+const LAMBDA_GB = 1;
+
+export interface ScaleFigures {
+  accounts: number;
+  wall_s: number;
+  status: string;
+  largest_payload_bytes: number;
+  largest_payload_state: string;
+  payload_margin_bytes: number;
+  s3_per_account: { get: number; put: number; list: number; head: number };
+  lambda_invocations_per_account: number;
+  transitions_per_account: number;
+  lambda_seconds_per_account: number;
+  cost_per_1000_accounts_per_day_usd: number;
+}
+
+export async function benchScale(sizes: number[], log: (s: string) => void): Promise<ScaleFigures[]> {
+  const dt = new Date().toISOString().slice(0, 10);
+  const buckets = sizes.map((n) => `credlake-scale-${n}`);
+  const s3 = await startS3Server(buckets, [
+    { accessKeyId: CALLER_ACCESS_KEY_ID, secretAccessKey: CALLER_SECRET },
+  ]);
+  const proxy = await startCountingProxy(s3.endpoint);
+  const out: ScaleFigures[] = [];
+  try {
+    for (const accounts of sizes) {
+      const bucket = `credlake-scale-${accounts}`;
+      const store = new S3Store(s3.client, bucket, '');
+      const sim = await Simulator.start({
+        accounts,
+        seed: 11,
+        date: dt,
+        usersPerAccount: 4,
+        athena: { store, bucket, workgroup: 'credlake', database: 'credlake', queueMs: 5 },
+      });
+      try {
+        const deployment = await deployPipeline(sim, s3, bucket, undefined, {
+          context: { concurrency: Math.min(100, accounts) },
+          s3Endpoint: proxy.endpoint,
+        });
+        proxy.reset();
+        const started = performance.now();
+        const report = await runDeployed(deployment, s3);
+        const wall = (performance.now() - started) / 1000;
+        const c = proxy.counts;
+        const invocations = [...report.invocations.values()].reduce((a, b) => a + b, 0);
+        const lambdaSeconds = [...report.lambdaMs.values()].reduce((a, b) => a + b, 0) / 1000;
+        const dayCost =
+          report.transitions * PRICES.stepFunctionsStandardPerTransition +
+          lambdaSeconds * LAMBDA_GB * PRICES.lambdaArmPerGbSecond +
+          invocations * PRICES.lambdaPerRequest +
+          (c.put + c.list) * PRICES.s3PutListPerRequest +
+          (c.get + c.head) * PRICES.s3GetHeadPerRequest;
+        const per = (n: number) => Math.round((n / accounts) * 100) / 100;
+        const figures: ScaleFigures = {
+          accounts,
+          wall_s: Math.round(wall * 10) / 10,
+          status: report.status,
+          largest_payload_bytes: report.largestPayload.bytes,
+          largest_payload_state: report.largestPayload.state,
+          payload_margin_bytes: PAYLOAD_LIMIT_BYTES - report.largestPayload.bytes,
+          s3_per_account: { get: per(c.get), put: per(c.put), list: per(c.list), head: per(c.head) },
+          lambda_invocations_per_account: per(invocations),
+          transitions_per_account: per(report.transitions),
+          lambda_seconds_per_account: per(lambdaSeconds),
+          cost_per_1000_accounts_per_day_usd: Math.round((dayCost / accounts) * 1000 * 10_000) / 10_000,
+        };
+        log(
+          `  ${accounts} accounts: ${figures.wall_s} s, ${report.status}${report.error ? ` (${report.error.Error}: ${report.error.Cause.slice(0, 300)})` : ''}, largest payload ${figures.largest_payload_bytes} B (${figures.largest_payload_state})`,
+        );
+        out.push(figures);
+      } finally {
+        await sim.close();
+      }
+    }
+  } finally {
+    await proxy.close();
+    await s3.close();
+  }
+  return out;
+}
