@@ -4,7 +4,7 @@ import type { AccountAccess, OrgApi } from '../collector/api.ts';
 import { sdkAccountAccess } from '../collector/aws/account-access.ts';
 import { type AwsConnection, createClients } from '../collector/aws/clients.ts';
 import { sdkOrgApi } from '../collector/aws/org-api.ts';
-import { DEFAULT_RETRY, withRetry } from '../collector/retry.ts';
+import { DEFAULT_RETRY, retryPolicyForRun, withRetry } from '../collector/retry.ts';
 import type { FaultRates, LatencyName } from '../simulator/faults.ts';
 import { Simulator } from '../simulator/simulator.ts';
 
@@ -60,7 +60,7 @@ export async function openTarget(options: TargetOptions, signal?: AbortSignal): 
   }
   return {
     access,
-    org: sdkOrgApi(clients.organizations, DEFAULT_RETRY, signal),
+    org: sdkOrgApi(clients.organizations, retryPolicyForRun(), signal),
     simulator,
     close: async () => {
       await simulator?.close();

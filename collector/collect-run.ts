@@ -9,7 +9,7 @@ import type { PollPolicy } from './collect-account.ts';
 import type { AccountFilters } from './discover.ts';
 import { Limiter } from './limiter.ts';
 import type { AccountOutcome, AccountsSnapshot } from './outcome.ts';
-import type { RetryPolicy } from './retry.ts';
+import { type RetryPolicy, retryPolicyForRun } from './retry.ts';
 import { type AccountItem, closeRun, collectOne, type PipelineDeps, planRun } from './run-steps.ts';
 
 export interface CollectOptions {
@@ -70,7 +70,7 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
     reportTimeoutMs,
     now: options.now,
     poll: options.poll,
-    retry: options.retry,
+    retry: retryPolicyForRun(options.retry),
     calls: new Limiter(options.concurrency ?? DEFAULT_CONCURRENCY),
     signal: options.signal,
     random: options.random,

@@ -14,7 +14,7 @@ import { sdkOrgApi } from './aws/org-api.ts';
 import { readCollectorConfig } from './env.ts';
 import { ENV } from './env-names.ts';
 import { onceSucceeded } from './once.ts';
-import { DEFAULT_RETRY, withRetry } from './retry.ts';
+import { DEFAULT_RETRY, retryPolicyForRun, withRetry } from './retry.ts';
 import {
   type AccountItem,
   collectOne,
@@ -41,7 +41,7 @@ const store = new S3Store(
 const deps: PipelineDeps = {
   store,
   objectKey: (key) => store.objectKey(key),
-  org: sdkOrgApi(clients.organizations, DEFAULT_RETRY),
+  org: sdkOrgApi(clients.organizations, retryPolicyForRun()),
   // A warm instance reuses its account-access setup, but never a failed one: the first STS call
   // is retried like any other, and a setup that still fails is dropped for the next invocation.
   access: onceSucceeded(() =>
