@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { PlanInputError } from '../collector/errors.ts';
+import { LakeWriteError } from '../lake/local-store.ts';
 import { QueryInputError } from '../queries/errors.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
 import { ReportedFailure, UsageError } from './errors.ts';
@@ -31,7 +32,7 @@ function exitCodeFor(error: unknown): number {
     if (error.message) process.stderr.write(`credlake: ${error.message}\n`);
     return error.exitCode;
   }
-  if (error instanceof MalformedReportError) {
+  if (error instanceof MalformedReportError || error instanceof LakeWriteError) {
     process.stderr.write(`credlake: ${error.message}\n`);
     return 1;
   }

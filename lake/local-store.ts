@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import {
+  access,
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { ObjectStore, PutOptions } from './store.ts';
 
@@ -30,6 +42,14 @@ export class LocalStore implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<boolean> {
+    try {
+      return await this.write(key, body, options);
+    } catch (error) {
+      throw await writeError(error as NodeJS.ErrnoException, this.root, this.path(key));
+    }
+  }
+
+  private async write(key: string, body: Uint8Array | string, options: PutOptions): Promise<boolean> {
     const target = this.path(key);
     await mkdir(dirname(target), { recursive: true });
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
@@ -70,6 +90,37 @@ export class LocalStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
   }
+}
+
+/** Why a write into the lake failed, in words (a read-only mount makes mkdir say ENOENT). */
+export class LakeWriteError extends Error {
+  override readonly name = 'LakeWriteError';
+}
+
+const REASONS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exhausted',
+};
+
+async function writeError(error: NodeJS.ErrnoException, root: string, path: string): Promise<Error> {
+  let code = error.code ?? '';
+  if (code === 'ENOENT') {
+    // The folders could not be made: ask the nearest folder that exists why.
+    let dir = dirname(path);
+    while (dir !== dirname(dir) && !(await stat(dir).catch(() => undefined))) dir = dirname(dir);
+    code = await access(dir, constants.W_OK).then(
+      () => code,
+      (e: NodeJS.ErrnoException) => e.code ?? code,
+    );
+  }
+  const reason = REASONS[code];
+  if (!reason) return error;
+  return new LakeWriteError(`cannot write to the lake at ${root}: ${reason} (${code}, writing ${path})`, {
+    cause: error,
+  });
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {

@@ -67,7 +67,10 @@ export class DuckDbEngine {
     const depth = table.partitionKeys
       .map((k) => (k.name === 'dt' && snapshot ? `dt=${snapshot}` : '*'))
       .join('/');
-    const glob = `${this.lakeRoot}/curated/${table.name}/${depth}/*.parquet`.replaceAll("'", "''");
+    const glob = `${globLiteral(this.lakeRoot)}/curated/${table.name}/${depth}/*.parquet`.replaceAll(
+      "'",
+      "''",
+    );
     const found = await this.connection.runAndReadAll(`SELECT count(*) AS n FROM glob('${glob}')`);
     if (Number(found.getRows()[0][0]) === 0) return emptyView(table);
     const hiveTypes = table.partitionKeys.map((k) => `'${k.name}': VARCHAR`).join(', ');
@@ -77,7 +80,7 @@ export class DuckDbEngine {
   /** The dt partitions a table holds, from the file listing alone (no view, no file read). */
   async partitionDates(table: TableName): Promise<string[]> {
     const depth = TABLES[table].partitionKeys.map(() => '*').join('/');
-    const glob = `${this.lakeRoot}/curated/${table}/${depth}/*.parquet`.replaceAll("'", "''");
+    const glob = `${globLiteral(this.lakeRoot)}/curated/${table}/${depth}/*.parquet`.replaceAll("'", "''");
     const { rows } = await this.run(
       `SELECT DISTINCT regexp_extract(file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS dt FROM glob('${glob}') ORDER BY dt`,
     );
@@ -109,4 +112,9 @@ export class DuckDbEngine {
 function emptyView(table: TableDef): string {
   const columns = allColumns(table).map((c) => `CAST(NULL AS ${COLUMN_TYPES[c.type].duckdb}) AS ${c.name}`);
   return `SELECT ${columns.join(', ')} WHERE false`;
+}
+
+/** A path as a glob that matches only itself: DuckDB reads `[`, `*` and `?` as patterns. */
+export function globLiteral(path: string): string {
+  return path.replace(/[[*?]/g, (c) => `[${c}]`);
 }

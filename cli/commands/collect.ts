@@ -114,7 +114,7 @@ async function collectDay(
   brief = false,
 ): Promise<RunResult> {
   target.simulator?.advanceTo(dt);
-  const store = openStore(flags.lake);
+  const store = openStore(flags.lake, { region: flags.region });
   const progress = createProgress(process.stderr, flags.quiet || brief);
   const started = performance.now();
   const result = await collectRun({

@@ -48,7 +48,7 @@ export function registerRun(program: Command): void {
         }
         return result!;
       });
-      const store = openStore(flags.lake);
+      const store = openStore(flags.lake, { region: flags.region });
       const engine = await DuckDbEngine.openStore(store);
       try {
         const manifest = await exportSnapshot(engine, store, last.dt);
