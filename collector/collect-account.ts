@@ -1,11 +1,12 @@
 // One account, start to finish: credentials, report generation, polling, fetch, raw evidence,
 // curated partition. Always ends as an outcome value; nothing here throws for an account's fault.
-import { parseRawReportKey, rawReportKey } from '../lake/keys.ts';
+import { parseRawReportKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
 import type { AccountAccess, FetchedReport, ReportApi } from './api.ts';
 import { parseRawReport, writeCuratedReport } from './curate.ts';
 import { ApiError, InterruptedError } from './errors.ts';
+import { quarantineReport, storeReport } from './evidence.ts';
 import type { Limiter } from './limiter.ts';
 import {
   type AccountInfo,
@@ -72,24 +73,36 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
       job.onWaiting?.(account.accountId, false);
     }
     const fetchedAt = job.now();
-    const rawKey = rawReportKey(job.dt, account.accountId, report.generatedAt);
-    const ref = parseRawReportKey(rawKey)!;
-    // The exact bytes, never overwritten: a report IAM hands back again maps to the same key.
-    await job.store.put(rawKey, report.content, { ifAbsent: true, contentType: 'text/csv' });
-    const generatedAt = new Date(ref.generatedAt).toISOString();
+    // Keys and the curated rows carry GeneratedTime to the second, as IAM reports it.
+    const reportTime = Math.floor(report.generatedAt / 1000) * 1000;
+    const generatedAt = new Date(reportTime).toISOString();
+    // Parse before storing: good bytes become the evidence, bad bytes go to quarantine.
     let parsed: ReturnType<typeof parseRawReport>;
     try {
-      parsed = parseRawReport(ref, report.content, { runId: job.runId, accountName: account.name });
+      parsed = parseRawReport(
+        { key: '', dt: job.dt, accountId: account.accountId, generatedAt: reportTime },
+        report.content,
+        { runId: job.runId, accountName: account.name },
+      );
     } catch (error) {
       if (!(error instanceof MalformedReportError)) throw error;
+      const quarantined = await quarantineReport(
+        job.store,
+        job.dt,
+        account.accountId,
+        reportTime,
+        report.content,
+      );
       return finish({
         status: 'failed',
         reason: 'malformed_report',
         message: error.message,
-        rawKey,
+        rawKey: quarantined,
         reportGeneratedAt: generatedAt,
       });
     }
+    const rawKey = await storeReport(job.store, job.dt, account.accountId, reportTime, report.content);
+    const ref = parseRawReportKey(rawKey)!;
     await writeCuratedReport(job.store, ref, parsed);
     const posture = await readPosture(job, api, call, account, fetchedAt);
     return finish({

@@ -82,10 +82,10 @@ export function outcomeWithoutReport(
   };
 }
 
-/** A run id that sorts by start time: `20240501T060708Z-1a2b`. */
+/**
+ * A run id that sorts by start time: `20240501T060708.123Z-1a2b`. Milliseconds matter: the run
+ * that stands for an account is the latest by id, and two runs can start within one second.
+ */
 export function newRunId(now: number, suffix = Math.random().toString(16).slice(2, 6)): string {
-  return `${new Date(now)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z')}-${suffix}`;
+  return `${new Date(now).toISOString().replace(/[-:]/g, '')}-${suffix}`;
 }

@@ -1,14 +1,10 @@
 // `credlake transform`: rebuild curated partitions from what the raw zone holds. Idempotent:
-// the same raw objects always give the same rows.
+// the same raw objects always give the same rows. Each account's partition is built from the raw
+// object its standing outcome names (collection_runs.raw_key), never merely the newest file of
+// the folder: a report left by a run killed before it recorded anything is an orphan, reported
+// and never used.
 
-import {
-  curatedKey,
-  datesIn,
-  parseRawReportKey,
-  type RawReportRef,
-  rawAccountsKey,
-  rawReportPrefix,
-} from '../lake/keys.ts';
+import { curatedKey, datesIn, parseRawReportKey, rawAccountsKey, rawReportPrefix } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
@@ -16,7 +12,7 @@ import { privilegeRows } from '../transforms/posture.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { curateReport, writeAccounts, writeCollectionRuns } from './curate.ts';
 import { readOutcomes, standingOutcomes } from './journal.ts';
-import type { AccountsSnapshot } from './outcome.ts';
+import type { AccountOutcome, AccountsSnapshot } from './outcome.ts';
 import { type PostureRecord, writeAccountPosture } from './posture.ts';
 
 export interface RebuildResult {
@@ -24,6 +20,8 @@ export interface RebuildResult {
   readonly reports: number;
   readonly rows: number;
   readonly failures: { accountId: string; message: string }[];
+  /** Raw reports no run names (left by a run killed mid-write): kept as they are, not used. */
+  readonly orphans: string[];
 }
 
 /** Dates that have anything in the raw zone, oldest first. */
@@ -36,16 +34,14 @@ export async function rawDates(store: ObjectStore): Promise<string[]> {
   return datesIn(keys);
 }
 
-/** The newest raw report of each account on a day. */
-export async function newestRawReports(store: ObjectStore, dt: string): Promise<RawReportRef[]> {
-  const newest = new Map<string, RawReportRef>();
-  for (const key of await store.list(rawReportPrefix(dt))) {
-    const ref = parseRawReportKey(key);
-    if (!ref) continue;
-    const current = newest.get(ref.accountId);
-    if (!current || ref.generatedAt > current.generatedAt) newest.set(ref.accountId, ref);
-  }
-  return [...newest.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));
+/** Raw reports of a day that no outcome names: evidence of an interrupted run, never curated. */
+export async function orphanReports(
+  store: ObjectStore,
+  dt: string,
+  outcomes: AccountOutcome[],
+): Promise<string[]> {
+  const named = new Set(outcomes.map((o) => o.rawKey).filter(Boolean));
+  return (await store.list(rawReportPrefix(dt))).filter((k) => parseRawReportKey(k) && !named.has(k));
 }
 
 export async function rebuildDate(store: ObjectStore, dt: string): Promise<RebuildResult> {
@@ -55,12 +51,23 @@ export async function rebuildDate(store: ObjectStore, dt: string): Promise<Rebui
   const names = new Map(snapshot?.accounts.map((a) => [a.accountId, a.name]) ?? []);
   const failures: RebuildResult['failures'] = [];
   let rows = 0;
-  const refs = await newestRawReports(store, dt);
-  for (const ref of refs) {
+  let reports = 0;
+  for (const outcome of [...standing.values()].sort((a, b) => a.accountId.localeCompare(b.accountId))) {
+    const ref =
+      outcome.status === 'collected' && outcome.rawKey ? parseRawReportKey(outcome.rawKey) : undefined;
+    if (!ref) continue;
+    reports++;
+    // The run that fetched the bytes (an already_collected outcome only points back to it).
     const fetchedBy = outcomes.find((o) => o.rawKey === ref.key && o.reason !== 'already_collected');
-    const name = names.get(ref.accountId) ?? standing.get(ref.accountId)?.accountName ?? null;
+    const name = names.get(ref.accountId) ?? outcome.accountName ?? null;
     const bytes = await store.get(ref.key);
-    if (!bytes) continue;
+    if (!bytes) {
+      failures.push({
+        accountId: ref.accountId,
+        message: `raw report ${ref.key} named by run ${outcome.runId} is missing`,
+      });
+      continue;
+    }
     try {
       const parsed = await curateReport(store, ref, bytes, {
         runId: fetchedBy?.runId ?? null,
@@ -77,7 +84,7 @@ export async function rebuildDate(store: ObjectStore, dt: string): Promise<Rebui
   await writeAccounts(store, dt);
   await rebuildPrivileges(store, dt);
   await writeAccountPosture(store, dt);
-  return { dt, reports: refs.length, rows, failures };
+  return { dt, reports, rows, failures, orphans: await orphanReports(store, dt, outcomes) };
 }
 
 /** Rebuilds each account's `user_privileges` partition from its raw posture record. */

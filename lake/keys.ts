@@ -21,8 +21,18 @@ export function rawReportPrefix(dt: string, accountId?: string): string {
   return `raw/credential_report/dt=${dt}/${accountId ? `account_id=${accountId}/` : ''}`;
 }
 
-export function rawReportKey(dt: string, accountId: string, generatedAt: number): string {
-  return `${rawReportPrefix(dt, accountId)}generated_at=${generatedAtToken(generatedAt)}.csv`;
+/**
+ * Key of a raw report. Different bytes with the same GeneratedTime (IAM served a truncated copy
+ * once, a good one later) each keep their own object: the second and later get `~<digest>`, the
+ * first 12 hex digits of their SHA-256.
+ */
+export function rawReportKey(dt: string, accountId: string, generatedAt: number, digest?: string): string {
+  return `${rawReportPrefix(dt, accountId)}generated_at=${generatedAtToken(generatedAt)}${digest ? `~${digest}` : ''}.csv`;
+}
+
+/** A report that did not parse, kept as evidence of the failure, never curated. */
+export function quarantineKey(dt: string, accountId: string, generatedAt: number, digest: string): string {
+  return `raw/quarantine/dt=${dt}/account_id=${accountId}/generated_at=${generatedAtToken(generatedAt)}~${digest}.csv`;
 }
 
 export interface RawReportRef {
@@ -33,7 +43,7 @@ export interface RawReportRef {
 }
 
 const RAW_REPORT_KEY =
-  /^raw\/credential_report\/dt=(\d{4}-\d{2}-\d{2})\/account_id=(\d{12})\/generated_at=([0-9TZ-]+)\.csv$/;
+  /^raw\/credential_report\/dt=(\d{4}-\d{2}-\d{2})\/account_id=(\d{12})\/generated_at=([0-9TZ-]+)(?:~[0-9a-f]{12})?\.csv$/;
 
 export function parseRawReportKey(key: string): RawReportRef | undefined {
   const m = RAW_REPORT_KEY.exec(key);

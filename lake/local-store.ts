@@ -90,6 +90,18 @@ export class LocalStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
   }
+
+  /**
+   * Removes the temporary files of writes that never finished (a process killed between writing
+   * and renaming). Only for a caller that holds the lake's lock: another writer's are in use.
+   */
+  async removeUnfinishedWrites(): Promise<string[]> {
+    const files: string[] = [];
+    await walk(this.root, files, true);
+    const unfinished = files.filter((f) => /\.[0-9a-f]{12}\.tmp$/.test(f));
+    for (const f of unfinished) await rm(f, { force: true });
+    return unfinished.map((p) => relative(this.root, p).split(sep).join('/'));
+  }
 }
 
 /** Why a write into the lake failed, in words (a read-only mount makes mkdir say ENOENT). */
@@ -123,7 +135,7 @@ async function writeError(error: NodeJS.ErrnoException, root: string, path: stri
   });
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
+async function walk(dir: string, out: string[], all = false): Promise<void> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -133,7 +145,7 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
   for (const entry of entries) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(full, out);
+    if (entry.isDirectory()) await walk(full, out, all);
     else if (entry.isFile()) out.push(full);
   }
 }

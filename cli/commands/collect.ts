@@ -14,6 +14,7 @@ import {
   reportTimeoutMsFor,
 } from '../collect-options.ts';
 import { ReportedFailure } from '../errors.ts';
+import { withLakeLock } from '../lake-lock.ts';
 import { todayUtc } from '../options.ts';
 import { formatRunSummary } from '../run-summary.ts';
 
@@ -26,7 +27,9 @@ export function registerCollect(program: Command): void {
       ),
   ).action(async (flags: CollectFlags) => {
     const dt = flags.date ?? todayUtc();
-    const result = await withTarget(flags, dt, 25, (session) => session.collect(dt));
+    const result = await withLakeLock(openStore(flags.lake, { region: flags.region }), 'collect', () =>
+      withTarget(flags, dt, 25, (session) => session.collect(dt)),
+    );
     if (result.outcomes.some((o) => o.status === 'failed') || result.interrupted)
       throw new ReportedFailure('', 1);
   });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { importReport } from '../../collector/import-report.ts';
 import { openStore } from '../../lake/open-store.ts';
 import { UsageError } from '../errors.ts';
+import { withLakeLock } from '../lake-lock.ts';
 import { DEFAULT_LAKE, parseAccountIdOption, parseInstantOption, parsePastDateOption } from '../options.ts';
 
 interface ImportOptions {
@@ -36,14 +37,16 @@ export function registerImport(program: Command): void {
         );
       });
       const store = openStore(opts.lake);
-      const result = await importReport(store, {
-        bytes: new Uint8Array(bytes),
-        accountId: opts.account,
-        dt: opts.date,
-        generatedAt: opts.generatedAt,
-        accountName: opts.accountName,
-        sourceName: file,
-      });
+      const result = await withLakeLock(store, 'import', () =>
+        importReport(store, {
+          bytes: new Uint8Array(bytes),
+          accountId: opts.account,
+          dt: opts.date,
+          generatedAt: opts.generatedAt,
+          accountName: opts.accountName,
+          sourceName: file,
+        }),
+      );
       const when = new Date(result.generatedAt).toISOString();
       const source = {
         given: 'as given',

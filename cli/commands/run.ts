@@ -3,12 +3,14 @@ import type { RunResult } from '../../collector/collect-run.ts';
 import { buildHtmlReport } from '../../dashboard/build-report.ts';
 import { exportManifestKey, reportKey } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
+import type { ObjectStore } from '../../lake/store.ts';
 import { COMPLIANCE_CHECKS } from '../../queries/catalog.ts';
 import { DuckDbEngine, type QueryResult } from '../../queries/duckdb-engine.ts';
 import { exportSnapshot } from '../../queries/export.ts';
 import { addDays } from '../../transforms/dates.ts';
 import { addCollectOptions, type CollectFlags } from '../collect-options.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
+import { withLakeLock } from '../lake-lock.ts';
 import { positiveInt, todayUtc } from '../options.ts';
 import { withTarget } from './collect.ts';
 
@@ -36,44 +38,48 @@ export function registerRun(program: Command): void {
           '--days needs --simulate: a real organization can only be collected as it is today',
         );
       }
-      const end = flags.date ?? todayUtc();
-      const days = flags.simulate ? (flags.days ?? DEMO_DAYS) : 1;
-      const first = addDays(end, 1 - days);
-      const started = performance.now();
-      const last = await withTarget(flags, first, DEMO_ACCOUNTS, async (session) => {
-        let result: RunResult | undefined;
-        for (let i = 0; i < days && !session.signal.aborted; i++) {
-          const dt = addDays(first, i);
-          result = await session.collect(dt, dt !== end);
-        }
-        return result!;
-      });
       const store = openStore(flags.lake, { region: flags.region });
-      const engine = await DuckDbEngine.openStore(store);
-      try {
-        const manifest = await exportSnapshot(engine, store, last.dt);
-        const { html, results } = await buildHtmlReport(engine, store.location, last.dt);
-        await store.put(reportKey(last.dt), html, { contentType: 'text/html' });
-        process.stdout.write(`\n${findingsSummary(results)}`);
-        process.stdout.write(
-          [
-            `lake:    ${store.location}`,
-            `exports: ${store.location}/exports/<query>/dt=${last.dt}/ (${manifest.queries.length} CSV files, manifest ${exportManifestKey(last.dt)})`,
-            `report:  ${store.location}/${reportKey(last.dt)}`,
-            `done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-            '',
-          ].join('\n'),
-        );
-      } finally {
-        engine.close();
-      }
-      if (last.outcomes.some((o) => o.status === 'failed') || last.interrupted) {
-        throw new ReportedFailure(
-          'some accounts were not collected: they are listed above and in collection_coverage',
-          1,
-        );
-      }
+      await withLakeLock(store, 'run', () => runJob(flags, store));
     });
+}
+
+async function runJob(flags: RunFlags, store: ObjectStore): Promise<void> {
+  const end = flags.date ?? todayUtc();
+  const days = flags.simulate ? (flags.days ?? DEMO_DAYS) : 1;
+  const first = addDays(end, 1 - days);
+  const started = performance.now();
+  const last = await withTarget(flags, first, DEMO_ACCOUNTS, async (session) => {
+    let result: RunResult | undefined;
+    for (let i = 0; i < days && !session.signal.aborted; i++) {
+      const dt = addDays(first, i);
+      result = await session.collect(dt, dt !== end);
+    }
+    return result!;
+  });
+  const engine = await DuckDbEngine.openStore(store);
+  try {
+    const manifest = await exportSnapshot(engine, store, last.dt);
+    const { html, results } = await buildHtmlReport(engine, store.location, last.dt);
+    await store.put(reportKey(last.dt), html, { contentType: 'text/html' });
+    process.stdout.write(`\n${findingsSummary(results)}`);
+    process.stdout.write(
+      [
+        `lake:    ${store.location}`,
+        `exports: ${store.location}/exports/<query>/dt=${last.dt}/ (${manifest.queries.length} CSV files, manifest ${exportManifestKey(last.dt)})`,
+        `report:  ${store.location}/${reportKey(last.dt)}`,
+        `done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    engine.close();
+  }
+  if (last.outcomes.some((o) => o.status === 'failed') || last.interrupted) {
+    throw new ReportedFailure(
+      'some accounts were not collected: they are listed above and in collection_coverage',
+      1,
+    );
+  }
 }
 
 /** Per compliance question: how many findings, and the accounts with the most. */

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { rawDates, rebuildDate } from '../../collector/rebuild.ts';
 import { openStore } from '../../lake/open-store.ts';
 import { ReportedFailure } from '../errors.ts';
+import { withLakeLock } from '../lake-lock.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
 
 export function registerTransform(program: Command): void {
@@ -12,19 +13,25 @@ export function registerTransform(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'only this snapshot date', parseDateOption)
     .action(async (opts: { lake: string; date?: string }) => {
       const store = openStore(opts.lake);
-      const dates = opts.date ? [opts.date] : await rawDates(store);
-      if (dates.length === 0)
-        throw new ReportedFailure(`nothing to transform: no raw data in ${store.location}`);
-      let failed = 0;
-      for (const dt of dates) {
-        const r = await rebuildDate(store, dt);
-        process.stdout.write(
-          `${dt}: ${r.reports} reports, ${r.rows} rows${r.failures.length ? `, ${r.failures.length} malformed` : ''}\n`,
-        );
-        for (const f of r.failures) process.stderr.write(`  ${f.message}\n`);
-        failed += r.failures.length;
-      }
-      if (failed)
-        throw new ReportedFailure(`${failed} report(s) could not be transformed (quarantined, see above)`);
+      const failed = await withLakeLock(store, 'transform', async () => {
+        const dates = opts.date ? [opts.date] : await rawDates(store);
+        if (dates.length === 0)
+          throw new ReportedFailure(`nothing to transform: no raw data in ${store.location}`);
+        let failures = 0;
+        for (const dt of dates) {
+          const r = await rebuildDate(store, dt);
+          process.stdout.write(
+            `${dt}: ${r.reports} reports, ${r.rows} rows${r.failures.length ? `, ${r.failures.length} failed` : ''}${r.orphans.length ? `, ${r.orphans.length} orphaned` : ''}\n`,
+          );
+          for (const f of r.failures) process.stderr.write(`  ${f.accountId}: ${f.message}\n`);
+          if (r.orphans.length)
+            process.stderr.write(
+              `  ${r.orphans.length} raw report(s) no run names (left by an interrupted run): kept as evidence, not used\n${r.orphans.map((k) => `    ${k}\n`).join('')}`,
+            );
+          failures += r.failures.length;
+        }
+        return failures;
+      });
+      if (failed) throw new ReportedFailure(`${failed} report(s) could not be transformed (see above)`);
     });
 }

@@ -1,0 +1,45 @@
+// Raw evidence is the exact bytes IAM returned, never overwritten: every curated partition is
+// built from bytes stored under the key its outcome names. A response that does not parse is
+// quarantined under a key of its own, so a later good response is stored and used instead.
+import { createHash } from 'node:crypto';
+import { quarantineKey, rawReportKey } from '../lake/keys.ts';
+import type { ObjectStore } from '../lake/store.ts';
+
+export function digestOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a).equals(b);
+
+/**
+ * Stores a report's bytes and returns the key that holds exactly them: the plain key when it is
+ * new or already holds these bytes, a digest-suffixed key when it holds other bytes.
+ */
+export async function storeReport(
+  store: ObjectStore,
+  dt: string,
+  accountId: string,
+  generatedAt: number,
+  bytes: Uint8Array,
+): Promise<string> {
+  const key = rawReportKey(dt, accountId, generatedAt);
+  if (await store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' })) return key;
+  const existing = await store.get(key);
+  if (existing && sameBytes(existing, bytes)) return key;
+  const other = rawReportKey(dt, accountId, generatedAt, digestOf(bytes));
+  await store.put(other, bytes, { ifAbsent: true, contentType: 'text/csv' });
+  return other;
+}
+
+/** Keeps a report that did not parse, as evidence of the failure; returns its key. */
+export async function quarantineReport(
+  store: ObjectStore,
+  dt: string,
+  accountId: string,
+  generatedAt: number,
+  bytes: Uint8Array,
+): Promise<string> {
+  const key = quarantineKey(dt, accountId, generatedAt, digestOf(bytes));
+  await store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' });
+  return key;
+}
