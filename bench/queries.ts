@@ -12,6 +12,7 @@ import {
 import { writeOutcome } from '../collector/journal.ts';
 import { parseRawReportKey, rawAccountsKey, rawReportKey } from '../lake/keys.ts';
 import { LocalStore } from '../lake/local-store.ts';
+import { S3Store } from '../lake/s3-store.ts';
 import { CATALOG } from '../queries/catalog.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';
 import { prepareQuery, runSavedQuery } from '../queries/run-query.ts';
@@ -146,4 +147,43 @@ export async function benchQueries(root: string, latest: string): Promise<Record
     engine.close();
   }
   return out;
+}
+
+/**
+ * The same saved queries on an S3 lake (the S3 server on loopback, holding the year lake's last
+ * week): bytes each query fetches on a fresh engine, beside the bytes of the whole curated zone.
+ */
+export async function benchS3Queries(
+  root: string,
+  latest: string,
+  days = 7,
+): Promise<{ curated_bytes: number; per_query_bytes: Record<string, number> }> {
+  const { startS3Server } = await import('../test/helpers/s3-server.ts');
+  const s3 = await startS3Server(['credlake-bench']);
+  try {
+    const local = new LocalStore(root);
+    const remote = new S3Store(s3.client, 'credlake-bench', 'lake');
+    const keep = new Set(Array.from({ length: days }, (_, i) => addDays(latest, -i)));
+    let curated = 0;
+    for (const key of await local.list('curated/')) {
+      const dt = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
+      if (dt && !keep.has(dt)) continue;
+      const body = (await local.get(key))!;
+      curated += body.byteLength;
+      await remote.put(key, body);
+    }
+    const perQuery: Record<string, number> = {};
+    for (const query of CATALOG) {
+      const engine = await DuckDbEngine.openStore(remote);
+      try {
+        await runSavedQuery(engine, query.name, { date: latest });
+        perQuery[query.name] = engine.bytesFetched;
+      } finally {
+        engine.close();
+      }
+    }
+    return { curated_bytes: curated, per_query_bytes: perQuery };
+  } finally {
+    await s3.close();
+  }
 }

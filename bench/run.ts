@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { benchBundles } from './bundles.ts';
 import { benchCollection } from './collection.ts';
 import { benchMemory } from './memory.ts';
-import { benchQueries, buildYearLake } from './queries.ts';
+import { benchQueries, benchS3Queries, buildYearLake } from './queries.ts';
 import { benchScale, PRICES } from './scale.ts';
 import { benchTransform } from './transform.ts';
 
@@ -31,6 +31,8 @@ const transform = await benchTransform(size.transform, log);
 log('queries...');
 const lake = await buildYearLake(size.yearAccounts, size.days, log);
 const queries = await benchQueries(lake.root, lake.latest);
+log('queries on an S3 lake (bytes fetched)...');
+const s3Queries = await benchS3Queries(lake.root, lake.latest);
 log('memory...');
 const memory = await benchMemory();
 log('bundles...');
@@ -49,6 +51,7 @@ const figures = {
   collection,
   transform,
   queries,
+  s3_queries: s3Queries,
   memory,
   bundles,
   scale,
@@ -70,6 +73,12 @@ const lines = [
   ...Object.entries(queries).map(
     ([name, q]) =>
       `  ${name.padEnd(32)} ${q.ms.toFixed(1).padStart(8)} ${String(q.rows).padStart(8)}  ${q.latest_snapshot ? `${q.files_read} / ${q.files_latest} ${check(q.files_read! <= q.files_latest!)}` : '(all snapshots)'}`,
+  ),
+  '',
+  `query on an S3 lake (a week of snapshots, ${s3Queries.curated_bytes} curated bytes)   bytes fetched`,
+  ...Object.entries(s3Queries.per_query_bytes).map(
+    ([name, bytes]) =>
+      `  ${name.padEnd(32)} ${String(bytes).padStart(10)}  (${((bytes / s3Queries.curated_bytes) * 100).toFixed(1)}%)`,
   ),
   '',
   'Lambda bundle                   bytes      gzip',

@@ -14,6 +14,6 @@ export const DEFAULT_LAKE = './lake-data';
 export function openStore(location: string, s3Config: S3ClientConfig = {}): ObjectStore {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
   if (!m) return new LocalStore(location);
-  const region = s3Config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const region = s3Config.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
   return new S3Store(new S3Client({ followRegionRedirects: true, ...s3Config, region }), m[1], m[2]);
 }

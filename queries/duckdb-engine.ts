@@ -1,6 +1,7 @@
 // The local engine: DuckDB over the lake's curated Parquet, with views named like the Glue
 // tables, so the saved .sql files run unchanged. Session time zone pinned to UTC; partition
 // keys pinned to VARCHAR (DuckDB would infer BIGINT for account ids without a leading zero).
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,34 +16,93 @@ export interface QueryResult {
   readonly rows: Record<string, PlainValue>[];
 }
 
+/**
+ * An S3 lake read through a local copy of just the partitions a query needs: the keys are listed
+ * once, a snapshot's objects fetched when a query first reads that snapshot. The copy is removed
+ * when the engine closes, and on any exit of the process.
+ */
+interface Staging {
+  readonly store: ObjectStore;
+  readonly keys: string[];
+  readonly dates: Set<string>;
+  all: boolean;
+  bytesFetched: number;
+  readonly cleanup: () => void;
+}
+
 export class DuckDbEngine {
   private constructor(
     private readonly connection: DuckDBConnection,
     readonly lakeRoot: string,
+    /** The lake as the user named it (a folder, or the s3:// URL of a staged lake). */
+    readonly lakeName: string,
+    private readonly staging?: Staging,
   ) {}
 
   /** Opens the engine over a local lake folder. */
   static async open(lakeRoot: string): Promise<DuckDbEngine> {
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
-    await connection.run("SET TimeZone = 'UTC'");
-    const engine = new DuckDbEngine(connection, lakeRoot);
+    const engine = new DuckDbEngine(await connect(), lakeRoot, lakeRoot);
     await engine.refreshViews();
     return engine;
   }
 
-  /** Opens the engine over any lake; an S3 lake's curated zone is staged in a temporary folder. */
+  /** Opens the engine over any lake; an S3 lake is read through a local copy of what queries need. */
   static async openStore(store: ObjectStore): Promise<DuckDbEngine> {
     if (store instanceof LocalStore) return DuckDbEngine.open(store.root);
-    const staging = new LocalStore(await mkdtemp(join(tmpdir(), 'credlake-stage-')));
-    for (const key of await store.list('curated/')) {
-      const body = await store.get(key);
-      if (body) await staging.put(key, body);
+    const root = await mkdtemp(join(tmpdir(), 'credlake-stage-'));
+    const remove = () => rmSync(root, { recursive: true, force: true });
+    const onSignal = (signal: NodeJS.Signals) => {
+      cleanup();
+      process.kill(process.pid, signal);
+    };
+    const cleanup = () => {
+      remove();
+      process.off('exit', remove);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+    process.on('exit', remove);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const keys = await store.list('curated/');
+      const staging: Staging = { store, keys, dates: new Set(), all: false, bytesFetched: 0, cleanup };
+      return new DuckDbEngine(await connect(), root, store.location, staging);
+    } catch (error) {
+      cleanup();
+      throw error;
     }
-    return DuckDbEngine.open(staging.root);
+  }
+
+  /** Bytes fetched from an S3 lake so far (0 for a local lake). */
+  get bytesFetched(): number {
+    return this.staging?.bytesFetched ?? 0;
   }
 
   private scope: string | undefined | null = null;
+
+  /** Fetches the objects of one snapshot (or of all) that are not local yet. */
+  private async stage(snapshot: string | undefined): Promise<void> {
+    const s = this.staging;
+    if (!s || s.all || (snapshot && s.dates.has(snapshot))) return;
+    const local = new LocalStore(this.lakeRoot);
+    const wanted = s.keys.filter((k) => {
+      const dt = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(k)?.[1];
+      return snapshot ? dt === snapshot : !dt || !s.dates.has(dt);
+    });
+    for (let i = 0; i < wanted.length; i += 16) {
+      await Promise.all(
+        wanted.slice(i, i + 16).map(async (key) => {
+          const body = await s.store.get(key);
+          if (!body) return;
+          s.bytesFetched += body.byteLength;
+          await local.put(key, body);
+        }),
+      );
+    }
+    if (snapshot) s.dates.add(snapshot);
+    else s.all = true;
+  }
 
   /**
    * (Re)creates one view per table over the lake's partitions: all of them, or only those of one
@@ -50,6 +110,7 @@ export class DuckDbEngine {
    * instead of a year of them; its results are the same (a test checks it).
    */
   async refreshViews(snapshot?: string): Promise<void> {
+    await this.stage(snapshot);
     for (const table of Object.values(TABLES)) {
       await this.connection.run(
         `CREATE OR REPLACE VIEW ${table.name} AS ${await this.viewSql(table, snapshot)}`,
@@ -79,6 +140,13 @@ export class DuckDbEngine {
 
   /** The dt partitions a table holds, from the file listing alone (no view, no file read). */
   async partitionDates(table: TableName): Promise<string[]> {
+    if (this.staging) {
+      const dates = this.staging.keys
+        .filter((k) => k.startsWith(`curated/${table}/`))
+        .map((k) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(k)?.[1])
+        .filter((d): d is string => !!d);
+      return [...new Set(dates)].sort();
+    }
     const depth = TABLES[table].partitionKeys.map(() => '*').join('/');
     const glob = `${globLiteral(this.lakeRoot)}/curated/${table}/${depth}/*.parquet`.replaceAll("'", "''");
     const { rows } = await this.run(
@@ -89,6 +157,8 @@ export class DuckDbEngine {
 
   /** Runs SQL over the views as they are scoped now (see useSnapshot). */
   async run(sql: string): Promise<QueryResult> {
+    // A staged lake has no views until a query asks for a snapshot; plain SQL sees every one.
+    if (this.scope === null) await this.refreshViews();
     const reader = await this.connection.runAndReadAll(sql);
     return { columns: reader.columnNames(), rows: reader.getRowObjects().map(toPlainRow) };
   }
@@ -105,7 +175,15 @@ export class DuckDbEngine {
 
   close(): void {
     this.connection.closeSync();
+    this.staging?.cleanup();
   }
+}
+
+async function connect(): Promise<DuckDBConnection> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  return connection;
 }
 
 /** A typed view with no rows, so queries run on a lake that lacks a table yet. */

@@ -21,13 +21,13 @@ export async function resolveSnapshot(engine: DuckDbEngine, date?: string): Prom
   const dates = await snapshotDates(engine);
   if (dates.length === 0) {
     throw new QueryInputError(
-      `the lake at ${engine.lakeRoot} has no collection runs yet: run credlake run, collect or import first`,
+      `the lake at ${engine.lakeName} has no collection runs yet: run credlake run, collect or import first`,
     );
   }
   if (date === undefined) return dates[dates.length - 1];
   if (!dates.includes(date)) {
     throw new QueryInputError(
-      `no snapshot for ${date} in ${engine.lakeRoot}; snapshots: ${summarize(dates)}`,
+      `no snapshot for ${date} in ${engine.lakeName}; snapshots: ${summarize(dates)}`,
     );
   }
   return date;

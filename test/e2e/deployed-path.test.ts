@@ -163,18 +163,22 @@ describe('a healthy run of the synthesized state machine', () => {
 
   it('lands the same curated rows and run outcomes as credlake run --simulate', async () => {
     const staged = await DuckDbEngine.openStore(run.store);
-    const deployedRoot = staged.lakeRoot;
-    staged.close();
-    const reportSql =
-      'SELECT * EXCLUDE (run_id, report_generated_at) FROM credential_report ORDER BY account_id, user_name';
-    const deployed = await rowsOf(deployedRoot, reportSql);
-    expect(deployed.length).toBeGreaterThan(ACCOUNTS);
-    expect(deployed).toEqual(await rowsOf(localLake, reportSql));
-    const runsSql = 'SELECT account_id, status, reason, user_count FROM collection_runs ORDER BY account_id';
-    expect(await rowsOf(deployedRoot, runsSql)).toEqual(await rowsOf(localLake, runsSql));
-    expect(await rowsOf(deployedRoot, 'SELECT * FROM accounts ORDER BY account_id')).toEqual(
-      await rowsOf(localLake, 'SELECT * FROM accounts ORDER BY account_id'),
-    );
+    const deployedRows = async (sql: string) => (await staged.run(sql)).rows;
+    try {
+      const reportSql =
+        'SELECT * EXCLUDE (run_id, report_generated_at) FROM credential_report ORDER BY account_id, user_name';
+      const deployed = await deployedRows(reportSql);
+      expect(deployed.length).toBeGreaterThan(ACCOUNTS);
+      expect(deployed).toEqual(await rowsOf(localLake, reportSql));
+      const runsSql =
+        'SELECT account_id, status, reason, user_count FROM collection_runs ORDER BY account_id';
+      expect(await deployedRows(runsSql)).toEqual(await rowsOf(localLake, runsSql));
+      expect(await deployedRows('SELECT * FROM accounts ORDER BY account_id')).toEqual(
+        await rowsOf(localLake, 'SELECT * FROM accounts ORDER BY account_id'),
+      );
+    } finally {
+      staged.close();
+    }
   });
 
   it('writes the same exports through Athena as the local engine does', async () => {
