@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup-env.ts'],
+    globalSetup: ['test/global-setup.ts'],
     env: { TZ: 'Pacific/Chatham' },
     pool: 'forks',
     // s3rver, the S3 server of the tests, ciphers its list continuation tokens with DES, which

@@ -1,7 +1,7 @@
 // The mistakes users make, and the README's own fault example: every usage error says what was
 // wrong, the value and what was expected (exit 2); nothing hangs; a closed pipe is success.
-import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,45 @@ describe('usage errors say what was wrong, the value and what was expected', () 
       expect(r.stderr).toContain(`--port ${port}: the port is in use`);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('lake paths', () => {
+  it('works in a folder whose name holds glob characters', async () => {
+    const dir = join(await lake(), 'lake[1]*?');
+    const made = await runCli([
+      'run',
+      '--simulate',
+      '--days',
+      '1',
+      '--accounts',
+      '4',
+      '--lake',
+      dir,
+      '--quiet',
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    const q = await runCli(['query', 'collection_coverage', '--format', 'json', '--lake', dir]);
+    expect(q.code, q.stderr).toBe(0);
+    expect(JSON.parse(q.stdout)).toHaveLength(4);
+  });
+
+  it('says a lake it cannot write is read-only or not permitted, not that a file is missing', async () => {
+    // A read-only mount where the machine allows one (root in a sandbox does), else /proc.
+    const mount = join(await lake(), 'ro');
+    await mkdir(mount);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro', 'none', mount]).status === 0;
+    try {
+      const target = mounted ? join(mount, 'lake') : '/proc/credlake-lake';
+      const r = await runCli(['collect', '--simulate', '--accounts', '2', '--lake', target]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /cannot write to the lake at .*: (the file system is read-only|permission denied|operation not permitted)/,
+      );
+      expect(r.stderr).not.toContain('ENOENT');
+    } finally {
+      if (mounted) spawnSync('umount', [mount]);
     }
   });
 });
