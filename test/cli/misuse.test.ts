@@ -104,12 +104,12 @@ describe('lake paths', () => {
   });
 
   it('says a lake it cannot write is read-only or not permitted, not that a file is missing', async () => {
-    // A read-only mount where the machine allows one (root in a sandbox does), else /proc.
+    // A read-only mount where the machine allows one (root in a sandbox does), else /sys.
     const mount = join(await lake(), 'ro');
     await mkdir(mount);
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro', 'none', mount]).status === 0;
     try {
-      const target = mounted ? join(mount, 'lake') : '/proc/credlake-lake';
+      const target = mounted ? join(mount, 'lake') : '/sys/credlake-lake';
       const r = await runCli(['collect', '--simulate', '--accounts', '2', '--lake', target]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
