@@ -7,6 +7,7 @@ import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerTransform } from './commands/transform.ts';
+import { registerVerify } from './commands/verify.ts';
 
 /** The `credlake` command and its subcommands. */
 export function createProgram(): Command {
@@ -21,6 +22,7 @@ export function createProgram(): Command {
   registerQuery(program);
   registerExport(program);
   registerReport(program);
+  registerVerify(program);
   registerSimulate(program);
   return program;
 }

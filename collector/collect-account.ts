@@ -6,7 +6,7 @@ import { MalformedReportError } from '../transforms/errors.ts';
 import type { AccountAccess, FetchedReport, ReportApi } from './api.ts';
 import { parseRawReport, writeCuratedReport } from './curate.ts';
 import { ApiError, InterruptedError } from './errors.ts';
-import { quarantineReport, storeReport } from './evidence.ts';
+import { type EvidenceRecord, quarantineReport, storeReport } from './evidence.ts';
 import type { Limiter } from './limiter.ts';
 import {
   type AccountInfo,
@@ -97,16 +97,19 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
         status: 'failed',
         reason: 'malformed_report',
         message: error.message,
-        rawKey: quarantined,
+        rawKey: quarantined.key,
         reportGeneratedAt: generatedAt,
+        evidence: [quarantined],
       });
     }
-    const rawKey = await storeReport(job.store, job.dt, account.accountId, reportTime, report.content);
+    const stored = await storeReport(job.store, job.dt, account.accountId, reportTime, report.content);
+    const rawKey = stored.key;
     const ref = parseRawReportKey(rawKey)!;
     await writeCuratedReport(job.store, ref, parsed);
-    const posture = await readPosture(job, api, call, account, fetchedAt);
+    const { evidence: postureEvidence, ...posture } = await readPosture(job, api, call, account, fetchedAt);
     return finish({
       ...posture,
+      evidence: [stored, ...(postureEvidence ? [postureEvidence] : [])],
       status: 'collected',
       reason: null,
       message: parsed.unknownColumns.length
@@ -137,7 +140,7 @@ export async function completePosture(
   const counter: AttemptCounter = { attempts: 0 };
   const call = <T>(fn: () => Promise<T>) =>
     job.calls.run(() => withRetry(fn, counter, job.retry, job.signal, job.random));
-  let posture: Pick<AccountOutcome, 'postureFailed' | 'postureMessage'>;
+  let posture: PostureResult;
   try {
     posture = await readPosture(
       job,
@@ -149,9 +152,14 @@ export async function completePosture(
   } catch (error) {
     posture = { postureFailed: true, postureMessage: failureOf(error)[1] };
   }
+  const { evidence: postureEvidence, ...postureFields } = posture;
   return {
     ...earlier,
-    ...posture,
+    ...postureFields,
+    evidence: [
+      ...(earlier.evidence ?? []).filter((e) => !e.key.startsWith('raw/posture/')),
+      ...(postureEvidence ? [postureEvidence] : []),
+    ],
     runId: job.runId,
     reason: 'already_collected',
     message: `report collected earlier today by run ${earlier.runId}; posture read again`,
@@ -160,23 +168,25 @@ export async function completePosture(
   };
 }
 
+type PostureResult = Pick<AccountOutcome, 'postureFailed' | 'postureMessage'> & { evidence?: EvidenceRecord };
+
 async function readPosture(
   job: AccountJob,
   api: ReportApi,
   call: <T>(fn: () => Promise<T>) => Promise<T>,
   account: AccountInfo,
   readAt: number,
-): Promise<Pick<AccountOutcome, 'postureFailed' | 'postureMessage'>> {
+): Promise<PostureResult> {
   if (!api.posture) return {};
   try {
-    await collectPosture(job.store, job.dt, api.posture, call, {
+    const evidence = await collectPosture(job.store, job.dt, api.posture, call, {
       accountId: account.accountId,
       accountName: account.name,
       runId: job.runId,
       readAt: new Date(readAt).toISOString(),
       centralizedRootAccess: job.centralizedRootAccess ?? null,
     });
-    return { postureFailed: false };
+    return { postureFailed: false, evidence };
   } catch (error) {
     // Even an interruption here leaves the report collected: posture is marked, nothing else.
     const [, message] = failureOf(error);

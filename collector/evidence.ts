@@ -5,8 +5,24 @@ import { createHash } from 'node:crypto';
 import { quarantineKey, rawReportKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 
+/** A raw object as a run recorded it: the chain of custody `credlake verify` checks. */
+export interface EvidenceRecord {
+  readonly key: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export function sha256Of(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 export function digestOf(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+  return sha256Of(bytes).slice(0, 12);
+}
+
+export function evidenceOf(key: string, bytes: Uint8Array | string): EvidenceRecord {
+  const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
+  return { key, size, sha256: sha256Of(bytes) };
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a).equals(b);
@@ -21,14 +37,14 @@ export async function storeReport(
   accountId: string,
   generatedAt: number,
   bytes: Uint8Array,
-): Promise<string> {
+): Promise<EvidenceRecord> {
   const key = rawReportKey(dt, accountId, generatedAt);
-  if (await store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' })) return key;
+  if (await store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' })) return evidenceOf(key, bytes);
   const existing = await store.get(key);
-  if (existing && sameBytes(existing, bytes)) return key;
+  if (existing && sameBytes(existing, bytes)) return evidenceOf(key, bytes);
   const other = rawReportKey(dt, accountId, generatedAt, digestOf(bytes));
   await store.put(other, bytes, { ifAbsent: true, contentType: 'text/csv' });
-  return other;
+  return evidenceOf(other, bytes);
 }
 
 /** Keeps a report that did not parse, as evidence of the failure; returns its key. */
@@ -38,8 +54,8 @@ export async function quarantineReport(
   accountId: string,
   generatedAt: number,
   bytes: Uint8Array,
-): Promise<string> {
+): Promise<EvidenceRecord> {
   const key = quarantineKey(dt, accountId, generatedAt, digestOf(bytes));
   await store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' });
-  return key;
+  return evidenceOf(key, bytes);
 }

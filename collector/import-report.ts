@@ -5,6 +5,7 @@ import { parseRawReportKey, rawReportKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { newestTimestamp, parseCredentialReport } from '../transforms/credential-report.ts';
 import { parseRawReport, writeCollectionRuns, writeCuratedReport } from './curate.ts';
+import { evidenceOf } from './evidence.ts';
 import { writeManifest, writeOutcome } from './journal.ts';
 import { type AccountOutcome, newRunId } from './outcome.ts';
 
@@ -53,10 +54,14 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
   const ctx = { runId, accountName: req.accountName ?? null };
   let parsed = parseRawReport(ref, req.bytes, ctx);
   const wroteRaw = await store.put(rawKey, req.bytes, { ifAbsent: true, contentType: 'text/csv' });
+  let evidence = evidenceOf(rawKey, req.bytes);
   if (!wroteRaw) {
     // The same report was imported or collected before: the raw copy already there stands.
     const existing = await store.get(rawKey);
-    if (existing) parsed = parseRawReport(ref, existing, ctx);
+    if (existing) {
+      parsed = parseRawReport(ref, existing, ctx);
+      evidence = evidenceOf(rawKey, existing);
+    }
   }
   await writeCuratedReport(store, ref, parsed);
   const durationMs = Math.round(performance.now() - clock);
@@ -74,6 +79,7 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
     rawKey,
     runId,
     unknownColumns: parsed.unknownColumns.length ? parsed.unknownColumns : undefined,
+    evidence: [evidence],
   };
   await writeOutcome(store, req.dt, outcome);
   const finishedAt = new Date().toISOString();
@@ -84,6 +90,7 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
     finishedAt,
     interrupted: false,
     outcomes: [outcome],
+    evidence: [evidence],
   });
   await writeCollectionRuns(store, req.dt);
   return {

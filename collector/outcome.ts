@@ -1,3 +1,5 @@
+import type { EvidenceRecord } from './evidence.ts';
+
 // Per-account results are values. Every account of a run ends as exactly one outcome, and the
 // outcomes become the `collection_runs` table.
 
@@ -35,6 +37,8 @@ export interface AccountOutcome {
   /** Account posture and privileges could not be read; the report itself is unaffected. */
   readonly postureFailed?: boolean;
   readonly postureMessage?: string | null;
+  /** The raw objects behind this outcome (report or quarantined bytes, posture record). */
+  readonly evidence?: EvidenceRecord[];
 }
 
 export interface AccountInfo {
@@ -63,6 +67,8 @@ export interface RunManifest {
   readonly finishedAt: string;
   readonly interrupted: boolean;
   readonly outcomes: AccountOutcome[];
+  /** Every raw object the run wrote or found, with its size and SHA-256. */
+  readonly evidence?: EvidenceRecord[];
 }
 
 /** An outcome with no report attached (skipped, failed before fetching, or lost); the fields

@@ -12,6 +12,7 @@ import {
 } from '../transforms/posture.ts';
 import { TABLES } from '../transforms/schema.ts';
 import type { PostureApi } from './api.ts';
+import { type EvidenceRecord, evidenceOf } from './evidence.ts';
 
 export interface PostureRecord {
   readonly accountId: string;
@@ -34,7 +35,7 @@ export async function collectPosture(
     readAt: string;
     centralizedRootAccess: boolean | null;
   },
-): Promise<void> {
+): Promise<EvidenceRecord> {
   const posture = await api.readPosture(call);
   const details = await api.readAuthorizationDetails(call);
   const record: PostureRecord = {
@@ -45,18 +46,17 @@ export async function collectPosture(
     posture: { ...posture, centralizedRootAccess: base.centralizedRootAccess },
     details,
   };
-  const wrote = await store.put(rawPostureKey(dt, base.accountId), JSON.stringify(record), {
-    ifAbsent: true,
-    contentType: 'application/json',
-  });
+  const key = rawPostureKey(dt, base.accountId);
+  const text = JSON.stringify(record);
+  const wrote = await store.put(key, text, { ifAbsent: true, contentType: 'application/json' });
   // Raw evidence is never overwritten: when a record was already there, it is the one that stands.
-  const stored = wrote
-    ? record
-    : ((await getJson<PostureRecord>(store, rawPostureKey(dt, base.accountId))) ?? record);
+  const found = wrote ? undefined : await store.get(key);
+  const stored = found ? (JSON.parse(new TextDecoder().decode(found)) as PostureRecord) : record;
   await store.put(
     curatedKey('user_privileges', dt, base.accountId),
     encodeParquet(TABLES.user_privileges, privilegeRows(stored.details, stored.accountName, stored.runId)),
   );
+  return evidenceOf(key, found ?? text);
 }
 
 /** Rebuilds `curated/account_posture/dt=...` from every posture read that day. */

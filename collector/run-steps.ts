@@ -17,6 +17,7 @@ import {
   snapshotFromList,
 } from './discover.ts';
 import { ApiError, PlanInputError } from './errors.ts';
+import { type EvidenceRecord, evidenceOf } from './evidence.ts';
 import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
 import { Limiter } from './limiter.ts';
 import { type AccountOutcome, type AccountsSnapshot, newRunId, outcomeWithoutReport } from './outcome.ts';
@@ -259,6 +260,7 @@ export async function closeRun(
     finishedAt: new Date(deps.now?.() ?? Date.now()).toISOString(),
     interrupted: input.interrupted ?? false,
     outcomes,
+    evidence: await runEvidence(deps.store, input.dt, outcomes),
   });
   await writeCollectionRuns(deps.store, input.dt);
   await deps.registerPartitions?.(TABLES.collection_runs, [[input.dt]]);
@@ -286,6 +288,19 @@ export async function closeRun(
     );
   }
   return { output: out, outcomes };
+}
+
+/** The chain of custody of a run: every raw object its outcomes rest on, and the org snapshot. */
+async function runEvidence(
+  store: ObjectStore,
+  dt: string,
+  outcomes: AccountOutcome[],
+): Promise<EvidenceRecord[]> {
+  const records = new Map<string, EvidenceRecord>();
+  for (const o of outcomes) for (const e of o.evidence ?? []) records.set(e.key, e);
+  const snapshot = await store.get(rawAccountsKey(dt));
+  if (snapshot) records.set(rawAccountsKey(dt), evidenceOf(rawAccountsKey(dt), snapshot));
+  return [...records.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
 /** Discovers (or lists) the accounts of a run and decides which it collects. */

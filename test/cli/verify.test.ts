@@ -1,0 +1,112 @@
+// `credlake verify` passes on an untouched lake and fails, naming the object, when raw evidence is
+// altered, deleted or added behind the runs' backs, or a curated partition is not built from the
+// raw report its run names: on a local folder and on an S3 lake.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOutcomes, standingOutcomes } from '../../collector/journal.ts';
+import { curatedKey } from '../../lake/keys.ts';
+import { LocalStore } from '../../lake/local-store.ts';
+import { S3Store } from '../../lake/s3-store.ts';
+import type { ObjectStore } from '../../lake/store.ts';
+import { runCli } from '../helpers/cli.ts';
+import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
+
+const DT = '2024-05-01';
+let s3: S3Server;
+const s3env = () => ({
+  AWS_ENDPOINT_URL_S3: s3.endpoint,
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_REGION: 'us-east-1',
+});
+
+beforeAll(async () => {
+  s3 = await startS3Server(['credlake-verify']);
+});
+afterAll(async () => {
+  await s3?.close();
+});
+
+interface Lake {
+  readonly name: string;
+  readonly url: string;
+  readonly store: ObjectStore;
+  readonly env: Record<string, string>;
+}
+
+async function makeLake(kind: 'local' | 's3', tag: string): Promise<Lake> {
+  const local = await mkdtemp(join(tmpdir(), 'credlake-verify-'));
+  const lake: Lake =
+    kind === 'local'
+      ? { name: 'local', url: local, store: new LocalStore(local), env: {} }
+      : {
+          name: 's3',
+          url: `s3://credlake-verify/${tag}`,
+          store: new S3Store(s3.client, 'credlake-verify', tag),
+          env: s3env(),
+        };
+  const r = await runCli(
+    ['collect', '--simulate', '--accounts', '5', '--seed', '4', '--date', DT, '--lake', lake.url, '--quiet'],
+    lake.env,
+  );
+  expect(r.code, r.stderr).toBe(0);
+  return lake;
+}
+
+const verify = (lake: Lake) => runCli(['verify', '--lake', lake.url], lake.env);
+
+async function collected(lake: Lake) {
+  return [...standingOutcomes(await readOutcomes(lake.store, DT)).values()].filter(
+    (o) => o.status === 'collected',
+  );
+}
+
+describe.each(['local', 's3'] as const)('credlake verify on a %s lake', (kind) => {
+  it('passes on an untouched lake', async () => {
+    const lake = await makeLake(kind, 'untouched');
+    const r = await verify(lake);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /2024-05-01: \d+ raw objects in 1 run manifest\(s\), \d+ curated partitions: ok/,
+    );
+  });
+
+  it('names an altered raw report', async () => {
+    const lake = await makeLake(kind, 'altered');
+    const [first] = await collected(lake);
+    const bytes = (await lake.store.get(first.rawKey!))!;
+    await lake.store.put(first.rawKey!, new Uint8Array([...bytes.slice(0, -2), 0x0a]));
+    const r = await verify(lake);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      new RegExp(`altered\\s+${first.rawKey!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: recorded \\d+ bytes`),
+    );
+  });
+
+  it('names a deleted raw report and an object no run recorded', async () => {
+    const lake = await makeLake(kind, 'deleted');
+    const [first] = await collected(lake);
+    await lake.store.delete(first.rawKey!);
+    const extra = `raw/credential_report/dt=${DT}/account_id=000000000999/generated_at=2024-05-01T05-00-00Z.csv`;
+    await lake.store.put(extra, 'user,arn\n');
+    const r = await verify(lake);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`missing          ${first.rawKey}: named by a run manifest, not in the lake`);
+    expect(r.stdout).toContain(`unrecorded       ${extra}: in the lake, named by no run manifest`);
+  });
+
+  it('names a curated partition not built from the raw report its run names', async () => {
+    const lake = await makeLake(kind, 'curated');
+    const [a, b] = await collected(lake);
+    const other = (await lake.store.get(curatedKey('credential_report', DT, b.accountId)))!;
+    await lake.store.put(curatedKey('credential_report', DT, a.accountId), other);
+    const r = await verify(lake);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `curated_mismatch curated/credential_report/dt=${DT}/account_id=${a.accountId}/`,
+    );
+    expect(r.stdout).not.toContain(`account_id=${b.accountId}/: holds`);
+  });
+});
