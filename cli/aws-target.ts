@@ -14,6 +14,8 @@ export interface TargetOptions {
   readonly roleName: string;
   readonly externalId?: string;
   readonly sessionName: string;
+  /** Read account posture and privileges beside each report. */
+  readonly posture?: boolean;
   readonly sim?: { accounts: number; seed: number; faults?: FaultRates; latency: LatencyName; date: string };
 }
 
@@ -49,6 +51,7 @@ export async function openTarget(options: TargetOptions, signal?: AbortSignal): 
           roleName: options.roleName,
           externalId: options.externalId,
           sessionName: options.sessionName,
+          posture: options.posture,
         }),
       { attempts: 0 },
       DEFAULT_RETRY,

@@ -30,6 +30,8 @@ export interface CollectFlags {
   ous?: string[];
   region: string;
   quiet?: boolean;
+  /** Commander's --no-posture: false to collect the credential report alone. */
+  posture: boolean;
   seed?: number;
   faults?: FaultRates;
   latency?: LatencyName;
@@ -68,6 +70,10 @@ export function addCollectOptions(command: Command): Command {
       process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     )
     .option('--quiet', 'no progress output')
+    .option(
+      '--no-posture',
+      'collect the credential report alone: no account posture or user privileges (the member role then needs only the two report actions)',
+    )
     .option('--seed <n>', 'with --simulate: seed of the organization (default 1)', positiveInt('a seed'))
     .option(
       '--faults <spec>',

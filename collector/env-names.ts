@@ -13,6 +13,11 @@ export const ENV = {
   topicArn: 'CREDLAKE_TOPIC_ARN',
   athenaWorkgroup: 'CREDLAKE_ATHENA_WORKGROUP',
   namedQueries: 'CREDLAKE_NAMED_QUERIES',
+  /** Object Lock mode for raw evidence (GOVERNANCE or COMPLIANCE); unset: no lock. */
+  evidenceLockMode: 'CREDLAKE_EVIDENCE_LOCK_MODE',
+  evidenceRetentionDays: 'CREDLAKE_EVIDENCE_RETENTION_DAYS',
+  /** `false` to collect only the credential report, without account posture and privileges. */
+  collectPosture: 'CREDLAKE_COLLECT_POSTURE',
   /** `true` for S3-compatible servers that need path-style addressing. */
   s3ForcePathStyle: 'CREDLAKE_S3_FORCE_PATH_STYLE',
 } as const;

@@ -48,6 +48,8 @@ export interface CollectorConfig {
   readonly includeOus?: string[];
   readonly glueDatabase?: string;
   readonly topicArn?: string;
+  readonly evidenceLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; days: number };
+  readonly collectPosture: boolean;
 }
 
 export function readCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
@@ -62,5 +64,17 @@ export function readCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
     includeOus: list(ENV.includeOus, env),
     glueDatabase: optional(ENV.glueDatabase, env),
     topicArn: optional(ENV.topicArn, env),
+    evidenceLock: evidenceLock(env),
+    collectPosture: optional(ENV.collectPosture, env) !== 'false',
   };
+}
+
+function evidenceLock(env: NodeJS.ProcessEnv): CollectorConfig['evidenceLock'] {
+  const mode = optional(ENV.evidenceLockMode, env);
+  if (mode === undefined) return undefined;
+  if (mode !== 'GOVERNANCE' && mode !== 'COMPLIANCE')
+    throw new ConfigError(
+      `environment variable ${ENV.evidenceLockMode} must be GOVERNANCE or COMPLIANCE, got ${JSON.stringify(mode)}`,
+    );
+  return { mode, days: positive(ENV.evidenceRetentionDays, 2555, env) };
 }

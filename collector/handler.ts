@@ -6,6 +6,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { EVIDENCE_ZONES } from '../lake/keys.ts';
 import { S3Store } from '../lake/s3-store.ts';
 import { sdkAccountAccess } from './aws/account-access.ts';
 import { createClients } from './aws/clients.ts';
@@ -36,6 +37,8 @@ const store = new S3Store(
   new S3Client({ forcePathStyle: process.env[ENV.s3ForcePathStyle] === 'true' }),
   config.bucket,
   config.prefix,
+  // Raw evidence is written with an Object Lock retention when the bucket has it.
+  config.evidenceLock ? { ...config.evidenceLock, prefixes: EVIDENCE_ZONES } : undefined,
 );
 
 const deps: PipelineDeps = {
@@ -51,6 +54,7 @@ const deps: PipelineDeps = {
           roleName: config.memberRoleName,
           externalId: config.externalId,
           sessionName: 'credlake-collector',
+          posture: config.collectPosture,
         }),
       { attempts: 0 },
       DEFAULT_RETRY,

@@ -1,7 +1,7 @@
 // The chain of custody, checked after the fact: every raw object a run's manifest names must be
 // in the lake with the size and SHA-256 the run recorded, and every raw object in the lake must
 // be named by some run's manifest. (The curated side is checked by the caller against these.)
-import { outcomesPrefix, rawAccountsKey, runsPrefix } from '../lake/keys.ts';
+import { EVIDENCE_ZONES, outcomesPrefix, runsPrefix } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import { type EvidenceRecord, sha256Of } from './evidence.ts';
 import { readOutcomes, standingOutcomes } from './journal.ts';
@@ -24,13 +24,8 @@ export interface EvidenceCheck {
   readonly standing: AccountOutcome[];
 }
 
-/** The raw zones that hold evidence (run records under raw/runs/ are the ledger itself). */
-export const EVIDENCE_PREFIXES = (dt: string) => [
-  `raw/credential_report/dt=${dt}/`,
-  `raw/quarantine/dt=${dt}/`,
-  `raw/posture/dt=${dt}/`,
-  rawAccountsKey(dt),
-];
+/** The evidence of one day, zone by zone. */
+const evidencePrefixes = (dt: string) => EVIDENCE_ZONES.map((zone) => `${zone}dt=${dt}/`);
 
 export async function checkEvidence(store: ObjectStore, dt: string): Promise<EvidenceCheck> {
   const manifestKeys = (await store.list(runsPrefix(dt))).filter(
@@ -54,7 +49,7 @@ export async function checkEvidence(store: ObjectStore, dt: string): Promise<Evi
       });
     }
   }
-  for (const prefix of EVIDENCE_PREFIXES(dt)) {
+  for (const prefix of evidencePrefixes(dt)) {
     for (const key of await store.list(prefix)) {
       if (!recorded.has(key))
         problems.push({ kind: 'unrecorded', key, detail: 'in the lake, named by no run manifest' });

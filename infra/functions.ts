@@ -15,7 +15,7 @@ import { RUNS_ZONE as RUNS_PREFIX } from '../lake/keys.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
 import { ORGANIZATIONS_READ_ACTIONS } from './management-stack.ts';
-import { COLLECTOR_ROLE_NAME, MEMBER_ROLE_ACTIONS } from './member-role.ts';
+import { COLLECTOR_ROLE_NAME, memberRoleActions } from './member-role.ts';
 import { acknowledge, logicalId } from './nag.ts';
 import type { Settings } from './settings.ts';
 import { ATHENA_RESULTS_PREFIX } from './storage.ts';
@@ -59,6 +59,11 @@ export class Functions extends Construct {
         zones.map((z) => [`AwsSolutions-IAM5[Resource::${bucketRef}/${z}*]`, prefixReason(z)]),
       );
     const objects = (...prefixes: string[]) => prefixes.map((p) => bucket.arnForObjects(`${p}*`));
+    // Object Lock needs a bucket created with it: not an existing bucket.
+    const lock =
+      settings.evidenceLock !== 'off' && !settings.bucketName
+        ? (settings.evidenceLock.toUpperCase() as 'GOVERNANCE' | 'COMPLIANCE')
+        : undefined;
     const env = {
       [ENV.bucket]: bucket.bucketName,
       [ENV.prefix]: '',
@@ -69,6 +74,13 @@ export class Functions extends Construct {
       ...(settings.includeAccountIds ? { [ENV.includeAccounts]: settings.includeAccountIds.join(',') } : {}),
       ...(settings.excludeAccountIds ? { [ENV.excludeAccounts]: settings.excludeAccountIds.join(',') } : {}),
       ...(settings.includeOuIds ? { [ENV.includeOus]: settings.includeOuIds.join(',') } : {}),
+      ...(lock
+        ? {
+            [ENV.evidenceLockMode]: lock,
+            [ENV.evidenceRetentionDays]: String(settings.rawRetentionDays),
+          }
+        : {}),
+      ...(settings.collectPosture ? {} : { [ENV.collectPosture]: 'false' }),
     };
     const memberRoleArns = stack.formatArn({
       service: 'iam',
@@ -84,7 +96,12 @@ export class Functions extends Construct {
         conditions: { StringLike: { 's3:prefix': ['raw/*', 'curated/*'] } },
       }),
       new PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject'],
+        actions: [
+          's3:GetObject',
+          's3:PutObject',
+          // Raw evidence is written with its Object Lock retention date.
+          ...(lock ? ['s3:PutObjectRetention'] : []),
+        ],
         resources: objects('raw/', 'curated/'),
       }),
       new PolicyStatement({ actions: ['glue:BatchCreatePartition'], resources: glue() }),
@@ -122,7 +139,10 @@ export class Functions extends Construct {
           conditions: { StringEquals: { 'aws:ResourceOrgID': settings.organizationId } },
         }),
         new PolicyStatement({
-          actions: [...MEMBER_ROLE_ACTIONS, 'iam:ListOrganizationsFeatures'],
+          actions: [
+            ...memberRoleActions(settings),
+            ...(settings.collectPosture ? ['iam:ListOrganizationsFeatures'] : []),
+          ],
           resources: ['*'],
         }),
       ],

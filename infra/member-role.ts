@@ -12,15 +12,24 @@ import type { Settings } from './settings.ts';
 /** Physical name of the collector Lambda's role, named in every member role's trust. */
 export const COLLECTOR_ROLE_NAME = 'credlake-collector';
 
-/** The credential report, and the read-only calls behind account posture and user privileges. */
-export const MEMBER_ROLE_ACTIONS = [
-  'iam:GenerateCredentialReport',
-  'iam:GetCredentialReport',
+/** The credential report: all the member role may do when posture collection is off. */
+export const REPORT_ACTIONS = ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'] as const;
+
+/**
+ * The read-only calls behind account posture and user privileges. GetAccountAuthorizationDetails
+ * returns every user, role and policy document of the account: the `collectPosture` setting
+ * decides whether the role has them.
+ */
+export const POSTURE_ACTIONS = [
   'iam:GetAccountSummary',
   'iam:GetAccountPasswordPolicy',
   'iam:ListVirtualMFADevices',
   'iam:GetAccountAuthorizationDetails',
 ] as const;
+
+export function memberRoleActions(settings: Pick<Settings, 'collectPosture'>): string[] {
+  return [...REPORT_ACTIONS, ...(settings.collectPosture ? POSTURE_ACTIONS : [])];
+}
 
 /** The collector role's ARN, in the partition of the stack that names it. */
 export function collectorRoleArn(scope: Construct, settings: Settings): string {
@@ -59,14 +68,15 @@ export class MemberRole extends Construct {
       maxSessionDuration: undefined,
       inlinePolicies: {
         CredentialReport: new PolicyDocument({
-          statements: [new PolicyStatement({ actions: [...MEMBER_ROLE_ACTIONS], resources: ['*'] })],
+          statements: [new PolicyStatement({ actions: memberRoleActions(settings), resources: ['*'] })],
         }),
       },
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'The credential report and account-level IAM read actions (GetAccountSummary, GetAccountPasswordPolicy, ListVirtualMFADevices, GetAccountAuthorizationDetails) support no resource-level permissions; these read-only actions are all the role may do',
+      reason: settings.collectPosture
+        ? 'The credential report and account-level IAM read actions (GetAccountSummary, GetAccountPasswordPolicy, ListVirtualMFADevices, GetAccountAuthorizationDetails) support no resource-level permissions; these read-only actions are all the role may do'
+        : 'iam:GenerateCredentialReport and iam:GetCredentialReport support no resource-level permissions; these two actions are all the role may do',
     });
   }
 }

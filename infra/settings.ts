@@ -3,6 +3,7 @@
 
 export type Encryption = 'kms' | 'kms-existing' | 's3-managed';
 export type DeployFrom = 'management' | 'delegated-admin';
+export type EvidenceLock = 'governance' | 'compliance' | 'off';
 
 export interface QuickSightSettings {
   readonly enabled: boolean;
@@ -32,6 +33,9 @@ export interface Settings {
   readonly notificationEmail?: string;
   readonly logRetentionDays: number;
   readonly rawRetentionDays: number;
+  readonly evidenceLock: EvidenceLock;
+  readonly exportsRetentionDays: number;
+  readonly collectPosture: boolean;
   readonly athenaResultsRetentionDays: number;
   readonly bytesScannedCutoffMb: number;
   readonly tags: Record<string, string>;
@@ -129,6 +133,24 @@ export const SETTINGS_DOC: readonly { key: string; default: string; description:
     default: '2555',
     description: 'Days raw reports are kept (evidence; 7 years by default)',
   },
+  {
+    key: 'evidenceLock',
+    default: 'governance',
+    description:
+      'S3 Object Lock on raw evidence for rawRetentionDays: `governance`, `compliance` (nobody, root included, may delete early) or `off`',
+  },
+  {
+    key: 'exportsRetentionDays',
+    default: '365',
+    description:
+      'Days CSV exports and HTML reports are kept (at most rawRetentionDays: derived data never outlives its evidence)',
+  },
+  {
+    key: 'collectPosture',
+    default: 'true',
+    description:
+      'Read account posture and user privileges (iam:GetAccountAuthorizationDetails and three account-level reads); `false` leaves the member role two actions',
+  },
   { key: 'athenaResultsRetentionDays', default: '30', description: 'Days Athena query results are kept' },
   { key: 'bytesScannedCutoffMb', default: '10240', description: 'Athena workgroup per-query scan limit' },
   { key: 'tags', default: '{}', description: 'Tags for every resource, as a JSON object' },
@@ -154,7 +176,7 @@ export function readSettings(context: Context): Settings {
   const str = (key: string): string | undefined => {
     const v = context(key);
     if (v === undefined || v === null || v === '') return undefined;
-    if (typeof v !== 'string' && typeof v !== 'number') fail(key, v, 'a string');
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') fail(key, v, 'a string');
     return String(v);
   };
   const need = (key: string, pattern: RegExp, expected: string): string => {
@@ -179,6 +201,14 @@ export function readSettings(context: Context): Settings {
     return v as T;
   };
   const managementAccountId = need('managementAccountId', ACCOUNT, 'a 12-digit account id');
+  const rawRetentionDays = int('rawRetentionDays', 2555, 1, 36500);
+  const exportsRetentionDays = int('exportsRetentionDays', Math.min(365, rawRetentionDays), 1, 36500);
+  if (exportsRetentionDays > rawRetentionDays)
+    fail(
+      'exportsRetentionDays',
+      exportsRetentionDays,
+      `at most rawRetentionDays (${rawRetentionDays}): exports must not outlive their evidence`,
+    );
   const encryption = oneOf<Encryption>('encryption', 'kms', ['kms', 'kms-existing', 's3-managed']);
   const kmsKeyArn = str('kmsKeyArn');
   if (encryption === 'kms-existing' && !/^arn:aws[a-z-]*:kms:/.test(kmsKeyArn ?? ''))
@@ -244,7 +274,10 @@ export function readSettings(context: Context): Settings {
     includeOuIds: optionalList('includeOuIds', OU_LIST, OU_EXPECTED),
     notificationEmail: email,
     logRetentionDays,
-    rawRetentionDays: int('rawRetentionDays', 2555, 1, 36500),
+    rawRetentionDays,
+    evidenceLock: oneOf<EvidenceLock>('evidenceLock', 'governance', ['governance', 'compliance', 'off']),
+    exportsRetentionDays,
+    collectPosture: oneOf('collectPosture', 'true', ['true', 'false']) === 'true',
     athenaResultsRetentionDays: int('athenaResultsRetentionDays', 30, 1, 3650),
     bytesScannedCutoffMb: int('bytesScannedCutoffMb', 10240, 10, 10_000_000),
     tags: readTags(context('tags')),

@@ -1,16 +1,19 @@
 // The data bucket (TLS only, public access blocked, versioned, encrypted as configured, with
 // lifecycle rules for raw evidence and Athena results) and its server access log bucket.
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
   type IBucket,
+  type LifecycleRule,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { COLLECTOR_EVIDENCE_ZONES } from '../lake/keys.ts';
+import { COLLECTOR_ROLE_NAME } from './member-role.ts';
 import type { Settings } from './settings.ts';
 
 export const ATHENA_RESULTS_PREFIX = 'athena-results/';
@@ -48,31 +51,67 @@ export class Storage extends Construct {
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.bucket = new Bucket(this, 'Data', {
+    const bucket = new Bucket(this, 'Data', {
       encryption: this.key ? BucketEncryption.KMS : BucketEncryption.S3_MANAGED,
       encryptionKey: this.key,
       bucketKeyEnabled: !!this.key,
       enforceSSL: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       versioned: true,
+      // Enabled at creation so the collector can write raw evidence with a retention date; no
+      // default retention: derived zones stay rewritable.
+      objectLockEnabled: settings.evidenceLock !== 'off',
       serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 'data-bucket/',
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        { id: 'raw-evidence', prefix: 'raw/', expiration: Duration.days(settings.rawRetentionDays) },
-        {
-          id: 'athena-results',
-          prefix: ATHENA_RESULTS_PREFIX,
-          expiration: Duration.days(settings.athenaResultsRetentionDays),
-        },
-        {
-          id: 'old-versions',
-          noncurrentVersionExpiration: Duration.days(30),
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-        },
-      ],
+      lifecycleRules: lifecycleRules(settings),
     });
+    this.bucket = bucket;
+    // Only the collector writes IAM's answers: reports, quarantined reports and posture records.
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheCollectorWritesEvidence',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: COLLECTOR_EVIDENCE_ZONES.map((zone) => bucket.arnForObjects(`${zone}*`)),
+        conditions: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': Stack.of(this).formatArn({
+              service: 'iam',
+              region: '',
+              resource: 'role',
+              resourceName: COLLECTOR_ROLE_NAME,
+            }),
+          },
+        },
+      }),
+    );
   }
+}
+
+/**
+ * One rule per zone, so no zone is forgotten: raw evidence (and every version of it) is kept for
+ * rawRetentionDays; curated data, derived from it, for the same time at most; exports and
+ * reports for exportsRetentionDays; Athena results briefly; the lake's lock is only ever current.
+ */
+function lifecycleRules(settings: Settings): LifecycleRule[] {
+  const raw = Duration.days(settings.rawRetentionDays);
+  const zone = (id: string, prefix: string, days: number, noncurrentDays: number): LifecycleRule => ({
+    id,
+    prefix,
+    expiration: Duration.days(days),
+    noncurrentVersionExpiration: Duration.days(noncurrentDays),
+  });
+  return [
+    { id: 'raw-evidence', prefix: 'raw/', expiration: raw, noncurrentVersionExpiration: raw },
+    zone('curated', 'curated/', settings.rawRetentionDays, 30),
+    zone('exports', 'exports/', settings.exportsRetentionDays, 30),
+    zone('reports', 'reports/', settings.exportsRetentionDays, 30),
+    zone('athena-results', ATHENA_RESULTS_PREFIX, settings.athenaResultsRetentionDays, 1),
+    { id: 'lock', prefix: 'locks/', noncurrentVersionExpiration: Duration.days(1) },
+    { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+  ];
 }
 
 /**

@@ -52,6 +52,21 @@ export function parseRawReportKey(key: string): RawReportRef | undefined {
   return Number.isNaN(generatedAt) ? undefined : { key, dt: m[1], accountId: m[2], generatedAt };
 }
 
+/**
+ * The raw zones that hold what AWS answered (reports, quarantined reports, posture records, the
+ * organization snapshot): the evidence that is locked, hashed into run manifests, and verified.
+ * The run records under raw/runs/ are the pipeline's own ledger.
+ */
+export const EVIDENCE_ZONES = [
+  'raw/credential_report/',
+  'raw/quarantine/',
+  'raw/posture/',
+  'raw/accounts/',
+] as const;
+
+/** The evidence zones written by the collector alone (the plan writes the org snapshot). */
+export const COLLECTOR_EVIDENCE_ZONES = EVIDENCE_ZONES.filter((z) => z !== 'raw/accounts/');
+
 /** What IAM said of an account's posture and privileges, kept as read. */
 export function rawPostureKey(dt: string, accountId: string): string {
   return `raw/posture/dt=${dt}/account_id=${accountId}/posture.json`;

@@ -8,16 +8,36 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ObjectStore, PutOptions } from './store.ts';
 
+/**
+ * Object Lock retention for the objects written under some zones of the lake (raw evidence):
+ * each gets a retain-until date `days` after it is written, in the given mode.
+ */
+export interface EvidenceRetention {
+  readonly mode: 'GOVERNANCE' | 'COMPLIANCE';
+  readonly days: number;
+  readonly prefixes: readonly string[];
+}
+
 /** A lake under an S3 prefix (`s3://bucket/prefix`). */
 export class S3Store implements ObjectStore {
   constructor(
     readonly client: S3Client,
     readonly bucket: string,
     readonly prefix: string,
+    private readonly retention?: EvidenceRetention,
   ) {}
 
   get location(): string {
     return `s3://${this.bucket}/${this.prefix}`.replace(/\/$/, '');
+  }
+
+  private lockFor(key: string) {
+    const r = this.retention;
+    if (!r || !r.prefixes.some((p) => key.startsWith(p))) return {};
+    return {
+      ObjectLockMode: r.mode,
+      ObjectLockRetainUntilDate: new Date(Date.now() + r.days * 86_400_000),
+    } as const;
   }
 
   /** The bucket key of a lake key. */
@@ -51,6 +71,7 @@ export class S3Store implements ObjectStore {
           Body: body,
           ContentType: options.contentType,
           IfNoneMatch: options.ifAbsent ? '*' : undefined,
+          ...this.lockFor(key),
         }),
       );
       return true;

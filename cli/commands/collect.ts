@@ -78,6 +78,7 @@ export async function withTarget<T>(
         roleName: flags.roleName,
         externalId: flags.externalId,
         sessionName: `credlake-${newRunId(Date.now())}`,
+        posture: flags.posture,
         sim: {
           accounts: count,
           seed: flags.seed ?? 1,

@@ -10,12 +10,14 @@ export interface MemberRole {
   readonly roleName: string;
   readonly externalId?: string;
   readonly sessionName: string;
+  /** Read account posture and privileges beside the report (default true). */
+  readonly posture?: boolean;
 }
 
 /** The credential report API of one account, through an IAM client. */
-export function sdkReportApi(iam: IAMClient): ReportApi {
+export function sdkReportApi(iam: IAMClient, posture = true): ReportApi {
   return {
-    posture: sdkPostureApi(iam),
+    posture: posture ? sdkPostureApi(iam) : undefined,
     async generate() {
       const out = await sdkCall(() => iam.send(new GenerateCredentialReportCommand({})));
       return (out.State ?? 'STARTED') as ReportState;
@@ -44,11 +46,11 @@ export async function sdkAccountAccess(
   return {
     callerAccountId,
     centralizedRootAccess: () => {
-      centralized ??= sdkCentralizedRootAccess(ownIam);
+      centralized ??= role.posture === false ? Promise.resolve(null) : sdkCentralizedRootAccess(ownIam);
       return centralized;
     },
     async reportApiFor(accountId) {
-      if (accountId === callerAccountId) return sdkReportApi(ownIam);
+      if (accountId === callerAccountId) return sdkReportApi(ownIam, role.posture !== false);
       const out = await sdkCall(() =>
         sts.send(
           new AssumeRoleCommand({
@@ -67,7 +69,7 @@ export async function sdkAccountAccess(
         secretAccessKey: c.SecretAccessKey,
         sessionToken: c.SessionToken,
       };
-      return sdkReportApi(new IAMClient(clientConfig(connection, credentials)));
+      return sdkReportApi(new IAMClient(clientConfig(connection, credentials)), role.posture !== false);
     },
   };
 }

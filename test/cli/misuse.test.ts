@@ -83,6 +83,29 @@ describe('usage errors say what was wrong, the value and what was expected', () 
   });
 });
 
+describe('--no-posture', () => {
+  it('collects the credential report alone: no posture or privileges read or recorded', async () => {
+    const dir = await lake();
+    const r = await runCli([
+      'collect',
+      '--simulate',
+      '--accounts',
+      '4',
+      '--no-posture',
+      '--lake',
+      dir,
+      '--quiet',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const q = await runCli(['query', 'admin_users', '--format', 'json', '--lake', dir]);
+    expect(JSON.parse(q.stdout)).toEqual([]);
+    const coverage = await runCli(['query', 'collection_coverage', '--format', 'json', '--lake', dir]);
+    const rows = JSON.parse(coverage.stdout) as { status: string; posture_failed: boolean | null }[];
+    expect(rows.filter((row) => row.status === 'collected').length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.posture_failed === null)).toBe(true);
+  });
+});
+
 describe('lake paths', () => {
   it('works in a folder whose name holds glob characters', async () => {
     const dir = join(await lake(), 'lake[1]*?');

@@ -232,6 +232,7 @@ describe('the CDK app', () => {
         's3:GetObject',
         's3:ListBucket',
         's3:PutObject',
+        's3:PutObjectRetention',
         'sts:AssumeRole',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
@@ -375,5 +376,84 @@ describe('account filters', () => {
     expect(() => testApp({ excludeAccountIds: '12345' })).toThrow(
       /setting excludeAccountIds is invalid: got "12345", expected 12-digit account ids/,
     );
+  });
+});
+
+describe('evidence an auditor can trust', () => {
+  let pipeline: Template;
+  beforeAll(() => {
+    pipeline = Template.fromStack(testApp({ evidenceLock: 'compliance', rawRetentionDays: 2555 }).pipeline);
+  }, 60_000);
+
+  it('creates the bucket with Object Lock and has the collector write raw evidence with its retention', () => {
+    pipeline.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    const collect = Object.entries(pipeline.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('FunctionsCollectAccount'),
+    )![1];
+    expect(collect.Properties.Environment.Variables).toMatchObject({
+      CREDLAKE_EVIDENCE_LOCK_MODE: 'COMPLIANCE',
+      CREDLAKE_EVIDENCE_RETENTION_DAYS: '2555',
+    });
+  });
+
+  it('lets only the collector role put objects into the evidence zones', () => {
+    const deny = Object.values(pipeline.findResources('AWS::S3::BucketPolicy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[])
+      .find((s) => s.Sid === 'OnlyTheCollectorWritesEvidence')!;
+    expect(deny).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:PutObject' });
+    const text = JSON.stringify(deny);
+    for (const zone of ['raw/credential_report/*', 'raw/quarantine/*', 'raw/posture/*'])
+      expect(text).toContain(zone);
+    expect(text).toContain(`:role/${COLLECTOR_ROLE_NAME}`);
+    expect(Object.keys(deny.Condition as object)).toEqual(['ArnNotEquals']);
+  });
+
+  it('gives every zone of the lake a lifecycle, none outliving the raw evidence', () => {
+    const bucket = Object.values(pipeline.findResources('AWS::S3::Bucket')).find(
+      (b) => b.Properties.ObjectLockEnabled,
+    )!;
+    const rules = bucket.Properties.LifecycleConfiguration.Rules as {
+      Id: string;
+      Prefix?: string;
+      ExpirationInDays?: number;
+      NoncurrentVersionExpiration?: { NoncurrentDays: number };
+    }[];
+    const byPrefix = Object.fromEntries(rules.filter((r) => r.Prefix).map((r) => [r.Prefix, r]));
+    expect(Object.keys(byPrefix).sort()).toEqual(
+      ['athena-results/', 'curated/', 'exports/', 'locks/', 'raw/', 'reports/'].sort(),
+    );
+    expect(byPrefix['raw/']).toMatchObject({
+      ExpirationInDays: 2555,
+      NoncurrentVersionExpiration: { NoncurrentDays: 2555 },
+    });
+    for (const prefix of ['curated/', 'exports/', 'reports/'])
+      expect(byPrefix[prefix].ExpirationInDays).toBeLessThanOrEqual(2555);
+    expect(() => testApp({ rawRetentionDays: 100, exportsRetentionDays: 365 })).toThrow(
+      /exportsRetentionDays is invalid: got 365, expected at most rawRetentionDays \(100\)/,
+    );
+  });
+
+  it('with posture collection off, gives the member role exactly the two report actions', () => {
+    const built = testApp({ collectPosture: false });
+    built.app.synth();
+    const role = Object.values(Template.fromStack(built.management).findResources('AWS::IAM::Role'))[0];
+    expect(role.Properties.Policies[0].PolicyDocument.Statement[0].Action).toEqual([
+      'iam:GenerateCredentialReport',
+      'iam:GetCredentialReport',
+    ]);
+    const body = JSON.parse(
+      Object.values(Template.fromStack(built.memberAccess).findResources('AWS::CloudFormation::StackSet'))[0]
+        .Properties.TemplateBody,
+    );
+    const stackSetRole = Object.values(
+      body.Resources as Record<string, { Properties: Record<string, any> }>,
+    )[0];
+    expect(stackSetRole.Properties.Policies[0].PolicyDocument.Statement[0].Action).toEqual([
+      'iam:GenerateCredentialReport',
+      'iam:GetCredentialReport',
+    ]);
   });
 });
