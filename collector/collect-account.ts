@@ -112,11 +112,10 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
       evidence: [stored, ...(postureEvidence ? [postureEvidence] : [])],
       status: 'collected',
       reason: null,
-      message: parsed.unknownColumns.length
-        ? `unknown columns kept in raw only: ${parsed.unknownColumns.join(', ')}`
-        : null,
+      message: reportNotes(parsed),
       rawKey,
       reportGeneratedAt: generatedAt,
+      reportTimeSource: 'iam',
       reportAgeHours: Math.max(0, Math.floor((fetchedAt - ref.generatedAt) / 3_600_000)),
       userCount: parsed.rows.length,
       unknownColumns: parsed.unknownColumns.length ? parsed.unknownColumns : undefined,
@@ -247,4 +246,20 @@ function failureOf(error: unknown): [FailureReason, string] {
     return ['error', message];
   }
   return ['error', error instanceof Error ? error.message : String(error)];
+}
+
+/** What a collected report holds that a reader of the run record should know. */
+export function reportNotes(parsed: ReturnType<typeof parseRawReport>): string | null {
+  const notes = [
+    parsed.unknownColumns.length
+      ? `unknown columns kept in raw only: ${parsed.unknownColumns.join(', ')}`
+      : '',
+    parsed.futureTimestamps
+      ? `${parsed.futureTimestamps} timestamp(s) later than the report time (their day counts are empty)`
+      : '',
+    parsed.duplicateUsers.length
+      ? `users on more than one line, every line kept: ${parsed.duplicateUsers.join(', ')}`
+      : '',
+  ].filter(Boolean);
+  return notes.length ? notes.join('; ') : null;
 }

@@ -67,6 +67,7 @@ export async function writeCollectionRuns(store: ObjectStore, dt: string): Promi
     user_count: o.userCount,
     duration_ms: o.durationMs,
     raw_key: o.rawKey,
+    report_time_source: o.reportGeneratedAt ? (o.reportTimeSource ?? 'iam') : null,
     posture_failed: o.status === 'collected' ? (o.postureFailed ?? null) : null,
     posture_message: o.postureMessage ?? null,
   }));

@@ -4,6 +4,7 @@
 import { parseRawReportKey, rawReportKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { newestTimestamp, parseCredentialReport } from '../transforms/credential-report.ts';
+import { reportNotes } from './collect-account.ts';
 import { parseRawReport, writeCollectionRuns, writeCuratedReport } from './curate.ts';
 import { evidenceOf } from './evidence.ts';
 import { writeManifest, writeOutcome } from './journal.ts';
@@ -27,6 +28,8 @@ export interface ImportResult {
   readonly generatedAt: number;
   readonly generatedAtSource: 'given' | 'newest_timestamp' | 'date_midnight';
   readonly unknownColumns: string[];
+  readonly futureTimestamps: number;
+  readonly duplicateUsers: string[];
   readonly durationMs: number;
 }
 
@@ -70,9 +73,20 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
     accountName: req.accountName ?? null,
     status: 'collected',
     reason: 'imported',
-    message: `imported from ${req.sourceName}`,
+    message: [
+      `imported from ${req.sourceName}`,
+      generatedAtSource === 'newest_timestamp'
+        ? 'report time guessed from the newest event in the file (no --generated-at)'
+        : generatedAtSource === 'date_midnight'
+          ? 'report time guessed as the snapshot date at 00:00Z (no --generated-at, no event in the file)'
+          : '',
+      reportNotes(parsed) ?? '',
+    ]
+      .filter(Boolean)
+      .join('; '),
     attempts: 0,
     reportGeneratedAt: new Date(ref.generatedAt).toISOString(),
+    reportTimeSource: generatedAtSource === 'given' ? 'given' : 'guessed',
     reportAgeHours: null,
     userCount: parsed.rows.length,
     durationMs,
@@ -101,6 +115,8 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
     generatedAt: ref.generatedAt,
     generatedAtSource,
     unknownColumns: parsed.unknownColumns,
+    futureTimestamps: parsed.futureTimestamps,
+    duplicateUsers: parsed.duplicateUsers,
     durationMs,
   };
 }

@@ -26,6 +26,8 @@ export interface AccountOutcome {
   readonly attempts: number;
   /** ISO instant of the report's GeneratedTime. */
   readonly reportGeneratedAt: string | null;
+  /** Where that time comes from: IAM, the importer's --generated-at, or a guess from the file. */
+  readonly reportTimeSource?: 'iam' | 'given' | 'guessed';
   /** Whole hours from GeneratedTime to when the report was fetched; NULL when unknown. */
   readonly reportAgeHours: number | null;
   readonly userCount: number | null;

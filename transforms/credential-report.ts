@@ -22,6 +22,10 @@ export interface ParsedReport {
   readonly rows: Row[];
   /** Header names the parser does not know; kept in the raw copy, ignored here. */
   readonly unknownColumns: string[];
+  /** Event timestamps later than the report time: their day counts are NULL, never negative. */
+  readonly futureTimestamps: number;
+  /** User names that appear on more than one line (every line is kept, as in the evidence). */
+  readonly duplicateUsers: string[];
 }
 
 export const ROOT_USER = '<root_account>';
@@ -53,6 +57,9 @@ export function parseCredentialReport(bytes: Uint8Array, ctx: ReportContext): Pa
     throw new MalformedReportError(ctx.accountId, 'the report has a header but no rows', 1);
   }
   const rows: Row[] = [];
+  const future = { count: 0 };
+  const others = new Map<string, number>();
+  const accountColumn = header.indexOf('account_id');
   for (let i = 1; i < records.length; i++) {
     const { record, line } = records[i];
     if (record.length !== header.length) {
@@ -62,10 +69,36 @@ export function parseCredentialReport(bytes: Uint8Array, ctx: ReportContext): Pa
         line,
       );
     }
-    rows.push(normalizeRow(record, index, line, ctx));
+    const row = normalizeRow(record, index, line, ctx, future);
+    // A row names its account in its ARN (and in an account_id column some tools add).
+    const named = [
+      arnAccount(String(row.arn)),
+      accountColumn >= 0 ? record[accountColumn].trim() : undefined,
+    ];
+    for (const id of named) if (id && id !== ctx.accountId) others.set(id, (others.get(id) ?? 0) + 1);
+    rows.push(row);
   }
+  if (others.size) {
+    const list = [...others].map(([id, n]) => `${id} (${n} row${n === 1 ? '' : 's'})`).join(', ');
+    throw new MalformedReportError(
+      ctx.accountId,
+      `rows of other accounts: ${list}; a report holds one account: split the file by account (the ARN's account id) and import each part with its own --account`,
+    );
+  }
+  const seen = new Map<string, number>();
+  for (const row of rows) seen.set(String(row.user_name), (seen.get(String(row.user_name)) ?? 0) + 1);
   const known = new Set<string>(REPORT_COLUMNS);
-  return { rows, unknownColumns: header.filter((h) => !known.has(h)) };
+  return {
+    rows,
+    unknownColumns: header.filter((h) => !known.has(h)),
+    futureTimestamps: future.count,
+    duplicateUsers: [...seen].filter(([, n]) => n > 1).map(([name]) => name),
+  };
+}
+
+/** The 12-digit account of an IAM ARN, in any partition; undefined for test-style ARNs without one. */
+export function arnAccount(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1];
 }
 
 function decodeText(bytes: Uint8Array, accountId: string): string {
@@ -128,6 +161,7 @@ function normalizeRow(
   index: Map<ReportColumn, number>,
   line: number,
   ctx: ReportContext,
+  future: { count: number },
 ): Row {
   const src = {} as Record<ReportColumn, Value>;
   for (const [name, i] of index) src[name] = normalizeValue(name, record[i], line, ctx.accountId);
@@ -138,7 +172,14 @@ function normalizeRow(
   if (src.user_creation_time === null) {
     throw new MalformedReportError(ctx.accountId, 'missing user_creation_time', line, 'user_creation_time');
   }
-  const days = (v: Value) => (typeof v === 'number' ? utcDaysBetween(v, ctx.generatedAt) : null);
+  const days = (v: Value) => {
+    if (typeof v !== 'number') return null;
+    if (v > ctx.generatedAt) {
+      future.count++;
+      return null;
+    }
+    return utcDaysBetween(v, ctx.generatedAt);
+  };
   const { user, ...rest } = src;
   return {
     account_name: ctx.accountName,
@@ -184,15 +225,21 @@ function normalizeValue(column: ReportColumn, raw: string, line: number, account
   return ms;
 }
 
-const SOURCE_TIMESTAMPS = TABLES.credential_report.columns
-  .filter((c) => c.type === 'timestamp' && c.name !== 'report_generated_at')
+/**
+ * The columns that record something that happened. `password_next_rotation` is a deadline, often
+ * months ahead: it can never suggest when a report was made.
+ */
+const EVENT_TIMESTAMPS = TABLES.credential_report.columns
+  .filter(
+    (c) => c.type === 'timestamp' && !['report_generated_at', 'password_next_rotation'].includes(c.name),
+  )
   .map((c) => c.name);
 
-/** The newest timestamp anywhere in a parsed report, for reports imported without a GeneratedTime. */
+/** The newest event in a parsed report: a report imported without a GeneratedTime was made no earlier. */
 export function newestTimestamp(rows: Row[]): number | undefined {
   let newest: number | undefined;
   for (const row of rows) {
-    for (const name of SOURCE_TIMESTAMPS) {
+    for (const name of EVENT_TIMESTAMPS) {
       const v = row[name];
       if (typeof v === 'number' && (newest === undefined || v > newest)) newest = v;
     }

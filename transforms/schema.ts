@@ -125,6 +125,11 @@ const collectionRuns: TableDef = {
     col('duration_ms', 'bigint', 'Wall time spent on the account'),
     col('raw_key', 'string', 'Lake key of the raw report kept as evidence'),
     col(
+      'report_time_source',
+      'string',
+      'Where report_generated_at comes from: iam (GeneratedTime), given (import --generated-at) or guessed (newest event in an imported file)',
+    ),
+    col(
       'posture_failed',
       'boolean',
       'Account posture or privileges could not be read (the report may still be collected)',

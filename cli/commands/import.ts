@@ -50,8 +50,9 @@ export function registerImport(program: Command): void {
       const when = new Date(result.generatedAt).toISOString();
       const source = {
         given: 'as given',
-        newest_timestamp: "the report's newest timestamp (no --generated-at)",
-        date_midnight: 'the snapshot date at 00:00Z (no --generated-at, no timestamp in the report)',
+        newest_timestamp:
+          'GUESSED from the newest event in the file (no --generated-at; recorded as guessed)',
+        date_midnight: 'GUESSED as the snapshot date at 00:00Z (no --generated-at, no event in the file)',
       }[result.generatedAtSource];
       const lines = [
         `imported ${result.rows} rows of account ${opts.account} for ${opts.date} in ${result.durationMs} ms`,
@@ -62,6 +63,14 @@ export function registerImport(program: Command): void {
       if (result.unknownColumns.length) {
         lines.push(`  note: unknown columns kept in raw only: ${result.unknownColumns.join(', ')}`);
       }
+      if (result.futureTimestamps)
+        lines.push(
+          `  note: ${result.futureTimestamps} timestamp(s) later than the report time: their day counts are left empty (give --generated-at if the guess is wrong)`,
+        );
+      if (result.duplicateUsers.length)
+        lines.push(
+          `  note: users on more than one line, every line kept as in the file: ${result.duplicateUsers.join(', ')}`,
+        );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

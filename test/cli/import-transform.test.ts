@@ -66,7 +66,9 @@ describe('credlake import', () => {
       lake,
     ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("generated at 2024-04-30T23:59:59.000Z: the report's newest timestamp");
+    expect(r.stdout).toContain(
+      'generated at 2024-04-30T23:59:59.000Z: GUESSED from the newest event in the file (no --generated-at; recorded as guessed)',
+    );
   });
 
   it('rejects a malformed report with account, line and column, and writes nothing', async () => {
@@ -130,31 +132,33 @@ describe('credlake import', () => {
 describe('credlake transform', () => {
   it('rebuilds the same rows from raw, every time', async () => {
     const lake = await newLake();
-    for (const [file, account] of [
-      ['basic.csv', '000123456789'],
-      ['quoted-names.csv', '000000000042'],
+    // Both fixtures are reports of account 000123456789: one snapshot each.
+    for (const [file, date] of [
+      ['basic.csv', '2024-05-01'],
+      ['quoted-names.csv', '2024-05-02'],
     ]) {
       const r = await runCli([
         'import',
         fixture('reports', file),
         '--account',
-        account,
+        '000123456789',
         '--date',
-        '2024-05-01',
+        date,
         '--lake',
         lake,
       ]);
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
     }
-    const query = `SELECT * FROM read_parquet('${lake}/curated/credential_report/*/*/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR}) ORDER BY account_id, user_name`;
+    const query = `SELECT * FROM read_parquet('${lake}/curated/credential_report/*/*/*.parquet', hive_partitioning = true, hive_types = {'account_id': VARCHAR}) ORDER BY dt, account_id, user_name`;
     const before = await duckRows(query);
     for (let i = 0; i < 2; i++) {
       const t = await runCli(['transform', '--lake', lake]);
       expect(t.code).toBe(0);
-      expect(t.stdout).toContain('2024-05-01: 2 reports, 8 rows');
+      expect(t.stdout).toContain('2024-05-01: 1 reports, 4 rows');
+      expect(t.stdout).toContain('2024-05-02: 1 reports, 4 rows');
       expect(await duckRows(query)).toEqual(before);
     }
-    expect(before.filter((r) => r.account_id === '000000000042').map((r) => r.user_name)).toContain(
+    expect(before.filter((r) => r.dt === '2024-05-02').map((r) => r.user_name)).toContain(
       'dev+ops=team,east',
     );
   });
