@@ -3,7 +3,7 @@
 import { parseRawReportKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
-import type { AccountAccess, FetchedReport, ReportApi } from './api.ts';
+import type { AccountAccess, CallWrapper, FetchedReport, ReportApi } from './api.ts';
 import { parseRawReport, writeCuratedReport } from './curate.ts';
 import { ApiError, InterruptedError } from './errors.ts';
 import { type EvidenceRecord, quarantineReport, storeReport } from './evidence.ts';
@@ -172,7 +172,7 @@ type PostureResult = Pick<AccountOutcome, 'postureFailed' | 'postureMessage'> & 
 async function readPosture(
   job: AccountJob,
   api: ReportApi,
-  call: <T>(fn: () => Promise<T>) => Promise<T>,
+  call: CallWrapper,
   account: AccountInfo,
   readAt: number,
 ): Promise<PostureResult> {
@@ -194,11 +194,7 @@ async function readPosture(
 }
 
 /** Asks IAM for a report and polls with growing, jittered waits until it is ready or the deadline passes. */
-async function waitForReport(
-  job: AccountJob,
-  api: ReportApi,
-  call: <T>(fn: () => Promise<T>) => Promise<T>,
-): Promise<FetchedReport> {
+async function waitForReport(job: AccountJob, api: ReportApi, call: CallWrapper): Promise<FetchedReport> {
   const deadline = performance.now() + job.reportTimeoutMs;
   const random = job.random ?? Math.random;
   let state = await call(() => api.generate());
@@ -230,6 +226,7 @@ async function waitForReport(
 }
 
 class ReportTimeout extends Error {
+  override readonly name = 'ReportTimeout';
   constructor(readonly ms: number) {
     super(`the credential report was not ready within ${Math.round(ms / 1000)} s (report timeout)`);
   }

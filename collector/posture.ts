@@ -11,7 +11,7 @@ import {
   privilegeRows,
 } from '../transforms/posture.ts';
 import { TABLES } from '../transforms/schema.ts';
-import type { PostureApi } from './api.ts';
+import type { CallWrapper, PostureApi } from './api.ts';
 import { type EvidenceRecord, evidenceOf } from './evidence.ts';
 
 export interface PostureRecord {
@@ -27,7 +27,7 @@ export async function collectPosture(
   store: ObjectStore,
   dt: string,
   api: PostureApi,
-  call: <T>(fn: () => Promise<T>) => Promise<T>,
+  call: CallWrapper,
   base: {
     accountId: string;
     accountName: string | null;

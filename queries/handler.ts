@@ -3,18 +3,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
-import { optional, required } from '../collector/env.ts';
 import { ENV } from '../collector/env-names.ts';
 import { exportWithAthena } from './athena-export.ts';
+import { readExportsConfig } from './config.ts';
 
 const logger = new Logger({ serviceName: 'credlake-exports' });
-const target = {
-  bucket: required(ENV.bucket),
-  prefix: optional(ENV.prefix) ?? '',
-  workgroup: required(ENV.athenaWorkgroup),
-  database: required(ENV.glueDatabase),
-  namedQueries: JSON.parse(required(ENV.namedQueries)) as Record<string, string>,
-};
+const target = readExportsConfig();
 
 export async function exportAll(event: { dt: string }) {
   const manifest = await exportWithAthena(

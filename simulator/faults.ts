@@ -22,16 +22,6 @@ export const NO_FAULTS: FaultRates = {
   posture: 0,
 };
 
-export const DEMO_FAULTS: FaultRates = {
-  throttle: 0.05,
-  server_error: 0.02,
-  access_denied: 0.05,
-  stuck: 0.03,
-  malformed: 0.03,
-  slow: 0.05,
-  posture: 0.03,
-};
-
 /** Parses `throttle=0.1,access_denied=0.05` or `none`; an error names what was wrong. */
 export function parseFaultSpec(spec: string): FaultRates {
   const rates = { ...NO_FAULTS };

@@ -1,6 +1,9 @@
-// The dependency rules of DESIGN.md section 1: cli, infra and the handler.ts files sit on top;
-// collector, queries and dashboard use transforms and lake; transforms imports nothing of ours
-// but its own files; infra imports only declarations, never runtime code.
+// The dependency rules of DESIGN.md section 1, over relative and package imports alike: cli,
+// infra and the handler.ts files sit on top; collector, queries and dashboard use transforms and
+// lake; transforms does no I/O and imports nothing of ours but its own files; the collector's
+// core stays free of the AWS SDK and its adapters; each handler wires only its own area, the AWS
+// adapters and the lake; infra imports only declarations. Each rule is a pure function of the
+// import graph, and each is shown to fail on an import that breaks it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,16 +11,18 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..');
 const FOLDERS = ['cli', 'collector', 'dashboard', 'infra', 'lake', 'queries', 'simulator', 'transforms'];
 
-/** Our own imports of every source file: `folder/file.ts` to the files it imports. */
-function imports(): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+/** Source file -> what it imports: our files as `folder/file.ts`, packages as written. */
+type Graph = Map<string, string[]>;
+
+function imports(): Graph {
+  const out: Graph = new Map();
   for (const folder of FOLDERS) {
     for (const entry of readdirSync(join(ROOT, folder), { recursive: true, withFileTypes: true })) {
       if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
       const file = relative(ROOT, join(entry.parentPath, entry.name));
       const text = readFileSync(join(ROOT, file), 'utf8');
-      const targets = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) =>
-        normalize(join(dirname(file), m[1])),
+      const targets = [...text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) =>
+        m[1].startsWith('.') ? normalize(join(dirname(file), m[1])) : m[1],
       );
       out.set(file, targets);
     }
@@ -25,6 +30,7 @@ function imports(): Map<string, string[]> {
   return out;
 }
 
+const isOurs = (target: string) => target.endsWith('.ts') && FOLDERS.includes(target.split('/')[0]);
 const area = (file: string) => file.split('/')[0];
 const isHandler = (file: string) => file.endsWith('/handler.ts');
 
@@ -48,45 +54,117 @@ const INFRA_MAY_IMPORT = [
   'queries/result-columns.ts',
   'dashboard/spec.ts',
   'collector/env-names.ts',
-  // The lake's key layout: IAM grants are scoped to its zones.
+  // The lake's key layout: IAM grants and lifecycle rules are scoped to its zones.
   'lake/keys.ts',
 ];
+
+/** Modules that reach a disk, a network or a process: none belong in transforms/. */
+const IO_MODULES =
+  /^(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|dns|tls)$|^@aws-sdk\/|^@duckdb\//;
+const AWS_SDK = /^@aws-sdk\/|^@smithy\//;
+
+type Rule = (graph: Graph) => string[];
+
+const edges = (graph: Graph) =>
+  [...graph].flatMap(([file, targets]) => targets.map((t) => [file, t] as const));
+
+const RULES: Record<string, Rule> = {
+  'each area imports only the areas below it; handler.ts files sit on top': (graph) =>
+    edges(graph)
+      .filter(([file, target]) => area(file) !== 'infra' && isOurs(target) && area(target) !== area(file))
+      // The Lambda environment's names: one declaration read by both handlers' config and infra.
+      .filter(([, target]) => target !== 'collector/env-names.ts')
+      .filter(([file, target]) => {
+        const allowed = isHandler(file) ? ALLOWED.cli : ALLOWED[area(file)];
+        return !allowed.includes(area(target)) || ['cli', 'infra'].includes(area(target));
+      })
+      .map(([file, target]) => `${file} -> ${target}`),
+
+  'transforms/ does no I/O: no file system, network, process, AWS SDK or DuckDB module': (graph) =>
+    edges(graph)
+      .filter(([file, target]) => area(file) === 'transforms' && IO_MODULES.test(target))
+      .map(([file, target]) => `${file} -> ${target}`),
+
+  "the collector's core uses neither the AWS SDK nor its adapters in collector/aws/": (graph) =>
+    edges(graph)
+      .filter(
+        ([file]) => area(file) === 'collector' && !file.startsWith('collector/aws/') && !isHandler(file),
+      )
+      .filter(([, target]) => AWS_SDK.test(target) || target.startsWith('collector/aws/'))
+      .map(([file, target]) => `${file} -> ${target}`),
+
+  'each handler wires only its own area, the AWS adapters, the lake and the env names': (graph) =>
+    edges(graph)
+      .filter(([file, target]) => isHandler(file) && isOurs(target))
+      .filter(
+        ([file, target]) =>
+          ![area(file), 'lake', 'transforms'].includes(area(target)) && target !== 'collector/env-names.ts',
+      )
+      .map(([file, target]) => `${file} -> ${target}`),
+
+  'infra imports only declarations (schema, catalog, dashboard spec, env names, lake keys)': (graph) =>
+    edges(graph)
+      .filter(([file, target]) => area(file) === 'infra' && isOurs(target) && area(target) !== 'infra')
+      .filter(([, target]) => !INFRA_MAY_IMPORT.includes(target))
+      .map(([file, target]) => `${file} -> ${target}`),
+
+  'the declarations infra reads import nothing but declarations': (graph) =>
+    INFRA_MAY_IMPORT.flatMap((file) =>
+      (graph.get(file) ?? [])
+        .filter((t) => isOurs(t) && !INFRA_MAY_IMPORT.includes(t))
+        .map((t) => `${file} -> ${t}`),
+    ),
+};
+
+/** For each rule, an import that breaks it: the rule must name it. */
+const VIOLATIONS: Record<string, [string, string]> = {
+  'each area imports only the areas below it; handler.ts files sit on top': [
+    'lake/keys.ts',
+    'collector/outcome.ts',
+  ],
+  'transforms/ does no I/O: no file system, network, process, AWS SDK or DuckDB module': [
+    'transforms/schema.ts',
+    'node:fs',
+  ],
+  "the collector's core uses neither the AWS SDK nor its adapters in collector/aws/": [
+    'collector/run-steps.ts',
+    '@aws-sdk/client-s3',
+  ],
+  'each handler wires only its own area, the AWS adapters, the lake and the env names': [
+    'queries/handler.ts',
+    'collector/env.ts',
+  ],
+  'infra imports only declarations (schema, catalog, dashboard spec, env names, lake keys)': [
+    'infra/functions.ts',
+    'collector/run-steps.ts',
+  ],
+  'the declarations infra reads import nothing but declarations': ['lake/keys.ts', 'lake/store.ts'],
+};
 
 describe('dependency rules', () => {
   const graph = imports();
 
-  it('finds the source files', () => expect(graph.size).toBeGreaterThan(40));
-
-  it('each area imports only the areas below it; handler.ts files sit on top', () => {
-    const violations: string[] = [];
-    for (const [file, targets] of graph) {
-      const from = area(file);
-      if (from === 'infra') continue;
-      for (const target of targets) {
-        const to = area(target);
-        if (to === from) continue;
-        const allowed = isHandler(file) ? ALLOWED.cli : ALLOWED[from];
-        if (!allowed.includes(to) || to === 'cli' || to === 'infra') violations.push(`${file} -> ${target}`);
-      }
-    }
-    expect(violations).toEqual([]);
+  it('finds the source files and their package imports', () => {
+    expect(graph.size).toBeGreaterThan(40);
+    expect(graph.get('collector/handler.ts')).toContain('@aws-sdk/client-s3');
   });
 
-  it('infra imports only declarations (schema, catalog, dashboard spec, env names)', () => {
-    const violations = [...graph]
-      .filter(([file]) => area(file) === 'infra')
-      .flatMap(([file, targets]) =>
-        targets
-          .filter((t) => area(t) !== 'infra' && !INFRA_MAY_IMPORT.includes(t))
-          .map((t) => `${file} -> ${t}`),
-      );
-    expect(violations).toEqual([]);
-  });
+  for (const [name, rule] of Object.entries(RULES)) {
+    it(name, () => expect(rule(graph)).toEqual([]));
 
-  it('the declarations infra reads import nothing but declarations', () => {
-    for (const file of INFRA_MAY_IMPORT) {
-      const outside = (graph.get(file) ?? []).filter((t) => !INFRA_MAY_IMPORT.includes(t));
-      expect(outside, file).toEqual([]);
-    }
+    it(`${name}: fails on a violating import`, () => {
+      const [file, target] = VIOLATIONS[name];
+      const broken: Graph = new Map(graph);
+      broken.set(file, [...(graph.get(file) ?? []), target]);
+      expect(rule(broken)).toContain(`${file} -> ${target}`);
+    });
+  }
+
+  it('the collector core also avoids the SDK through another package name', () => {
+    const broken: Graph = new Map(graph);
+    broken.set('collector/journal.ts', [...(graph.get('collector/journal.ts') ?? []), '@smithy/types']);
+    expect(
+      RULES["the collector's core uses neither the AWS SDK nor its adapters in collector/aws/"](broken),
+    ).toEqual(['collector/journal.ts -> @smithy/types']);
   });
 });

@@ -200,8 +200,6 @@ export const TABLES = {
   user_privileges: userPrivileges,
 } as const satisfies Record<TableName, TableDef>;
 
-export type CoreTableName = keyof typeof TABLES;
-
 export function allColumns(table: TableDef): Column[] {
   return [...table.columns, ...table.partitionKeys];
 }

@@ -1,0 +1,42 @@
+// The exports Lambda's configuration, read once from its environment, naming any variable that
+// is missing.
+import { ENV, type EnvName } from '../collector/env-names.ts';
+
+export class ExportsConfigError extends Error {
+  override readonly name = 'ExportsConfigError';
+}
+
+export interface ExportsConfig {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly workgroup: string;
+  readonly database: string;
+  readonly namedQueries: Record<string, string>;
+}
+
+export function readExportsConfig(env: NodeJS.ProcessEnv = process.env): ExportsConfig {
+  const need = (name: EnvName) => {
+    const value = env[name];
+    if (!value) throw new ExportsConfigError(`environment variable ${name} is not set`);
+    return value;
+  };
+  let namedQueries: Record<string, string>;
+  try {
+    namedQueries = JSON.parse(need(ENV.namedQueries));
+  } catch (cause) {
+    if (cause instanceof ExportsConfigError) throw cause;
+    throw new ExportsConfigError(
+      `environment variable ${ENV.namedQueries} is not a JSON object of query ids`,
+      {
+        cause,
+      },
+    );
+  }
+  return {
+    bucket: need(ENV.bucket),
+    prefix: env[ENV.prefix] ?? '',
+    workgroup: need(ENV.athenaWorkgroup),
+    database: need(ENV.glueDatabase),
+    namedQueries,
+  };
+}
