@@ -1,12 +1,12 @@
 // `credlake import`: bring a credential report obtained elsewhere (a CSV archive, a download
 // from the console) into the lake as if a run had collected it.
 
-import { parseRawReportKey, rawReportKey } from '../lake/keys.ts';
+import { parseRawReportKey, rawReportKey, rawReportPrefix } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { newestTimestamp, parseCredentialReport } from '../transforms/credential-report.ts';
 import { reportNotes } from './collect-account.ts';
 import { parseRawReport, writeCollectionRuns, writeCuratedReport } from './curate.ts';
-import { evidenceOf } from './evidence.ts';
+import { evidenceOf, sha256Of } from './evidence.ts';
 import { writeManifest, writeOutcome } from './journal.ts';
 import { type AccountOutcome, newRunId } from './outcome.ts';
 
@@ -18,6 +18,8 @@ export interface ImportRequest {
   readonly accountName?: string;
   readonly sourceName: string;
   readonly now?: number;
+  /** Rebuild the day's run table after this import (an archive import does it once per day). */
+  readonly rebuildRunTable?: boolean;
 }
 
 export interface ImportResult {
@@ -106,7 +108,7 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
     outcomes: [outcome],
     evidence: [evidence],
   });
-  await writeCollectionRuns(store, req.dt);
+  if (req.rebuildRunTable !== false) await writeCollectionRuns(store, req.dt);
   return {
     runId,
     rawKey,
@@ -119,4 +121,19 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
     duplicateUsers: parsed.duplicateUsers,
     durationMs,
   };
+}
+
+/** Whether these exact bytes are already a raw report of the account on that day. */
+export async function alreadyImported(
+  store: ObjectStore,
+  dt: string,
+  accountId: string,
+  bytes: Uint8Array,
+): Promise<string | undefined> {
+  const digest = sha256Of(bytes);
+  for (const key of await store.list(rawReportPrefix(dt, accountId))) {
+    const existing = await store.get(key);
+    if (existing && existing.byteLength === bytes.byteLength && sha256Of(existing) === digest) return key;
+  }
+  return undefined;
 }

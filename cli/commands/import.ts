@@ -1,14 +1,16 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { importReport } from '../../collector/import-report.ts';
 import { openStore } from '../../lake/open-store.ts';
-import { UsageError } from '../errors.ts';
+import { ReportedFailure, UsageError } from '../errors.ts';
+import { importArchive, listArchive } from '../import-archive.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { DEFAULT_LAKE, parseAccountIdOption, parseInstantOption, parsePastDateOption } from '../options.ts';
 
 interface ImportOptions {
-  account: string;
-  date: string;
+  account?: string;
+  date?: string;
+  quiet?: boolean;
   generatedAt?: number;
   accountName?: string;
   lake: string;
@@ -20,9 +22,21 @@ export function registerImport(program: Command): void {
     .description(
       'bring an existing credential report CSV into the lake (raw copy, curated partition, run record)',
     )
-    .argument('<file>', 'credential report CSV, as IAM GetCredentialReport returns it')
-    .requiredOption('--account <id>', 'the 12-digit account the report belongs to', parseAccountIdOption)
-    .requiredOption('--date <YYYY-MM-DD>', 'the snapshot date (dt) to file it under', parsePastDateOption)
+    .argument(
+      '<source>',
+      'a credential report CSV, or a folder or s3://bucket/prefix holding an archive of them (account and date read from each path)',
+    )
+    .option(
+      '--account <id>',
+      'with one file: the 12-digit account the report belongs to',
+      parseAccountIdOption,
+    )
+    .option(
+      '--date <YYYY-MM-DD>',
+      'with one file: the snapshot date (dt) to file it under',
+      parsePastDateOption,
+    )
+    .option('--quiet', 'no progress output (archives)')
     .option(
       '--generated-at <iso>',
       "the report's GeneratedTime (default: its newest timestamp)",
@@ -31,6 +45,16 @@ export function registerImport(program: Command): void {
     .option('--account-name <name>', 'account name to record with the rows')
     .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
     .action(async (file: string, opts: ImportOptions) => {
+      if (/^s3:\/\//.test(file) || (await stat(file).catch(() => undefined))?.isDirectory()) {
+        if (opts.account || opts.date || opts.generatedAt)
+          throw new UsageError(
+            `${file} is an archive: each file's account and date come from its path; --account, --date and --generated-at are for one file`,
+          );
+        await importFromArchive(file, opts);
+        return;
+      }
+      if (!opts.account || !opts.date)
+        throw new UsageError(`importing one file needs --account <12-digit id> and --date <YYYY-MM-DD>`);
       const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
         throw new UsageError(
           `cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
@@ -40,8 +64,8 @@ export function registerImport(program: Command): void {
       const result = await withLakeLock(store, 'import', () =>
         importReport(store, {
           bytes: new Uint8Array(bytes),
-          accountId: opts.account,
-          dt: opts.date,
+          accountId: opts.account!,
+          dt: opts.date!,
           generatedAt: opts.generatedAt,
           accountName: opts.accountName,
           sourceName: file,
@@ -73,4 +97,23 @@ export function registerImport(program: Command): void {
         );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+async function importFromArchive(source: string, opts: ImportOptions): Promise<void> {
+  const files = await listArchive(source).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read the archive ${source}: ${error.message}`);
+  });
+  if (files.length === 0) throw new UsageError(`${source} holds no .csv files`);
+  const store = openStore(opts.lake);
+  const results = await withLakeLock(store, 'import', () =>
+    importArchive(files, store, {
+      quiet: opts.quiet,
+      onFile: (r) => process.stdout.write(`${r.status.padEnd(9)} ${r.path}: ${r.detail}\n`),
+    }),
+  );
+  const count = (status: string) => results.filter((r) => r.status === status).length;
+  process.stdout.write(
+    `${source}: ${count('imported')} imported, ${count('skipped')} skipped (already in the lake), ${count('refused')} refused\n`,
+  );
+  if (count('refused')) throw new ReportedFailure(`${count('refused')} file(s) refused: see above`, 1);
 }

@@ -117,7 +117,7 @@ describe('credlake import', () => {
       ],
       [
         ['import', fixture('reports', 'basic.csv'), '--date', '2024-05-01'],
-        "required option '--account <id>' not specified",
+        'importing one file needs --account <12-digit id> and --date <YYYY-MM-DD>',
       ],
     ] as const;
     for (const [args, message] of cases) {
