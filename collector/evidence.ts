@@ -10,6 +10,14 @@ export interface EvidenceRecord {
   readonly key: string;
   readonly size: number;
   readonly sha256: string;
+  /** The S3 version that holds these bytes, in a versioned bucket. */
+  readonly versionId?: string;
+}
+
+/** The record with the object's version id, where the store keeps versions. */
+export async function withVersion(store: ObjectStore, record: EvidenceRecord): Promise<EvidenceRecord> {
+  const versionId = await store.versionOf?.(record.key);
+  return versionId ? { ...record, versionId } : record;
 }
 
 export function sha256Of(bytes: Uint8Array | string): string {
@@ -39,12 +47,13 @@ export async function storeReport(
   bytes: Uint8Array,
 ): Promise<EvidenceRecord> {
   const key = rawReportKey(dt, accountId, generatedAt);
-  if (await store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' })) return evidenceOf(key, bytes);
+  if (await store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' }))
+    return withVersion(store, evidenceOf(key, bytes));
   const existing = await store.get(key);
-  if (existing && sameBytes(existing, bytes)) return evidenceOf(key, bytes);
+  if (existing && sameBytes(existing, bytes)) return withVersion(store, evidenceOf(key, bytes));
   const other = rawReportKey(dt, accountId, generatedAt, digestOf(bytes));
   await store.put(other, bytes, { ifAbsent: true, contentType: 'text/csv' });
-  return evidenceOf(other, bytes);
+  return withVersion(store, evidenceOf(other, bytes));
 }
 
 /** Keeps a report that did not parse, as evidence of the failure; returns its key. */
@@ -57,5 +66,5 @@ export async function quarantineReport(
 ): Promise<EvidenceRecord> {
   const key = quarantineKey(dt, accountId, generatedAt, digestOf(bytes));
   await store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' });
-  return evidenceOf(key, bytes);
+  return withVersion(store, evidenceOf(key, bytes));
 }

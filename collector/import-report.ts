@@ -6,7 +6,7 @@ import type { ObjectStore } from '../lake/store.ts';
 import { newestTimestamp, parseCredentialReport } from '../transforms/credential-report.ts';
 import { reportNotes } from './collect-account.ts';
 import { parseRawReport, writeCollectionRuns, writeCuratedReport } from './curate.ts';
-import { evidenceOf, sha256Of } from './evidence.ts';
+import { evidenceOf, sha256Of, withVersion } from './evidence.ts';
 import { writeManifest, writeOutcome } from './journal.ts';
 import { type AccountOutcome, newRunId } from './outcome.ts';
 
@@ -70,6 +70,7 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
   }
   await writeCuratedReport(store, ref, parsed);
   const durationMs = Math.round(performance.now() - clock);
+  evidence = await withVersion(store, evidence);
   const outcome: AccountOutcome = {
     accountId: req.accountId,
     accountName: req.accountName ?? null,

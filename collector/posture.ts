@@ -12,7 +12,7 @@ import {
 } from '../transforms/posture.ts';
 import { TABLES } from '../transforms/schema.ts';
 import type { CallWrapper, PostureApi } from './api.ts';
-import { type EvidenceRecord, evidenceOf } from './evidence.ts';
+import { type EvidenceRecord, evidenceOf, withVersion } from './evidence.ts';
 
 export interface PostureRecord {
   readonly accountId: string;
@@ -56,7 +56,7 @@ export async function collectPosture(
     curatedKey('user_privileges', dt, base.accountId),
     encodeParquet(TABLES.user_privileges, privilegeRows(stored.details, stored.accountName, stored.runId)),
   );
-  return evidenceOf(key, found ?? text);
+  return withVersion(store, evidenceOf(key, found ?? text));
 }
 
 /** Rebuilds `curated/account_posture/dt=...` from every posture read that day. */

@@ -17,7 +17,7 @@ import {
   snapshotFromList,
 } from './discover.ts';
 import { ApiError, PlanInputError } from './errors.ts';
-import { type EvidenceRecord, evidenceOf } from './evidence.ts';
+import { type EvidenceRecord, evidenceOf, withVersion } from './evidence.ts';
 import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
 import { Limiter } from './limiter.ts';
 import { type AccountOutcome, type AccountsSnapshot, newRunId, outcomeWithoutReport } from './outcome.ts';
@@ -299,7 +299,8 @@ async function runEvidence(
   const records = new Map<string, EvidenceRecord>();
   for (const o of outcomes) for (const e of o.evidence ?? []) records.set(e.key, e);
   const snapshot = await store.get(rawAccountsKey(dt));
-  if (snapshot) records.set(rawAccountsKey(dt), evidenceOf(rawAccountsKey(dt), snapshot));
+  if (snapshot)
+    records.set(rawAccountsKey(dt), await withVersion(store, evidenceOf(rawAccountsKey(dt), snapshot)));
   return [...records.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 

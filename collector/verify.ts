@@ -47,6 +47,15 @@ export async function checkEvidence(store: ObjectStore, dt: string): Promise<Evi
         key: e.key,
         detail: `recorded ${e.size} bytes, SHA-256 ${e.sha256}; found ${bytes.byteLength} bytes, SHA-256 ${sha256Of(bytes)}`,
       });
+    } else if (e.versionId && store.versionOf) {
+      // Same bytes written again still make a new version: the recorded one must be current.
+      const current = await store.versionOf(e.key);
+      if (current !== e.versionId)
+        problems.push({
+          kind: 'altered',
+          key: e.key,
+          detail: `recorded version ${e.versionId}, current version ${current ?? '(none)'}: the object was written again`,
+        });
     }
   }
   for (const prefix of evidencePrefixes(dt)) {

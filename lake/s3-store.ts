@@ -112,6 +112,16 @@ export class S3Store implements ObjectStore {
     return keys.sort();
   }
 
+  async versionOf(key: string): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      return out.VersionId && out.VersionId !== 'null' ? out.VersionId : undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   async exists(key: string): Promise<boolean> {
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));

@@ -16,6 +16,8 @@ export interface ObjectStore {
   list(prefix: string): Promise<string[]>;
   exists(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /** The current version id of an object, where the store keeps versions (a versioned bucket). */
+  versionOf?(key: string): Promise<string | undefined>;
 }
 
 export async function getText(store: ObjectStore, key: string): Promise<string | undefined> {
