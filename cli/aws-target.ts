@@ -16,7 +16,14 @@ export interface TargetOptions {
   readonly sessionName: string;
   /** Read account posture and privileges beside each report. */
   readonly posture?: boolean;
-  readonly sim?: { accounts: number; seed: number; faults?: FaultRates; latency: LatencyName; date: string };
+  readonly sim?: {
+    accounts: number;
+    seed: number;
+    faults?: FaultRates;
+    latency: LatencyName;
+    date: string;
+    centralizedRootAccess?: boolean;
+  };
 }
 
 export interface CollectTarget {

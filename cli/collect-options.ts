@@ -35,10 +35,16 @@ export interface CollectFlags {
   seed?: number;
   faults?: FaultRates;
   latency?: LatencyName;
+  centralizedRoot?: boolean;
 }
 
 /** The flags that describe a simulated organization: refused without --simulate. */
-const SIMULATION_FLAGS = { seed: '--seed', faults: '--faults', latency: '--latency' } as const;
+const SIMULATION_FLAGS = {
+  seed: '--seed',
+  faults: '--faults',
+  latency: '--latency',
+  centralizedRoot: '--centralized-root',
+} as const;
 
 export function addCollectOptions(command: Command): Command {
   return command
@@ -79,6 +85,10 @@ export function addCollectOptions(command: Command): Command {
       '--faults <spec>',
       'with --simulate: fault rates, e.g. throttle=0.1,access_denied=0.05, or none',
       faultSpecOption,
+    )
+    .option(
+      '--centralized-root',
+      'with --simulate: the organization manages member root credentials centrally (most member roots have none)',
     )
     .addOption(
       new Option('--latency <model>', 'with --simulate: latency model (default fast)').choices([

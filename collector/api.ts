@@ -12,7 +12,8 @@ export interface OrgAccount {
 }
 
 export interface OrgApi {
-  describeOrganizationId(): Promise<string>;
+  /** The organization's id and its management account (the one account root checks always cover). */
+  describeOrganization(): Promise<{ id: string; managementAccountId: string | null }>;
   listRootIds(): Promise<string[]>;
   listChildOus(parentId: string): Promise<{ id: string; name: string }[]>;
   listAccounts(parentId: string): Promise<OrgAccount[]>;

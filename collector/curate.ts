@@ -86,6 +86,7 @@ export async function writeAccounts(store: ObjectStore, dt: string): Promise<Acc
     state: a.state,
     ou_path: a.ouPath,
     joined_at: a.joinedAt ? Date.parse(a.joinedAt) : null,
+    is_management: snapshot.managementAccountId ? a.accountId === snapshot.managementAccountId : null,
   }));
   await store.put(curatedKey('accounts', dt), encodeParquet(TABLES.accounts, rows));
   return snapshot;

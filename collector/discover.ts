@@ -28,7 +28,7 @@ export async function discoverAccounts(
   dt: string,
   now: number,
 ): Promise<{ snapshot: AccountsSnapshot; ouIdsByAccount: Map<string, string[]> }> {
-  const organizationId = await api.describeOrganizationId();
+  const { id: organizationId, managementAccountId } = await api.describeOrganization();
   const walked: Walked[] = [];
   // Sibling OUs are walked in parallel, a few calls at a time: Organizations throttles early.
   const calls = new Limiter(4);
@@ -59,6 +59,7 @@ export async function discoverAccounts(
       dt,
       takenAt: new Date(now).toISOString(),
       organizationId,
+      managementAccountId,
       source: 'organizations',
       accounts: walked.map((w) => w.info),
     },

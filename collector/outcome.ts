@@ -58,6 +58,8 @@ export interface AccountsSnapshot {
   readonly dt: string;
   readonly takenAt: string;
   readonly organizationId: string | null;
+  /** The organization's management account; absent for an explicit account list. */
+  readonly managementAccountId?: string | null;
   readonly source: 'organizations' | 'account_list';
   readonly accounts: AccountInfo[];
 }

@@ -33,7 +33,7 @@ export class S3Store implements ObjectStore {
 
   private lockFor(key: string) {
     const r = this.retention;
-    if (!r || !r.prefixes.some((p) => key.startsWith(p))) return {};
+    if (!r?.prefixes.some((p) => key.startsWith(p))) return {};
     return {
       ObjectLockMode: r.mode,
       ObjectLockRetainUntilDate: new Date(Date.now() + r.days * 86_400_000),

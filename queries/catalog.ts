@@ -117,7 +117,8 @@ export const CATALOG: readonly SavedQuery[] = [
   {
     name: 'root_account_findings',
     title: 'Root user risks',
-    description: 'Root access keys, root without MFA where it has a password or key, and recent root use.',
+    description:
+      'Root access keys, root without MFA (password or not), and recent root use, each with what root holds.',
     kind: 'check',
     exported: true,
     controls: { cis: ['1.4', '1.5', '1.7'], securityHub: ['IAM.4', 'IAM.9'] },
@@ -148,7 +149,7 @@ export const CATALOG: readonly SavedQuery[] = [
     name: 'root_hardware_mfa_missing',
     title: 'Root without hardware MFA',
     description:
-      'Accounts whose root user has no MFA or only a virtual device; not applicable under centralized root access.',
+      'Accounts whose root user has no MFA or only a virtual device; not for member roots whose credentials were removed centrally, nor GovCloud.',
     kind: 'check',
     exported: true,
     controls: { cis: ['1.6 (v1.4-v3.0)'], securityHub: ['IAM.6'] },

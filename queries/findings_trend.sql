@@ -20,10 +20,15 @@ report_rows AS (
       THEN coalesce(cr.access_key_1_days_since_use, cr.access_key_1_age_days, cr.user_age_days) END AS key_1_unused,
     CASE WHEN cr.access_key_2_active
       THEN coalesce(cr.access_key_2_days_since_use, cr.access_key_2_age_days, cr.user_age_days) END AS key_2_unused,
-    coalesce(ap.centralized_root_access, false) AS root_managed_centrally,
-    coalesce(ap.root_password_present, cr.password_enabled, true) AS root_password_possible
+    cr.arn LIKE 'arn:aws-us-gov:%' AS root_govcloud,
+    -- The one case without an MFA finding for root: see root_account_findings.sql.
+    coalesce(ap.centralized_root_access, false)
+      AND NOT coalesce(a.is_management, true)
+      AND NOT coalesce(ap.root_password_present, true)
+      AND NOT coalesce(ap.root_access_keys_present, true) AS root_credentials_removed
   FROM credential_report cr
   LEFT JOIN account_posture ap ON ap.dt = cr.dt AND ap.account_id = cr.account_id
+  LEFT JOIN accounts a ON a.dt = cr.dt AND a.account_id = cr.account_id
 ),
 flags AS (
   SELECT r.dt, r.account_id, r.account_name,
@@ -42,10 +47,10 @@ flags AS (
       AND coalesce(r.password_unused, p.unused_user_days) >= p.unused_user_days
       AND coalesce(r.key_1_unused, p.unused_user_days) >= p.unused_user_days
       AND coalesce(r.key_2_unused, p.unused_user_days) >= p.unused_user_days THEN 1 ELSE 0 END AS unused_users,
-    CASE WHEN r.is_root AND NOT r.root_managed_centrally THEN
+    CASE WHEN r.is_root THEN
       CASE WHEN coalesce(r.access_key_1_active, false) OR coalesce(r.access_key_2_active, false) THEN 1 ELSE 0 END
-      + CASE WHEN NOT coalesce(r.mfa_active, false) AND (r.root_password_possible
-          OR coalesce(r.access_key_1_active, false) OR coalesce(r.access_key_2_active, false)) THEN 1 ELSE 0 END
+      + CASE WHEN NOT coalesce(r.mfa_active, false) AND NOT r.root_govcloud AND NOT r.root_credentials_removed
+          THEN 1 ELSE 0 END
       + CASE WHEN r.password_days_since_use <= p.root_recent_use_days
           OR r.access_key_1_days_since_use <= p.root_recent_use_days
           OR r.access_key_2_days_since_use <= p.root_recent_use_days THEN 1 ELSE 0 END

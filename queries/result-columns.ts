@@ -51,6 +51,9 @@ export const RESULT_COLUMNS: Record<string, readonly (readonly [string, ResultTy
     ['user_name', 'string'],
     ['arn', 'string'],
     ['finding', 'string'],
+    ['root_password', 'boolean'],
+    ['root_access_key', 'boolean'],
+    ['root_mfa', 'boolean'],
   ],
   multiple_active_keys: [
     ['dt', 'string'],

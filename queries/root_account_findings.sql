@@ -1,39 +1,50 @@
--- Root user risks, one row per finding:
---   root_access_key_active  root has an active access key
---   root_mfa_disabled       no MFA while root has a password or an active key; the password is
---                           known from account posture (AccountPasswordPresent) when it was read,
---                           otherwise a password reported as not_supported counts as present
+-- Root user risks, one row per finding, each showing which credentials root has:
+--   root_access_key_active  root has an active access key (always a finding)
+--   root_mfa_disabled       root has no MFA device (CIS 1.5, Security Hub IAM.9): a root without a
+--                           password can still be given one through password recovery by whoever
+--                           holds the root e-mail, so a missing password does not excuse it
 --   root_used_recently      root's latest use (password or either key) within root_recent_use_days
--- Where the organization manages root credentials centrally, root checks do not apply.
+-- No MFA is no risk in one case only: a member account whose root credentials were removed under
+-- centralized root access (no password, no keys, no recovery). The management account is never
+-- covered by it. In GovCloud (arn:aws-us-gov) root cannot sign in: no MFA check there.
 WITH params AS (
   SELECT
     (SELECT max(dt) FROM collection_runs) AS snapshot_dt,
     90 AS root_recent_use_days
 ),
 root AS (
-  SELECT cr.*, coalesce(ap.root_password_present, cr.password_enabled, true) AS password_possible
+  SELECT cr.*,
+    coalesce(ap.root_password_present, cr.password_enabled) AS root_password,
+    coalesce(cr.access_key_1_active, false) OR coalesce(cr.access_key_2_active, false) AS root_access_key,
+    coalesce(cr.mfa_active, false) AS root_mfa,
+    cr.arn LIKE 'arn:aws-us-gov:%' AS govcloud,
+    coalesce(ap.centralized_root_access, false)
+      AND NOT coalesce(a.is_management, true)
+      AND NOT coalesce(ap.root_password_present, true)
+      AND NOT coalesce(ap.root_access_keys_present, true) AS credentials_removed
   FROM credential_report cr
   CROSS JOIN params p
   LEFT JOIN account_posture ap ON ap.dt = cr.dt AND ap.account_id = cr.account_id
-  WHERE cr.dt = p.snapshot_dt AND cr.is_root AND NOT coalesce(ap.centralized_root_access, false)
+  LEFT JOIN accounts a ON a.dt = cr.dt AND a.account_id = cr.account_id
+  WHERE cr.dt = p.snapshot_dt AND cr.is_root
 ),
 findings AS (
-  SELECT dt, account_id, account_name, user_name, arn, 'root_access_key_active' AS finding
+  SELECT *, 'root_access_key_active' AS finding
   FROM root
-  WHERE coalesce(access_key_1_active, false) OR coalesce(access_key_2_active, false)
+  WHERE root_access_key
   UNION ALL
-  SELECT dt, account_id, account_name, user_name, arn, 'root_mfa_disabled'
+  SELECT *, 'root_mfa_disabled'
   FROM root
-  WHERE NOT coalesce(mfa_active, false)
-    AND (password_possible OR coalesce(access_key_1_active, false) OR coalesce(access_key_2_active, false))
+  WHERE NOT root_mfa AND NOT govcloud AND NOT credentials_removed
   UNION ALL
-  SELECT r.dt, r.account_id, r.account_name, r.user_name, r.arn, 'root_used_recently'
+  SELECT r.*, 'root_used_recently'
   FROM root r
   CROSS JOIN params p
   WHERE r.password_days_since_use <= p.root_recent_use_days
     OR r.access_key_1_days_since_use <= p.root_recent_use_days
     OR r.access_key_2_days_since_use <= p.root_recent_use_days
 )
-SELECT f.dt, f.account_id, f.account_name, f.user_name, f.arn, f.finding
+SELECT f.dt, f.account_id, f.account_name, f.user_name, f.arn, f.finding,
+  f.root_password, f.root_access_key, f.root_mfa
 FROM findings f
 ORDER BY f.account_id, f.finding

@@ -1,7 +1,9 @@
 -- Accounts whose root user lacks a hardware MFA device: no MFA at all, or a virtual device
--- (told apart with ListVirtualMFADevices). Not applicable where the organization manages root
--- credentials centrally. Accounts whose posture could not be read are in collection_coverage.
--- The root ARN comes from the account's own report, so it carries the right partition.
+-- (told apart with ListVirtualMFADevices). Not applicable to a member account whose root
+-- credentials were removed under centralized root access (never the management account), nor in
+-- GovCloud, where root cannot sign in. Accounts whose posture could not be read are in
+-- collection_coverage. The root ARN comes from the account's own report, so it carries the
+-- right partition.
 WITH params AS (
   SELECT
     (SELECT max(dt) FROM collection_runs) AS snapshot_dt
@@ -12,7 +14,14 @@ FROM account_posture ap
 CROSS JOIN params p
 LEFT JOIN credential_report cr
   ON cr.dt = ap.dt AND cr.account_id = ap.account_id AND cr.is_root
+LEFT JOIN accounts a ON a.dt = ap.dt AND a.account_id = ap.account_id
 WHERE ap.dt = p.snapshot_dt
-  AND NOT coalesce(ap.centralized_root_access, false)
+  AND NOT (
+    coalesce(ap.centralized_root_access, false)
+    AND NOT coalesce(a.is_management, true)
+    AND NOT coalesce(ap.root_password_present, true)
+    AND NOT coalesce(ap.root_access_keys_present, true)
+  )
+  AND NOT coalesce(cr.arn LIKE 'arn:aws-us-gov:%', false)
   AND (NOT ap.root_mfa_enabled OR ap.root_mfa_type <> 'hardware')
 ORDER BY ap.account_id

@@ -120,15 +120,13 @@ export function computeExpected(
         out.stale_access_keys.push(`${a}|<root_account>|${i + 1}|${days(k.rotatedAt)}`);
     });
     const rootKeyActive = root.keys.some((k) => k?.active);
-    // With posture read, the root password is known and centralized root access makes root
-    // checks not applicable; without it, the report's not_supported password counts as present.
+    // No MFA is a finding unless this is a member account whose root credentials were removed
+    // under centralized root access (known only with posture read; never the management account).
     const posture = !account.faults.postureDenied;
-    const rootApplies = !(posture && org.centralizedRootAccess);
-    const passwordPossible = posture ? account.posture.rootPasswordPresent : root.passwordState !== 'false';
-    if (rootApplies) {
+    const exempt = credentialsRemoved(account, org, posture);
+    {
       if (rootKeyActive) out.root_account_findings.push(`${a}|root_access_key_active`);
-      if (!root.mfa && (passwordPossible || rootKeyActive))
-        out.root_account_findings.push(`${a}|root_mfa_disabled`);
+      if (!root.mfa && !exempt) out.root_account_findings.push(`${a}|root_mfa_disabled`);
       const rootUses = [
         root.passwordLastUsedAt,
         root.keys[0]?.lastUsedAt ?? null,
@@ -192,7 +190,7 @@ function addPosture(
 ): void {
   const a = account.id;
   const p = account.posture;
-  if (!org.centralizedRootAccess && !(account.root.mfa && p.rootMfaHardware))
+  if (!credentialsRemoved(account, org, true) && !(account.root.mfa && p.rootMfaHardware))
     (out.root_hardware_mfa_missing as string[]).push(a);
   const policy = p.passwordPolicy;
   const short = (policy?.minimumLength ?? 0) < 14;
@@ -222,4 +220,15 @@ export function expectedUserChanges(before: ExpectedAnswers, after: ExpectedAnsw
     ...[...prev].filter((k) => !next.has(k)).map((k) => `${k}|removed`),
   ];
   return changes.sort();
+}
+
+/** A member account whose root has no password and no keys under centralized root access. */
+function credentialsRemoved(account: SimAccount, org: SimOrg, postureRead: boolean): boolean {
+  return (
+    postureRead &&
+    org.centralizedRootAccess &&
+    account.id !== org.managementAccountId &&
+    !account.posture.rootPasswordPresent &&
+    !account.root.keys.some((k) => k !== null)
+  );
 }

@@ -78,6 +78,7 @@ export function generateOrg(options: GenerateOptions): SimOrg {
     ids.add(id);
     accounts.push(generateAccount(options, id, i, ous, now));
   }
+  if (options.centralizedRootAccess) removeMemberRootCredentials(accounts);
   return {
     id: `o-${hashSeed(options.seed).toString(36).padStart(10, '0').slice(0, 10)}`,
     rootId: 'r-sim1',
@@ -86,6 +87,24 @@ export function generateOrg(options: GenerateOptions): SimOrg {
     accounts,
     centralizedRootAccess: options.centralizedRootAccess ?? false,
   };
+}
+
+/**
+ * What centralized root access does to member accounts: their root credentials are removed (no
+ * password, no keys, no MFA device left). Four in five here; the rest keep what they had, as
+ * accounts not yet cleaned up do. Chosen from the account id, so the rest of the organization is
+ * generated exactly as without the setting. The management account keeps its root.
+ */
+function removeMemberRootCredentials(accounts: SimAccount[]): void {
+  for (const account of accounts.slice(1)) {
+    if (Number(account.id.slice(-2)) % 5 === 0) continue;
+    const root = account.root as { -readonly [K in keyof SimRoot]: SimRoot[K] };
+    root.passwordState = 'not_supported';
+    root.passwordLastUsedAt = null;
+    root.mfa = false;
+    root.keys = [null, null];
+    (account.posture as { rootPasswordPresent: boolean }).rootPasswordPresent = false;
+  }
 }
 
 /** Account ids are 12-digit strings; some have leading zeros, as real ones do. */

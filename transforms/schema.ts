@@ -104,6 +104,11 @@ const accounts: TableDef = {
     col('state', 'string', 'ACTIVE, SUSPENDED, PENDING_CLOSURE or CLOSED'),
     col('ou_path', 'string', 'Path of organizational units from the root, e.g. Root/Workloads/Prod'),
     col('joined_at', 'timestamp', 'When the account joined the organization'),
+    col(
+      'is_management',
+      'boolean',
+      "The organization's management account; NULL when the snapshot came from an account list",
+    ),
   ],
 };
 

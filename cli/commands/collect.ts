@@ -85,6 +85,7 @@ export async function withTarget<T>(
           faults: flags.faults,
           latency: flags.latency ?? 'fast',
           date: simStartDate,
+          centralizedRootAccess: flags.centralizedRoot,
         },
       },
       controller.signal,

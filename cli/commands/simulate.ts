@@ -21,6 +21,7 @@ export function registerSimulate(program: Command): void {
     .option('--seed <n>', 'seed of the generated organization', positiveInt('a seed'), 1)
     .option('--date <YYYY-MM-DD>', 'the simulated day', parseDateOption)
     .option('--faults <spec>', 'fault rates, e.g. throttle=0.1,access_denied=0.05, or none', faultSpecOption)
+    .option('--centralized-root', 'the organization manages member root credentials centrally')
     .addOption(
       new Option('--latency <model>', 'latency model').choices(['fast', 'realistic']).default('fast'),
     )
@@ -32,6 +33,7 @@ export function registerSimulate(program: Command): void {
         faults: opts.faults,
         latency: opts.latency,
         port: opts.port,
+        centralizedRootAccess: opts.centralizedRoot,
       }).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE')
           throw new UsageError(

@@ -24,9 +24,12 @@ export function sdkOrgApi(client: OrganizationsClient, retry: RetryPolicy, signa
     return all;
   }
   return {
-    async describeOrganizationId() {
+    async describeOrganization() {
       const out = await call(() => client.send(new DescribeOrganizationCommand({})));
-      return out.Organization?.Id ?? '';
+      return {
+        id: out.Organization?.Id ?? '',
+        managementAccountId: out.Organization?.MasterAccountId ?? null,
+      };
     },
     async listRootIds() {
       const roots = await pages(async (NextToken) => {

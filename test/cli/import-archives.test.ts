@@ -162,3 +162,20 @@ describe('duplicate user rows', () => {
     expect(REPORT_COLUMNS.length).toBeGreaterThan(16);
   });
 });
+
+describe('root in GovCloud', () => {
+  it('has no MFA check (root cannot sign in there), while a root access key is still a finding', async () => {
+    const text = reportCsv(ACCOUNT, [
+      {
+        user: '<root_account>',
+        access_key_1_active: 'true',
+        access_key_1_last_rotated: '2015-10-01T00:00:00+00:00',
+      },
+      { user: 'alice' },
+    ]).replaceAll('arn:aws:iam::', 'arn:aws-us-gov:iam::');
+    const { dir, path } = await file('gov.csv', text);
+    expect((await runCli(importArgs(path, dir, '--generated-at', '2016-03-10T00:00:00Z'))).code).toBe(0);
+    const findings = (await query(dir, 'root_account_findings')).map((r) => r.finding);
+    expect(findings).toEqual(['root_access_key_active']);
+  });
+});

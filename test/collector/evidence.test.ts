@@ -22,7 +22,7 @@ const good = reportCsv(ACCOUNT, [{ user: '<root_account>' }, { user: 'alice' }, 
 const truncated = good.slice(0, good.length - 40);
 
 const org: OrgApi = {
-  describeOrganizationId: async () => 'o-fake123456',
+  describeOrganization: async () => ({ id: 'o-fake123456', managementAccountId: null }),
   listRootIds: async () => ['r-root'],
   listChildOus: async () => [],
   listAccounts: async (p) =>

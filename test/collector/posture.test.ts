@@ -62,7 +62,7 @@ describe('account posture and user privileges', () => {
     expect(sim.expected().password_policy_weak.length).toBeGreaterThan(0);
   });
 
-  it('treats root checks as not applicable where the organization manages root credentials centrally', async () => {
+  it('under centralized root access, exempts only member accounts whose root credentials were removed', async () => {
     const sim = await Simulator.start({
       accounts: 30,
       seed: 19,
@@ -73,8 +73,24 @@ describe('account posture and user privileges', () => {
     const store = await newStore();
     await runAgainst(sim, store);
     const answers = await lakeAnswers(store.root, '2024-05-01');
-    expect(answers.root_account_findings).toEqual([]);
-    expect(answers.root_hardware_mfa_missing).toEqual([]);
-    expect(answers.admin_users).toEqual(sim.expected().admin_users);
+    const expected = sim.expected();
+    expect(answers.root_account_findings).toEqual(expected.root_account_findings);
+    expect(answers.root_hardware_mfa_missing).toEqual(expected.root_hardware_mfa_missing);
+    expect(answers.admin_users).toEqual(expected.admin_users);
+    // The management account is never exempt: its root without MFA stays a finding.
+    const management = sim.org.accounts.find((a) => a.id === sim.org.managementAccountId)!;
+    if (!management.root.mfa)
+      expect(answers.root_account_findings).toContain(`${management.id}|root_mfa_disabled`);
+    // And some member account is exempt: root without MFA, password or keys, no finding.
+    const exempt = sim.org.accounts.filter(
+      (a) =>
+        a.id !== sim.org.managementAccountId &&
+        a.state === 'ACTIVE' &&
+        !a.root.mfa &&
+        !a.posture.rootPasswordPresent &&
+        !a.root.keys.some((k) => k !== null),
+    );
+    expect(exempt.length).toBeGreaterThan(0);
+    for (const a of exempt) expect(answers.root_account_findings).not.toContain(`${a.id}|root_mfa_disabled`);
   });
 });

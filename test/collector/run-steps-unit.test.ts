@@ -30,7 +30,7 @@ const account = (id: string, state = 'ACTIVE'): OrgAccount => ({
 
 function fakeOrg(accounts: OrgAccount[]): OrgApi {
   return {
-    describeOrganizationId: async () => 'o-fake123456',
+    describeOrganization: async () => ({ id: 'o-fake123456', managementAccountId: null }),
     listRootIds: async () => ['r-root'],
     listChildOus: async () => [],
     listAccounts: async (parent) => (parent === 'r-root' ? accounts : []),

@@ -448,9 +448,8 @@ describe('evidence an auditor can trust', () => {
       Object.values(Template.fromStack(built.memberAccess).findResources('AWS::CloudFormation::StackSet'))[0]
         .Properties.TemplateBody,
     );
-    const stackSetRole = Object.values(
-      body.Resources as Record<string, { Properties: Record<string, any> }>,
-    )[0];
+    type RoleProperties = { Policies: { PolicyDocument: { Statement: { Action: string[] }[] } }[] };
+    const stackSetRole = Object.values(body.Resources as Record<string, { Properties: RoleProperties }>)[0];
     expect(stackSetRole.Properties.Policies[0].PolicyDocument.Statement[0].Action).toEqual([
       'iam:GenerateCredentialReport',
       'iam:GetCredentialReport',

@@ -67,13 +67,19 @@ describe('saved queries on hand-worked fixtures (newest snapshot 2024-05-01)', (
     ]);
   });
 
-  it('root_account_findings: the three password states, keys, and use at exactly 90 days', async () => {
-    expect(pick(await run('root_account_findings'), 'account_id', 'finding')).toEqual([
+  it('root_account_findings: keys, no MFA whatever the password (CIS 1.5), use at exactly 90 days, and what root holds', async () => {
+    const rows = await run('root_account_findings');
+    expect(pick(rows, 'account_id', 'finding')).toEqual([
       [DEV, 'root_access_key_active'],
       [DEV, 'root_mfa_disabled'],
       [DEV, 'root_used_recently'],
       [PROD, 'root_mfa_disabled'],
+      // No password, no key, no MFA: recovery through the root e-mail can still set a password.
+      [SANDBOX, 'root_mfa_disabled'],
       [SANDBOX, 'root_used_recently'],
+    ]);
+    expect(pick(rows, 'account_id', 'root_password', 'root_access_key', 'root_mfa').slice(-1)).toEqual([
+      [SANDBOX, false, false, false],
     ]);
   });
 
