@@ -20,7 +20,7 @@ report_rows AS (
       THEN coalesce(cr.access_key_1_days_since_use, cr.access_key_1_age_days, cr.user_age_days) END AS key_1_unused,
     CASE WHEN cr.access_key_2_active
       THEN coalesce(cr.access_key_2_days_since_use, cr.access_key_2_age_days, cr.user_age_days) END AS key_2_unused,
-    cr.arn LIKE 'arn:aws-us-gov:%' AS root_govcloud,
+    split_part(cr.arn, ':', 2) = 'aws-us-gov' AS root_govcloud,
     -- The one case without an MFA finding for root: see root_account_findings.sql.
     coalesce(ap.centralized_root_access, false)
       AND NOT coalesce(a.is_management, true)

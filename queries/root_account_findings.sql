@@ -17,7 +17,7 @@ root AS (
     coalesce(ap.root_password_present, cr.password_enabled) AS root_password,
     coalesce(cr.access_key_1_active, false) OR coalesce(cr.access_key_2_active, false) AS root_access_key,
     coalesce(cr.mfa_active, false) AS root_mfa,
-    cr.arn LIKE 'arn:aws-us-gov:%' AS govcloud,
+    split_part(cr.arn, ':', 2) = 'aws-us-gov' AS govcloud,
     coalesce(ap.centralized_root_access, false)
       AND NOT coalesce(a.is_management, true)
       AND NOT coalesce(ap.root_password_present, true)

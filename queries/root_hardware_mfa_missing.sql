@@ -22,6 +22,6 @@ WHERE ap.dt = p.snapshot_dt
     AND NOT coalesce(ap.root_password_present, true)
     AND NOT coalesce(ap.root_access_keys_present, true)
   )
-  AND NOT coalesce(cr.arn LIKE 'arn:aws-us-gov:%', false)
+  AND NOT coalesce(split_part(cr.arn, ':', 2) = 'aws-us-gov', false)
   AND (NOT ap.root_mfa_enabled OR ap.root_mfa_type <> 'hardware')
 ORDER BY ap.account_id
