@@ -3,10 +3,9 @@
 // proxy. Per size: wall time, the largest state payload against the 256 KiB quota, S3 requests,
 // Lambda invocations and state transitions per account, and the cost per 1,000 accounts per day
 // that follows from AWS's public us-east-1 prices (PRICES below).
-import { S3Store } from '../lake/s3-store.ts';
-import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, Simulator } from '../simulator/simulator.ts';
+import { CALLER_ACCESS_KEY_ID, CALLER_SECRET } from '../simulator/simulator.ts';
 import { startCountingProxy } from '../test/helpers/counting-proxy.ts';
-import { deployPipeline, runDeployed } from '../test/helpers/deployed-pipeline.ts';
+import { runSimulatedOrganization } from '../test/helpers/deployed-pipeline.ts';
 import { startS3Server } from '../test/helpers/s3-server.ts';
 import { PAYLOAD_LIMIT_BYTES } from '../test/helpers/step-functions.ts';
 
@@ -36,63 +35,43 @@ export interface ScaleFigures {
 }
 
 export async function benchScale(sizes: number[], log: (s: string) => void): Promise<ScaleFigures[]> {
-  const dt = new Date().toISOString().slice(0, 10);
-  const buckets = sizes.map((n) => `credlake-scale-${n}`);
-  const s3 = await startS3Server(buckets, [
-    { accessKeyId: CALLER_ACCESS_KEY_ID, secretAccessKey: CALLER_SECRET },
-  ]);
+  const s3 = await startS3Server([], [{ accessKeyId: CALLER_ACCESS_KEY_ID, secretAccessKey: CALLER_SECRET }]);
   const proxy = await startCountingProxy(s3.endpoint);
   const out: ScaleFigures[] = [];
   try {
     for (const accounts of sizes) {
-      const bucket = `credlake-scale-${accounts}`;
-      const store = new S3Store(s3.client, bucket, '');
-      const sim = await Simulator.start({
+      const run = await runSimulatedOrganization(s3, proxy, {
         accounts,
         seed: 11,
-        date: dt,
-        usersPerAccount: 4,
-        athena: { store, bucket, workgroup: 'credlake', database: 'credlake', queueMs: 5 },
+        concurrency: Math.min(100, accounts),
       });
-      try {
-        const deployment = await deployPipeline(sim, s3, bucket, undefined, {
-          context: { concurrency: Math.min(100, accounts) },
-          s3Endpoint: proxy.endpoint,
-        });
-        proxy.reset();
-        const started = performance.now();
-        const report = await runDeployed(deployment, s3);
-        const wall = (performance.now() - started) / 1000;
-        const c = proxy.counts;
-        const invocations = [...report.invocations.values()].reduce((a, b) => a + b, 0);
-        const lambdaSeconds = [...report.lambdaMs.values()].reduce((a, b) => a + b, 0) / 1000;
-        const dayCost =
-          report.transitions * PRICES.stepFunctionsStandardPerTransition +
-          lambdaSeconds * LAMBDA_GB * PRICES.lambdaArmPerGbSecond +
-          invocations * PRICES.lambdaPerRequest +
-          (c.put + c.list) * PRICES.s3PutListPerRequest +
-          (c.get + c.head) * PRICES.s3GetHeadPerRequest;
-        const per = (n: number) => Math.round((n / accounts) * 100) / 100;
-        const figures: ScaleFigures = {
-          accounts,
-          wall_s: Math.round(wall * 10) / 10,
-          status: report.status,
-          largest_payload_bytes: report.largestPayload.bytes,
-          largest_payload_state: report.largestPayload.state,
-          payload_margin_bytes: PAYLOAD_LIMIT_BYTES - report.largestPayload.bytes,
-          s3_per_account: { get: per(c.get), put: per(c.put), list: per(c.list), head: per(c.head) },
-          lambda_invocations_per_account: per(invocations),
-          transitions_per_account: per(report.transitions),
-          lambda_seconds_per_account: per(lambdaSeconds),
-          cost_per_1000_accounts_per_day_usd: Math.round((dayCost / accounts) * 1000 * 10_000) / 10_000,
-        };
-        log(
-          `  ${accounts} accounts: ${figures.wall_s} s, ${report.status}${report.error ? ` (${report.error.Error}: ${report.error.Cause.slice(0, 300)})` : ''}, largest payload ${figures.largest_payload_bytes} B (${figures.largest_payload_state})`,
-        );
-        out.push(figures);
-      } finally {
-        await sim.close();
-      }
+      const { report, requests: c } = run;
+      const invocations = [...report.invocations.values()].reduce((a, b) => a + b, 0);
+      const lambdaSeconds = [...report.lambdaMs.values()].reduce((a, b) => a + b, 0) / 1000;
+      const dayCost =
+        report.transitions * PRICES.stepFunctionsStandardPerTransition +
+        lambdaSeconds * LAMBDA_GB * PRICES.lambdaArmPerGbSecond +
+        invocations * PRICES.lambdaPerRequest +
+        (c.put + c.list) * PRICES.s3PutListPerRequest +
+        (c.get + c.head) * PRICES.s3GetHeadPerRequest;
+      const per = (n: number) => Math.round((n / accounts) * 100) / 100;
+      const figures: ScaleFigures = {
+        accounts,
+        wall_s: Math.round(run.wallSeconds * 10) / 10,
+        status: report.status,
+        largest_payload_bytes: report.largestPayload.bytes,
+        largest_payload_state: report.largestPayload.state,
+        payload_margin_bytes: PAYLOAD_LIMIT_BYTES - report.largestPayload.bytes,
+        s3_per_account: { get: per(c.get), put: per(c.put), list: per(c.list), head: per(c.head) },
+        lambda_invocations_per_account: per(invocations),
+        transitions_per_account: per(report.transitions),
+        lambda_seconds_per_account: per(lambdaSeconds),
+        cost_per_1000_accounts_per_day_usd: Math.round((dayCost / accounts) * 1000 * 10_000) / 10_000,
+      };
+      log(
+        `  ${accounts} accounts: ${figures.wall_s} s, ${report.status}${report.error ? ` (${report.error.Error}: ${report.error.Cause.slice(0, 300)})` : ''}, largest payload ${figures.largest_payload_bytes} B (${figures.largest_payload_state}), ${run.runs.length} of ${run.accounts.length} accounts in collection_runs`,
+      );
+      out.push(figures);
     }
   } finally {
     await proxy.close();

@@ -3,15 +3,12 @@
 // collection_runs exactly once, and neither the largest state payload nor the S3 requests per
 // account grow from the one size to the other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Store } from '../../lake/s3-store.ts';
-import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
-import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, Simulator } from '../../simulator/simulator.ts';
+import { CALLER_ACCESS_KEY_ID, CALLER_SECRET } from '../../simulator/simulator.ts';
 import { type CountingProxy, type S3Requests, startCountingProxy } from '../helpers/counting-proxy.ts';
-import { deployPipeline, runDeployed } from '../helpers/deployed-pipeline.ts';
+import { runSimulatedOrganization } from '../helpers/deployed-pipeline.ts';
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
 import { PAYLOAD_LIMIT_BYTES, type RunReport } from '../helpers/step-functions.ts';
 
-const DT = new Date().toISOString().slice(0, 10);
 const SIZES = [100, 400];
 
 let s3: S3Server;
@@ -22,40 +19,17 @@ const results = new Map<
 >();
 
 beforeAll(async () => {
-  s3 = await startS3Server(
-    SIZES.map((n) => `credlake-scale-${n}`),
-    [{ accessKeyId: CALLER_ACCESS_KEY_ID, secretAccessKey: CALLER_SECRET }],
-  );
+  s3 = await startS3Server([], [{ accessKeyId: CALLER_ACCESS_KEY_ID, secretAccessKey: CALLER_SECRET }]);
   proxy = await startCountingProxy(s3.endpoint);
   for (const accounts of SIZES) {
-    const bucket = `credlake-scale-${accounts}`;
-    const store = new S3Store(s3.client, bucket, '');
-    const sim = await Simulator.start({
-      accounts,
-      seed: 7,
-      date: DT,
-      usersPerAccount: 4,
-      athena: { store, bucket, workgroup: 'credlake', database: 'credlake', queueMs: 5 },
+    const run = await runSimulatedOrganization(s3, proxy, { accounts, seed: 7, concurrency: accounts });
+    expect([...run.runs].sort()).toEqual([...run.accounts].sort());
+    results.set(accounts, {
+      report: run.report,
+      requests: run.requests,
+      planned: run.accounts.length,
+      runs: run.runs,
     });
-    try {
-      const deployment = await deployPipeline(sim, s3, bucket, undefined, {
-        context: { concurrency: accounts },
-        s3Endpoint: proxy.endpoint,
-      });
-      proxy.reset();
-      const report = await runDeployed(deployment, s3);
-      const requests = { ...proxy.counts };
-      const engine = await DuckDbEngine.openStore(store);
-      const runs = (await engine.run('SELECT account_id FROM collection_runs ORDER BY account_id')).rows.map(
-        (r) => String(r.account_id),
-      );
-      engine.close();
-      const planned = sim.org.accounts.length;
-      expect(runs.sort()).toEqual(sim.org.accounts.map((a) => a.id).sort());
-      results.set(accounts, { report, requests, planned, runs });
-    } finally {
-      await sim.close();
-    }
   }
 }, 300_000);
 

@@ -3,14 +3,19 @@
 // its real handler loaded with that function's own environment from the template, against the
 // simulator (STS, IAM, Organizations, Glue, Athena, SNS) and a real S3-compatible server.
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient, type TableInput } from '@aws-sdk/client-glue';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { Simulator } from '../../simulator/simulator.ts';
+import { S3Store } from '../../lake/s3-store.ts';
+import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
+import { Simulator } from '../../simulator/simulator.ts';
 import { testApp } from './cdk-app.ts';
+import type { CountingProxy, S3Requests } from './counting-proxy.ts';
 import type { S3Server } from './s3-server.ts';
 import {
   type AslDefinition,
   type LambdaFunction,
   type RunOptions,
+  type RunReport,
   runStateMachine,
 } from './step-functions.ts';
 
@@ -174,4 +179,58 @@ export function functionId(deployment: Deployment, name: string): string {
   const found = [...deployment.functions].find(([, f]) => f.handler === name);
   if (!found) throw new Error(`no function with handler ${name}`);
   return found[0];
+}
+
+export interface ScaleRun {
+  readonly report: RunReport;
+  /** S3 requests the functions made, counted by the proxy. */
+  readonly requests: S3Requests;
+  readonly wallSeconds: number;
+  /** Every account of the simulated organization, as collection_runs should hold them. */
+  readonly accounts: string[];
+  /** The account ids collection_runs holds after the run. */
+  readonly runs: string[];
+}
+
+/**
+ * One simulated organization of the given size (4 users an account) through the deployed state
+ * machine, on a bucket of its own, the functions' S3 traffic counted by the proxy.
+ */
+export async function runSimulatedOrganization(
+  s3: S3Server,
+  proxy: CountingProxy,
+  options: { accounts: number; seed: number; concurrency: number },
+): Promise<ScaleRun> {
+  const bucket = `credlake-scale-${options.accounts}`;
+  await s3.client.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+  const store = new S3Store(s3.client, bucket, '');
+  const sim = await Simulator.start({
+    accounts: options.accounts,
+    seed: options.seed,
+    date: new Date().toISOString().slice(0, 10),
+    usersPerAccount: 4,
+    athena: { store, bucket, workgroup: 'credlake', database: 'credlake', queueMs: 5 },
+  });
+  try {
+    const deployment = await deployPipeline(sim, s3, bucket, undefined, {
+      context: { concurrency: options.concurrency },
+      s3Endpoint: proxy.endpoint,
+    });
+    proxy.reset();
+    const started = performance.now();
+    const report = await runDeployed(deployment, s3);
+    const wallSeconds = (performance.now() - started) / 1000;
+    const requests = { ...proxy.counts };
+    const engine = await DuckDbEngine.openStore(store);
+    try {
+      const runs = (await engine.run('SELECT account_id FROM collection_runs')).rows.map((r) =>
+        String(r.account_id),
+      );
+      return { report, requests, wallSeconds, accounts: sim.org.accounts.map((a) => a.id), runs };
+    } finally {
+      engine.close();
+    }
+  } finally {
+    await sim.close();
+  }
 }
