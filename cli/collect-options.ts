@@ -153,7 +153,7 @@ export function reportTimeoutMsFor(flags: CollectFlags): number {
 
 /** Poll waits: IAM's real timings by default; the fast simulator answers in milliseconds. */
 export function pollPolicyFor(flags: CollectFlags): PollPolicy | undefined {
-  if (flags.simulate && flags.latency === 'fast')
+  if (flags.simulate && (flags.latency ?? 'fast') === 'fast')
     return { initialMs: 40, factor: 1.5, maxMs: 400, jitter: 0.2 };
   return undefined;
 }
