@@ -124,17 +124,15 @@ export function computeExpected(
     // under centralized root access (known only with posture read; never the management account).
     const posture = !account.faults.postureDenied;
     const exempt = credentialsRemoved(account, org, posture);
-    {
-      if (rootKeyActive) out.root_account_findings.push(`${a}|root_access_key_active`);
-      if (!root.mfa && !exempt) out.root_account_findings.push(`${a}|root_mfa_disabled`);
-      const rootUses = [
-        root.passwordLastUsedAt,
-        root.keys[0]?.lastUsedAt ?? null,
-        root.keys[1]?.lastUsedAt ?? null,
-      ];
-      if (rootUses.some((u) => u !== null && days(u)! <= t.rootRecentUseDays))
-        out.root_account_findings.push(`${a}|root_used_recently`);
-    }
+    if (rootKeyActive) out.root_account_findings.push(`${a}|root_access_key_active`);
+    if (!root.mfa && !exempt) out.root_account_findings.push(`${a}|root_mfa_disabled`);
+    const rootUses = [
+      root.passwordLastUsedAt,
+      root.keys[0]?.lastUsedAt ?? null,
+      root.keys[1]?.lastUsedAt ?? null,
+    ];
+    if (rootUses.some((u) => u !== null && days(u)! <= t.rootRecentUseDays))
+      out.root_account_findings.push(`${a}|root_used_recently`);
     for (const user of account.users) addUser(out, a, user, days, t);
     if (posture) addPosture(out, account, org, days, t);
   }
