@@ -10,6 +10,7 @@ import { createProgress } from '../collector/progress.ts';
 import { openStore } from '../lake/open-store.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
+import { refreshRollups } from './rollups.ts';
 
 export interface ArchiveFile {
   /** Where the file is, relative to the archive root, with `/` separators. */
@@ -119,5 +120,6 @@ export async function importArchive(
   }
   progress.finish();
   for (const dt of [...touched].sort()) await writeCollectionRuns(store, dt);
+  await refreshRollups(store, [...touched]);
   return results;
 }

@@ -257,6 +257,12 @@ export function reportNotes(parsed: ReturnType<typeof parseRawReport>): string |
     parsed.duplicateUsers.length
       ? `users on more than one line, every line kept: ${parsed.duplicateUsers.join(', ')}`
       : '',
+    parsed.keyUseColumns
+      ? ''
+      : `no access-key use columns (a report from before April 2015): use of ${parsed.keysWithUnknownUse} active key(s) is unknown, so unused-credential checks do not judge them`,
+    parsed.keysBeforeUseRecords
+      ? `${parsed.keysBeforeUseRecords} active key(s) set before 2015-04-22, when IAM began recording key use: their idle time counts from that date ("no use recorded")`
+      : '',
   ].filter(Boolean);
   return notes.length ? notes.join('; ') : null;
 }

@@ -32,6 +32,11 @@ export interface ImportResult {
   readonly unknownColumns: string[];
   readonly futureTimestamps: number;
   readonly duplicateUsers: string[];
+  /** Active keys whose use the report cannot tell (pre-April-2015 layout). */
+  readonly keysWithUnknownUse: number;
+  /** Active keys set before IAM recorded key use (2015-04-22). */
+  readonly keysBeforeUseRecords: number;
+  readonly keyUseColumns: boolean;
   readonly durationMs: number;
 }
 
@@ -120,6 +125,9 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
     unknownColumns: parsed.unknownColumns,
     futureTimestamps: parsed.futureTimestamps,
     duplicateUsers: parsed.duplicateUsers,
+    keysWithUnknownUse: parsed.keysWithUnknownUse,
+    keysBeforeUseRecords: parsed.keysBeforeUseRecords,
+    keyUseColumns: parsed.keyUseColumns,
     durationMs,
   };
 }

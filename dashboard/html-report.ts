@@ -84,7 +84,7 @@ function renderVisual(visual: Visual, input: ReportInput, charts: unknown[]): st
   const source = `<p class="source">query: <code>${esc(visual.query)}</code></p>`;
   switch (visual.kind) {
     case 'kpi':
-      return renderKpi(visual, result);
+      return renderKpi(visual, result, unevaluated(visual.query, input));
     case 'bar':
       charts.push(barChart(visual, result));
       return `<figure class="chart" id="${visual.id}"><figcaption>${esc(visual.title)}</figcaption><div class="canvas-box"><canvas></canvas></div>${source}</figure>`;
@@ -92,18 +92,45 @@ function renderVisual(visual: Visual, input: ReportInput, charts: unknown[]): st
       charts.push(lineChart(visual, result));
       return `<figure class="chart" id="${visual.id}"><figcaption>${esc(visual.title)}</figcaption><div class="canvas-box"><canvas></canvas></div>${source}</figure>`;
     case 'table':
-      return renderTable(visual, result, source);
+      return renderTable(visual, result, source, unevaluated(visual.query, input));
   }
 }
 
-function renderKpi(visual: KpiVisual, result: QueryResult): string {
+/**
+ * How many collected accounts a check could not judge (its findings_by_account count is NULL:
+ * posture not read), and of how many collected; undefined for queries that are not counted there.
+ */
+export function unevaluated(query: string, input: ReportInput): { accounts: number; of: number } | undefined {
+  const byAccount = input.results.findings_by_account;
+  if (!byAccount?.columns.includes(query)) return undefined;
+  const collected = byAccount.rows.filter((r) => r.status === 'collected');
+  return { accounts: collected.filter((r) => r[query] === null).length, of: collected.length };
+}
+
+function renderKpi(
+  visual: KpiVisual,
+  result: QueryResult,
+  missing?: { accounts: number; of: number },
+): string {
+  // Not read is not a pass: a check no collected account could be judged on shows no number.
+  if (missing && missing.of > 0 && missing.accounts === missing.of) {
+    return `<div class="kpi unknown" id="${visual.id}" data-query="${esc(visual.query)}"><span class="value">not evaluated</span><span class="label">${esc(visual.title)}</span><span class="note">posture not read on any account</span></div>`;
+  }
   const value = kpiValue(visual, result);
   const cls = visual.findings && (value ?? 0) > 0 ? 'kpi bad' : 'kpi';
   const shown = value === null ? '–' : `${value}${visual.unit ?? ''}`;
-  return `<div class="${cls}" id="${visual.id}" data-query="${esc(visual.query)}"><span class="value">${esc(shown)}</span><span class="label">${esc(visual.title)}</span></div>`;
+  const note = missing?.accounts
+    ? `<span class="note">not evaluated on ${missing.accounts} of ${missing.of} accounts</span>`
+    : '';
+  return `<div class="${cls}" id="${visual.id}" data-query="${esc(visual.query)}"><span class="value">${esc(shown)}</span><span class="label">${esc(visual.title)}</span>${note}</div>`;
 }
 
-function renderTable(visual: TableVisual, result: QueryResult, source: string): string {
+function renderTable(
+  visual: TableVisual,
+  result: QueryResult,
+  source: string,
+  missing?: { accounts: number; of: number },
+): string {
   const columns = visual.columns.filter((c) => result.columns.includes(c));
   const rows = result.rows.slice(0, MAX_TABLE_ROWS);
   const body = rows
@@ -113,9 +140,12 @@ function renderTable(visual: TableVisual, result: QueryResult, source: string): 
     result.rows.length > rows.length
       ? `<p class="note">First ${rows.length} of ${result.rows.length} rows; the CSV export has them all.</p>`
       : '';
+  const unjudged = missing?.accounts
+    ? `<p class="warning not-evaluated">Not evaluated on ${missing.accounts} of ${missing.of} collected accounts: their posture was not read (imported reports, or --no-posture). No rows there is not a pass.</p>`
+    : '';
   return `<div class="table-visual" id="${visual.id}"><h3>${esc(visual.title)} <span class="count">${result.rows.length}</span></h3>
 <input type="search" class="filter" placeholder="Filter rows" aria-label="Filter ${esc(visual.title)}">
-<div class="scroll"><table><thead><tr>${columns.map((c) => `<th data-col="${esc(c)}">${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div>${more}${source}</div>`;
+${unjudged}<div class="scroll"><table><thead><tr>${columns.map((c) => `<th data-col="${esc(c)}">${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div>${more}${source}</div>`;
 }
 
 function barChart(visual: BarVisual, result: QueryResult) {
@@ -126,7 +156,11 @@ function barChart(visual: BarVisual, result: QueryResult) {
     id: visual.id,
     type: 'bar',
     labels: rows.map((r) => text(r[visual.category]) || text(r.account_id)),
-    series: visual.series.map((s) => ({ label: s, data: rows.map((r) => Number(r[s] ?? 0)) })),
+    // NULL (not evaluated) stays a gap in the chart, never a zero.
+    series: visual.series.map((s) => ({
+      label: s,
+      data: rows.map((r) => (r[s] == null ? null : Number(r[s]))),
+    })),
   };
 }
 
@@ -135,6 +169,9 @@ function lineChart(visual: LineVisual, result: QueryResult) {
     id: visual.id,
     type: 'line',
     labels: result.rows.map((r) => text(r[visual.x])),
-    series: visual.series.map((s) => ({ label: s, data: result.rows.map((r) => Number(r[s] ?? 0)) })),
+    series: visual.series.map((s) => ({
+      label: s,
+      data: result.rows.map((r) => (r[s] == null ? null : Number(r[s]))),
+    })),
   };
 }

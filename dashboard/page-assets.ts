@@ -12,6 +12,7 @@ h3 { margin: 0.5rem 0; font-size: 1.05rem; } .count { color: var(--muted); font-
 .kpi { border: 1px solid var(--line); border-radius: 8px; padding: 0.8rem; display: flex; flex-direction: column; }
 .kpi .value { font-size: 2rem; font-weight: 600; } .kpi .label { color: var(--muted); font-size: 0.9rem; }
 .kpi.bad .value { color: var(--bad); }
+.kpi.unknown .value { color: var(--muted); font-size: 1.2rem; } .kpi .note { font-size: 0.75rem; }
 .visuals { display: grid; grid-template-columns: 1fr; gap: 1.2rem; }
 .visuals > * { min-width: 0; } figure { margin: 0; }
 .chart .canvas-box { position: relative; height: 340px; width: 100%; }

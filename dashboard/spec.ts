@@ -1,6 +1,7 @@
 // The dashboard, declared once. The local HTML report and the QuickSight dashboard both derive
 // from this spec; every visual names the saved query it reads. A pure declaration: no imports
 // but the query catalog's, so `infra/` may read it at synth time.
+import { COMPLIANCE_CHECKS } from '../queries/catalog.ts';
 
 export interface KpiVisual {
   readonly kind: 'kpi';
@@ -52,31 +53,12 @@ export interface DashboardSpec {
   readonly sections: readonly { readonly title: string; readonly visuals: readonly Visual[] }[];
 }
 
-/** The checks on the credential report alone: findings_by_account and findings_trend count these. */
-const REPORT_CHECKS = [
-  ['stale_access_keys', 'Stale access keys'],
-  ['unused_credentials', 'Unused credentials'],
-  ['console_users_without_mfa', 'Console users without MFA'],
-  ['unused_users', 'Unused users'],
-  ['root_account_findings', 'Root findings'],
-  ['multiple_active_keys', 'Users with two active keys'],
-  ['passwords_not_rotated', 'Old passwords'],
-] as const;
-
-/** The checks on account posture and user privileges. */
-const POSTURE_CHECKS = [
-  ['root_hardware_mfa_missing', 'Root without hardware MFA'],
-  ['password_policy_weak', 'Weak password policies'],
-  ['admin_users', 'Administrator grants'],
-  ['privileged_users_without_mfa', 'Administrators without MFA'],
-  ['privileged_users_with_stale_keys', 'Administrators with stale keys'],
-] as const;
-
-const CHECKS = [...REPORT_CHECKS, ...POSTURE_CHECKS];
+/** Every compliance check, with its title, in catalog order. */
+const CHECKS = COMPLIANCE_CHECKS.map((q) => [q.name, q.title] as const);
 
 const USER = ['account_id', 'account_name', 'user_name', 'arn'];
 
-const DETAIL_COLUMNS: Record<(typeof CHECKS)[number][0], readonly string[]> = {
+const DETAIL_COLUMNS: Record<string, readonly string[]> = {
   root_hardware_mfa_missing: ['account_id', 'account_name', 'root_mfa_enabled', 'root_mfa_type'],
   password_policy_weak: [
     'account_id',
@@ -152,7 +134,7 @@ export const DASHBOARD: DashboardSpec = {
           title: 'Findings per account (top 15)',
           query: 'findings_by_account',
           category: 'account_name',
-          series: REPORT_CHECKS.map(([q]) => q),
+          series: CHECKS.map(([q]) => q),
           limit: 15,
         },
         {
@@ -161,7 +143,7 @@ export const DASHBOARD: DashboardSpec = {
           title: 'Findings over time',
           query: 'findings_trend',
           x: 'dt',
-          series: REPORT_CHECKS.map(([q]) => q),
+          series: CHECKS.map(([q]) => q),
         },
         {
           kind: 'table',

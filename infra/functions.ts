@@ -11,7 +11,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '../collector/env-names.ts';
-import { RUNS_ZONE as RUNS_PREFIX } from '../lake/keys.ts';
+import { curatedPrefix, RUNS_ZONE as RUNS_PREFIX } from '../lake/keys.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
 import { ORGANIZATIONS_READ_ACTIONS } from './management-stack.ts';
@@ -21,6 +21,8 @@ import type { Settings } from './settings.ts';
 import { ATHENA_RESULTS_PREFIX } from './storage.ts';
 
 const ROOT = join(import.meta.dirname, '..');
+/** The exports step writes the daily rollup, and nothing else of the curated zone. */
+const ROLLUP_PREFIX = curatedPrefix('findings_daily');
 
 export interface FunctionsProps {
   readonly settings: Settings;
@@ -231,10 +233,22 @@ export class Functions extends Construct {
           actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
           resources: objects(ATHENA_RESULTS_PREFIX),
         }),
-        new PolicyStatement({ actions: ['s3:PutObject'], resources: objects('exports/') }),
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: objects('exports/', ROLLUP_PREFIX) }),
+        // The rollup's partition, registered once its file is written.
+        new PolicyStatement({
+          actions: ['glue:BatchCreatePartition'],
+          resources: [
+            ...glue().slice(0, 2),
+            stack.formatArn({
+              service: 'glue',
+              resource: 'table',
+              resourceName: `${DATABASE_NAME}/${TABLES.findings_daily.name}`,
+            }),
+          ],
+        }),
       ],
       {
-        ...objectAcks('curated/', ATHENA_RESULTS_PREFIX, 'exports/'),
+        ...objectAcks('curated/', ATHENA_RESULTS_PREFIX, 'exports/', ROLLUP_PREFIX),
         'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
       },
     );

@@ -149,3 +149,9 @@ export function datesIn(keys: readonly string[]): string[] {
   }
   return [...dates].sort();
 }
+
+/** A lake key under the lake's prefix in its bucket (`prefix/key`, or the key alone). */
+export function prefixed(prefix: string, key: string): string {
+  const base = prefix.replace(/\/+$/, '');
+  return base ? `${base}/${key}` : key;
+}

@@ -6,6 +6,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { prefixed } from './keys.ts';
 import type { ObjectStore, PutOptions } from './store.ts';
 
 /**
@@ -46,7 +47,7 @@ export class S3Store implements ObjectStore {
   }
 
   private key(key: string): string {
-    return this.prefix ? `${this.prefix.replace(/\/$/, '')}/${key}` : key;
+    return prefixed(this.prefix, key);
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

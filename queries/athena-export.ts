@@ -3,7 +3,7 @@
 import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
-import { exportKey, exportManifestKey } from '../lake/keys.ts';
+import { exportKey, exportManifestKey, prefixed } from '../lake/keys.ts';
 import { type AthenaTarget, executeOnAthena } from './athena.ts';
 import { EXPORTED_QUERIES } from './catalog.ts';
 import { spreadsheetSafeCsv } from './format.ts';
@@ -30,8 +30,7 @@ export interface AthenaExportManifest {
   }[];
 }
 
-const key = (target: ExportTarget, k: string) =>
-  target.prefix ? `${target.prefix.replace(/\/$/, '')}/${k}` : k;
+const key = (target: ExportTarget, k: string) => prefixed(target.prefix, k);
 
 function splitS3(url: string): { Bucket: string; Key: string } {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);

@@ -212,21 +212,22 @@ export const CATALOG: readonly SavedQuery[] = [
     name: 'findings_by_account',
     title: 'Findings by account',
     description:
-      'One row per account of the snapshot: users, console users, and a count per compliance check.',
+      'One row per account of the snapshot: users, console users, and a count per compliance check (NULL where the check could not run), from the findings_daily rollup at the default thresholds.',
     kind: 'summary',
     exported: false,
     controls: none,
-    params: [SNAPSHOT, ...Object.values(THRESHOLDS)],
+    params: [SNAPSHOT],
     latestSnapshot: true,
   },
   {
     name: 'findings_trend',
     title: 'Findings over time',
-    description: 'The same counts as findings_by_account, org-wide, one row per snapshot date.',
+    description:
+      'The same counts as findings_by_account, org-wide, one row per snapshot date, from the findings_daily rollup.',
     kind: 'summary',
     exported: false,
     controls: none,
-    params: Object.values(THRESHOLDS),
+    params: [],
     latestSnapshot: false,
   },
   {
@@ -257,7 +258,7 @@ export function findQuery(name: string): SavedQuery | undefined {
 }
 
 export const COMPLIANCE_CHECKS = CATALOG.filter((q) => q.kind === 'check');
-/** The checks that stand on the credential report alone: findings_by_account counts these. */
+/** The checks that stand on the credential report alone (an import gives nothing else). */
 export const REPORT_CHECKS = COMPLIANCE_CHECKS.filter(
   (q) => (q.basis ?? 'credential_report') === 'credential_report',
 );

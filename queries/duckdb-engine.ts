@@ -155,6 +155,17 @@ export class DuckDbEngine {
     return rows.map((r) => String(r.dt)).filter(Boolean);
   }
 
+  /**
+   * Tells the engine about an object just written to the lake: a staged S3 lake keeps its own
+   * listing and copy, which would otherwise miss it. Views are refreshed by the caller.
+   */
+  async noteWritten(key: string, body: Uint8Array): Promise<void> {
+    const s = this.staging;
+    if (!s) return;
+    if (!s.keys.includes(key)) s.keys.push(key);
+    await new LocalStore(this.lakeRoot).put(key, body);
+  }
+
   /** Runs SQL over the views as they are scoped now (see useSnapshot). */
   async run(sql: string): Promise<QueryResult> {
     // A staged lake has no views until a query asks for a snapshot; plain SQL sees every one.

@@ -69,3 +69,38 @@ export async function runSavedQuery(
   await engine.useSnapshot(snapshot);
   return engine.run(sql);
 }
+
+export interface NotEvaluated {
+  readonly dt: string;
+  /** Collected accounts the check could not judge (posture not read). */
+  readonly collected: { accountId: string; accountName: string | null }[];
+  /** Accounts without a collected report that day. */
+  readonly notCollected: number;
+}
+
+/**
+ * Where a compliance check could not run in a snapshot, from the findings_daily rollup (which
+ * holds the rule): its rows there are not a pass. Undefined for summaries.
+ */
+export async function notEvaluated(
+  engine: DuckDbEngine,
+  name: string,
+  date?: string,
+): Promise<NotEvaluated | undefined> {
+  if (requireQuery(name).kind !== 'check') return undefined;
+  const dt = await resolveSnapshot(engine, date);
+  await engine.useSnapshot(dt);
+  const { rows } = await engine.run(
+    `SELECT account_id, account_name, status FROM findings_daily WHERE dt = '${dt}' AND check_name = '${name}' AND NOT evaluated ORDER BY account_id`,
+  );
+  return {
+    dt,
+    collected: rows
+      .filter((r) => r.status === 'collected')
+      .map((r) => ({
+        accountId: String(r.account_id),
+        accountName: (r.account_name as string | null) ?? null,
+      })),
+    notCollected: rows.filter((r) => r.status !== 'collected').length,
+  };
+}

@@ -19,8 +19,9 @@ export function requireQuery(name: string): SavedQuery {
 
 /** The `params` CTE of a query: each `<expression> AS <name>` line, by name. */
 export function readParamsCte(sql: string): Map<string, string> {
-  const block = paramsBlock(sql);
   const out = new Map<string, string>();
+  if (!sql.includes('WITH params AS (')) return out;
+  const block = paramsBlock(sql);
   for (const line of block.text.split('\n')) {
     const m = PARAM_LINE.exec(line);
     if (m) out.set(m[3], m[2]);
@@ -39,6 +40,7 @@ function paramsBlock(sql: string): { start: number; end: number; text: string } 
 
 /** Returns the SQL with the given parameter values written into its params CTE. */
 export function withParams(query: SavedQuery, sql: string, values: ParamValues): string {
+  if (Object.keys(values).length === 0) return sql;
   const block = paramsBlock(sql);
   const lines = block.text.split('\n').map((line) => {
     const m = PARAM_LINE.exec(line);

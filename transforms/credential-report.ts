@@ -4,7 +4,13 @@
 import { parse } from 'csv-parse/sync';
 import { parseIsoInstant, utcDaysBetween } from './dates.ts';
 import { MalformedReportError } from './errors.ts';
-import { REPORT_COLUMNS, type ReportColumn, TABLES } from './schema.ts';
+import {
+  KEY_USE_COLUMNS,
+  KEY_USE_RECORDED_FROM,
+  REPORT_COLUMNS,
+  type ReportColumn,
+  TABLES,
+} from './schema.ts';
 
 export type Value = string | number | boolean | null;
 /** A row keyed by column name; timestamps are epoch milliseconds (UTC). */
@@ -26,7 +32,15 @@ export interface ParsedReport {
   readonly futureTimestamps: number;
   /** User names that appear on more than one line (every line is kept, as in the evidence). */
   readonly duplicateUsers: string[];
+  /** False for the pre-April-2015 layout: no access-key last-use columns, so key use is unknown. */
+  readonly keyUseColumns: boolean;
+  /** Active keys whose idleness cannot be judged (the report has no key-use columns). */
+  readonly keysWithUnknownUse: number;
+  /** Active keys set before IAM recorded key use (2015-04-22): "no use recorded", not "never used". */
+  readonly keysBeforeUseRecords: number;
 }
+
+const USE_RECORDED_FROM = Date.parse(KEY_USE_RECORDED_FROM);
 
 export const ROOT_USER = '<root_account>';
 const NULL_MARKERS = new Set(['N/A', 'no_information', 'not_supported']);
@@ -53,11 +67,13 @@ export function parseCredentialReport(bytes: Uint8Array, ctx: ReportContext): Pa
   if (records.length === 0) throw new MalformedReportError(ctx.accountId, 'the report is empty');
   const header = records[0].record.map((h) => h.trim());
   const index = indexHeader(header, ctx.accountId);
+  const keyUseColumns = index.has('access_key_1_last_used_date');
   if (records.length === 1) {
     throw new MalformedReportError(ctx.accountId, 'the report has a header but no rows', 1);
   }
   const rows: Row[] = [];
   const future = { count: 0 };
+  const keys = { unknownUse: 0, beforeRecords: 0 };
   const others = new Map<string, number>();
   const accountColumn = header.indexOf('account_id');
   for (let i = 1; i < records.length; i++) {
@@ -70,6 +86,11 @@ export function parseCredentialReport(bytes: Uint8Array, ctx: ReportContext): Pa
       );
     }
     const row = normalizeRow(record, index, line, ctx, future);
+    for (const n of [1, 2]) {
+      if (row[`access_key_${n}_active`] !== true) continue;
+      if (!keyUseColumns) keys.unknownUse++;
+      else if (row[`access_key_${n}_use_fully_recorded`] === false) keys.beforeRecords++;
+    }
     // A row names its account in its ARN (and in an account_id column some tools add).
     const named = [
       arnAccount(String(row.arn)),
@@ -93,6 +114,9 @@ export function parseCredentialReport(bytes: Uint8Array, ctx: ReportContext): Pa
     unknownColumns: header.filter((h) => !known.has(h)),
     futureTimestamps: future.count,
     duplicateUsers: [...seen].filter(([, n]) => n > 1).map(([name]) => name),
+    keyUseColumns,
+    keysWithUnknownUse: keys.unknownUse,
+    keysBeforeUseRecords: keys.beforeRecords,
   };
 }
 
@@ -144,7 +168,11 @@ function indexHeader(header: string[], accountId: string): Map<ReportColumn, num
     if (seen.has(name)) throw new MalformedReportError(accountId, `header repeats column ${name}`, 1, name);
     seen.add(name);
   }
-  const missing = REPORT_COLUMNS.filter((c) => !seen.has(c));
+  // Reports from before April 2015 lack the key-use columns as a group; a partial group is damage.
+  const keyUse = KEY_USE_COLUMNS.filter((c) => seen.has(c));
+  const required =
+    keyUse.length === 0 ? REPORT_COLUMNS.filter((c) => !KEY_USE_COLUMNS.includes(c)) : REPORT_COLUMNS;
+  const missing = required.filter((c) => !seen.has(c));
   if (missing.length > 0) {
     throw new MalformedReportError(
       accountId,
@@ -153,7 +181,7 @@ function indexHeader(header: string[], accountId: string): Map<ReportColumn, num
       missing[0],
     );
   }
-  return new Map(REPORT_COLUMNS.map((c) => [c, header.indexOf(c)]));
+  return new Map(required.map((c) => [c, header.indexOf(c)]));
 }
 
 function normalizeRow(
@@ -164,6 +192,8 @@ function normalizeRow(
   future: { count: number },
 ): Row {
   const src = {} as Record<ReportColumn, Value>;
+  // Columns a report does not carry (the pre-2015 layout) are unknown: NULL.
+  for (const name of REPORT_COLUMNS) src[name] = null;
   for (const [name, i] of index) src[name] = normalizeValue(name, record[i], line, ctx.accountId);
   if (src.user === null || src.user === '')
     throw new MalformedReportError(ctx.accountId, 'empty user name', line, 'user');
@@ -194,7 +224,35 @@ function normalizeRow(
     access_key_1_days_since_use: days(src.access_key_1_last_used_date),
     access_key_2_age_days: days(src.access_key_2_last_rotated),
     access_key_2_days_since_use: days(src.access_key_2_last_used_date),
+    ...keyUse(1, src, index.has('access_key_1_last_used_date'), days),
+    ...keyUse(2, src, index.has('access_key_2_last_used_date'), days),
     user_age_days: days(src.user_creation_time),
+  };
+}
+
+/**
+ * How long key n has gone without recorded use, and whether its whole life was recorded. IAM
+ * began recording key use on 2015-04-22: a key set earlier with no last use was unused since
+ * then, not necessarily "never used"; without the key-use columns nothing can be said.
+ */
+function keyUse(
+  n: 1 | 2,
+  src: Record<ReportColumn, Value>,
+  recorded: boolean,
+  days: (v: Value) => Value,
+): Row {
+  const active = src[`access_key_${n}_active`];
+  const set = src[`access_key_${n}_last_rotated`] ?? src.user_creation_time;
+  const lastUsed = src[`access_key_${n}_last_used_date`];
+  const hasKey = active === true || typeof src[`access_key_${n}_last_rotated`] === 'number';
+  if (!hasKey) return { [`access_key_${n}_idle_days`]: null, [`access_key_${n}_use_fully_recorded`]: null };
+  const before = typeof set === 'number' && set < USE_RECORDED_FROM;
+  let idle: Value = null;
+  if (typeof lastUsed === 'number') idle = days(lastUsed);
+  else if (recorded && typeof set === 'number') idle = days(Math.max(set, USE_RECORDED_FROM));
+  return {
+    [`access_key_${n}_idle_days`]: idle,
+    [`access_key_${n}_use_fully_recorded`]: recorded && !before,
   };
 }
 

@@ -33,7 +33,8 @@ export type TableName =
   | 'accounts'
   | 'collection_runs'
   | 'account_posture'
-  | 'user_privileges';
+  | 'user_privileges'
+  | 'findings_daily';
 
 const col = (name: string, type: ColumnType, description: string): Column => ({ name, type, description });
 
@@ -61,6 +62,16 @@ function keyAgeColumns(n: 1 | 2): Column[] {
   return [
     col(`access_key_${n}_age_days`, 'int', `Whole UTC days from key ${n}'s last rotation to the report`),
     col(`access_key_${n}_days_since_use`, 'int', `Whole UTC days from key ${n}'s last use to the report`),
+    col(
+      `access_key_${n}_idle_days`,
+      'int',
+      `Whole UTC days key ${n} has gone without recorded use: since its last use, else since it was set or 2015-04-22 (when IAM began recording key use), whichever is later; NULL when the report cannot say (no key-use columns, reports before April 2015) or the slot has no key`,
+    ),
+    col(
+      `access_key_${n}_use_fully_recorded`,
+      'boolean',
+      `IAM recorded every use of key ${n}: false when the key was set before 2015-04-22 or the report has no key-use columns, so a missing last use means "no use recorded", not "never used"; NULL when the slot has no key`,
+    ),
   ];
 }
 
@@ -196,6 +207,33 @@ const userPrivileges: TableDef = {
   ],
 };
 
+const findingsDaily: TableDef = {
+  name: 'findings_daily',
+  description:
+    'The daily rollup: per snapshot and account, the number of findings of each compliance check at the catalog thresholds, with the account outcome; one small file per dt, derived from the tables above',
+  partitionKeys: [DT],
+  columns: [
+    ACCOUNT_ID,
+    col('account_name', 'string', 'Account name as known to the run'),
+    col('status', 'string', 'collected, failed or skipped (from collection_runs)'),
+    col('reason', 'string', 'Why the account was not collected, or how it was'),
+    col('users', 'int', 'IAM users in the report, root excluded; NULL when not collected'),
+    col('console_users', 'int', 'Users with a console password; NULL when not collected'),
+    col('check_name', 'string', 'The saved compliance query counted'),
+    col(
+      'basis',
+      'string',
+      'credential_report, or posture for the checks that need account posture and privileges',
+    ),
+    col(
+      'evaluated',
+      'boolean',
+      'The check could run on this account: its report was collected and, for posture checks, its posture read',
+    ),
+    col('findings', 'int', 'Rows the check returns for the account; NULL when not evaluated, never a pass'),
+  ],
+};
+
 /** The tables the pipeline writes, in dependency order. */
 export const TABLES = {
   credential_report: credentialReport,
@@ -203,13 +241,17 @@ export const TABLES = {
   collection_runs: collectionRuns,
   account_posture: accountPosture,
   user_privileges: userPrivileges,
+  findings_daily: findingsDaily,
 } as const satisfies Record<TableName, TableDef>;
 
 export function allColumns(table: TableDef): Column[] {
   return [...table.columns, ...table.partitionKeys];
 }
 
-/** Columns of the IAM credential report CSV, by header name, that every report must carry. */
+/**
+ * Columns of the IAM credential report CSV, by header name. Every report carries them, except
+ * that reports written before April 2015 lack the KEY_USE_COLUMNS.
+ */
 export const REPORT_COLUMNS = [
   'user',
   'arn',
@@ -236,3 +278,11 @@ export const REPORT_COLUMNS = [
 ] as const;
 
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+
+/** The access-key last-use columns IAM added to the report in April 2015: all present or none. */
+export const KEY_USE_COLUMNS: readonly ReportColumn[] = REPORT_COLUMNS.filter((c) =>
+  /^access_key_\d_last_used_/.test(c),
+);
+
+/** When IAM began recording access-key use; a key set before then has no complete use record. */
+export const KEY_USE_RECORDED_FROM = '2015-04-22T00:00:00Z';

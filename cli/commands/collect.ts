@@ -16,6 +16,7 @@ import {
 import { ReportedFailure } from '../errors.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { todayUtc } from '../options.ts';
+import { refreshRollups } from '../rollups.ts';
 import { formatRunSummary } from '../run-summary.ts';
 
 export function registerCollect(program: Command): void {
@@ -137,6 +138,7 @@ async function collectDay(
     onProgress: (e) => progress.update(e),
   });
   progress.finish();
+  await refreshRollups(store, [dt]);
   const seconds = (performance.now() - started) / 1000;
   if (brief) {
     const n = (status: string) => result.outcomes.filter((o) => o.status === status).length;

@@ -6,6 +6,7 @@ import { ReportedFailure, UsageError } from '../errors.ts';
 import { importArchive, listArchive } from '../import-archive.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { DEFAULT_LAKE, parseAccountIdOption, parseInstantOption, parsePastDateOption } from '../options.ts';
+import { refreshRollups } from '../rollups.ts';
 
 interface ImportOptions {
   account?: string;
@@ -61,16 +62,18 @@ export function registerImport(program: Command): void {
         );
       });
       const store = openStore(opts.lake);
-      const result = await withLakeLock(store, 'import', () =>
-        importReport(store, {
+      const result = await withLakeLock(store, 'import', async () => {
+        const imported = await importReport(store, {
           bytes: new Uint8Array(bytes),
           accountId: opts.account!,
           dt: opts.date!,
           generatedAt: opts.generatedAt,
           accountName: opts.accountName,
           sourceName: file,
-        }),
-      );
+        });
+        await refreshRollups(store, [opts.date!]);
+        return imported;
+      });
       const when = new Date(result.generatedAt).toISOString();
       const source = {
         given: 'as given',
@@ -94,6 +97,14 @@ export function registerImport(program: Command): void {
       if (result.duplicateUsers.length)
         lines.push(
           `  note: users on more than one line, every line kept as in the file: ${result.duplicateUsers.join(', ')}`,
+        );
+      if (!result.keyUseColumns)
+        lines.push(
+          `  note: the file has no access-key use columns (IAM added them in April 2015): use of ${result.keysWithUnknownUse} active key(s) is unknown, so the unused-credential and unused-user checks do not judge them`,
+        );
+      if (result.keysBeforeUseRecords)
+        lines.push(
+          `  note: ${result.keysBeforeUseRecords} active key(s) were set before 2015-04-22, when IAM began recording key use: without a recorded use they read "no use recorded", counted from that date`,
         );
       process.stdout.write(`${lines.join('\n')}\n`);
     });

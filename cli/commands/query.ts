@@ -4,7 +4,7 @@ import { runSavedQueryOnAthena } from '../../queries/athena-run.ts';
 import { CATALOG } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from '../../queries/format.ts';
-import { runSavedQuery } from '../../queries/run-query.ts';
+import { notEvaluated, runSavedQuery } from '../../queries/run-query.ts';
 import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '../engine-options.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
@@ -64,6 +64,19 @@ export function registerQuery(program: Command): void {
       process.stdout.write(
         formatResult(result, opts.format, process.stdout.columns || 160, { exact: opts.exactCsv }),
       );
+      const missing = await notEvaluated(engine, name, opts.date);
+      if (missing?.collected.length) {
+        const list = missing.collected.map(
+          (a) => `${a.accountId}${a.accountName ? ` (${a.accountName})` : ''}`,
+        );
+        process.stderr.write(
+          `${name}: not evaluated on ${list.length} collected account(s) of ${missing.dt}, whose posture was not read (imported, or collected with --no-posture): ${list.slice(0, 20).join(', ')}${list.length > 20 ? `, ... ${list.length - 20} more` : ''}\n`,
+        );
+      }
+      if (missing?.notCollected)
+        process.stderr.write(
+          `${name}: ${missing.notCollected} account(s) of ${missing.dt} not collected, so not evaluated (see collection_coverage)\n`,
+        );
     } finally {
       engine.close();
     }

@@ -4,6 +4,7 @@ import { openStore } from '../../lake/open-store.ts';
 import { ReportedFailure } from '../errors.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
+import { refreshRollups } from '../rollups.ts';
 
 export function registerTransform(program: Command): void {
   program
@@ -30,6 +31,11 @@ export function registerTransform(program: Command): void {
             );
           failures += r.failures.length;
         }
+        // The rollup is derived from the curated tables just rebuilt: never a second truth.
+        const rollups = await refreshRollups(store, dates);
+        process.stdout.write(
+          `findings_daily: ${rollups.length} day(s) rebuilt from the curated tables (${rollups.reduce((n, r) => n + r.rows, 0)} rows)\n`,
+        );
         return failures;
       });
       if (failed) throw new ReportedFailure(`${failed} report(s) could not be transformed (see above)`);

@@ -13,7 +13,7 @@ import { exportKey } from '../../lake/keys.ts';
 import { LocalStore } from '../../lake/local-store.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import { getText } from '../../lake/store.ts';
-import { EXPORTED_QUERIES } from '../../queries/catalog.ts';
+import { COMPLIANCE_CHECKS, EXPORTED_QUERIES } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, Simulator } from '../../simulator/simulator.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -176,6 +176,13 @@ describe('a healthy run of the synthesized state machine', () => {
       expect(await deployedRows('SELECT * FROM accounts ORDER BY account_id')).toEqual(
         await rowsOf(localLake, 'SELECT * FROM accounts ORDER BY account_id'),
       );
+      // The rollup: Athena wrote it in the bucket, DuckDB in the local lake, from the same SQL.
+      const rollupSql =
+        'SELECT dt, account_id, status, users, console_users, check_name, evaluated, findings FROM findings_daily ORDER BY account_id, check_name';
+      const rollup = await deployedRows(rollupSql);
+      expect(rollup.length).toBe(ACCOUNTS * COMPLIANCE_CHECKS.length);
+      expect(rollup.some((r) => Number(r.findings) > 0)).toBe(true);
+      expect(rollup).toEqual(await rowsOf(localLake, rollupSql));
     } finally {
       staged.close();
     }
@@ -211,6 +218,9 @@ describe('a healthy run of the synthesized state machine', () => {
       );
     expect(run.sim.glue.partitions.get('credlake.accounts')?.map((p) => p.values)).toEqual([[DT]]);
     expect(run.sim.glue.partitions.get('credlake.collection_runs')?.map((p) => p.values)).toEqual([[DT]]);
+    expect(run.sim.glue.partitions.get('credlake.findings_daily')?.map((p) => p.location)).toEqual([
+      `s3://${BUCKETS[0]}/curated/findings_daily/dt=${DT}/`,
+    ]);
     const requested = run.sim.glue.createRequests.map((r) => `${r.table}/${r.values.join('/')}`);
     expect(new Set(requested).size).toBe(requested.length);
   });

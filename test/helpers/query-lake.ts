@@ -9,6 +9,8 @@ import { writeOutcome } from '../../collector/journal.ts';
 import { type AccountOutcome, type AccountsSnapshot, outcomeWithoutReport } from '../../collector/outcome.ts';
 import { rawAccountsKey } from '../../lake/keys.ts';
 import { LocalStore } from '../../lake/local-store.ts';
+import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
+import { writeDailyRollups } from '../../queries/local-rollup.ts';
 import { type ReportLine, reportCsv } from './report-csv.ts';
 
 export const PROD = '111111111111';
@@ -193,5 +195,12 @@ export async function buildQueryLake(): Promise<LocalStore> {
   };
   await store.put(rawAccountsKey('2024-05-01'), JSON.stringify(snapshot));
   await writeAccounts(store, '2024-05-01');
+  // Every run writes the day's rollup; so does this lake, as a run would have.
+  const engine = await DuckDbEngine.open(store.root);
+  try {
+    await writeDailyRollups(engine, store, ['2024-04-30', '2024-05-01']);
+  } finally {
+    engine.close();
+  }
   return store;
 }

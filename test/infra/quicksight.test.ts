@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD, dashboardQueries } from '../../dashboard/spec.ts';
 import { RESULT_COLUMNS } from '../../queries/result-columns.ts';
+import { loadQuerySql } from '../../queries/saved-query.ts';
 import { testApp } from '../helpers/cdk-app.ts';
 
 const PRINCIPAL = 'arn:aws:quicksight:us-east-1:222222222222:group/default/secops';
@@ -43,7 +44,8 @@ describe('the QuickSight stack', () => {
       };
       const query = table.CustomSql.Name;
       expect(table.CustomSql.Columns.map((c) => c.Name)).toEqual(RESULT_COLUMNS[query].map(([c]) => c));
-      expect(table.CustomSql.SqlQuery).toContain('WITH params AS');
+      // The saved query's own text: the same rule in Athena, QuickSight and the local report.
+      expect(table.CustomSql.SqlQuery).toBe(loadQuerySql(query));
     }
     t.resourcePropertiesCountIs(
       'AWS::QuickSight::RefreshSchedule',

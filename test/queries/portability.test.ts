@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import parserModule from 'node-sql-parser/build/trino.js';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../queries/catalog.ts';
+import { dailyRollupSql } from '../../queries/rollup.ts';
 import { loadQuerySql, readParamsCte, withParams } from '../../queries/saved-query.ts';
+import { GENERATED_QUERIES } from '../../queries/summary-sql.ts';
 
 const FORBIDDEN: [RegExp, string][] = [
   [/\b(greatest|least)\s*\(/i, 'greatest/least return NULL on any NULL input in Trino but not in DuckDB'],
@@ -68,6 +70,19 @@ describe('saved queries are portable between Athena and DuckDB', () => {
       expect(() => new Parser().astify(stripComments(prepared), { database: 'trino' })).not.toThrow();
     });
   }
+
+  it('the findings_daily rollup SQL, built from the checks, passes the same guards', () => {
+    const sql = dailyRollupSql('2024-05-01', loadQuerySql);
+    const code = stripStrings(stripComments(sql));
+    for (const [pattern, why] of FORBIDDEN) expect(code, `rollup: ${why}`).not.toMatch(pattern);
+    expect(() => new Parser().astify(stripComments(sql), { database: 'trino' })).not.toThrow();
+    for (const check of CATALOG.filter((q) => q.kind === 'check')) expect(sql).toContain(`'${check.name}'`);
+  });
+
+  it('findings_by_account.sql and findings_trend.sql are what queries/summary-sql.ts generates', () => {
+    for (const [name, generate] of Object.entries(GENERATED_QUERIES))
+      expect(loadQuerySql(name), `${name}: run npx tsx scripts/generate-summary-sql.ts`).toBe(generate());
+  });
 
   it('the guard catches what it is meant to catch', () => {
     const bad = [

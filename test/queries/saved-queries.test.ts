@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_CHECKS } from '../../queries/catalog.ts';
+import { COMPLIANCE_CHECKS, REPORT_CHECKS } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
 import { buildQueryLake, DEV, LEGACY, PROD, SANDBOX, SUSPENDED, UNSEEN } from '../helpers/query-lake.ts';
@@ -131,6 +131,23 @@ describe('saved queries on hand-worked fixtures (newest snapshot 2024-05-01)', (
     expect(byAccount.find((r) => r.account_id === PROD)).toMatchObject({ users: 13, console_users: 5 });
   });
 
+  it('findings_by_account says "not evaluated" (NULL, counted) for posture checks an import never read', async () => {
+    const byAccount = await run('findings_by_account');
+    const posture = COMPLIANCE_CHECKS.filter((c) => c.basis === 'posture');
+    expect(posture.length).toBe(5);
+    for (const account of [PROD, DEV, SANDBOX]) {
+      const row = byAccount.find((r) => r.account_id === account)!;
+      for (const check of posture) expect(row[check.name], `${check.name} ${account}`).toBeNull();
+      expect(row.checks_not_evaluated).toBe(posture.length);
+      const reportTotal = REPORT_CHECKS.reduce((sum, c) => sum + Number(row[c.name]), 0);
+      expect(row.total_findings).toBe(reportTotal);
+    }
+    // A failed account: not one check could run.
+    expect(byAccount.find((r) => r.account_id === LEGACY)?.checks_not_evaluated).toBe(
+      COMPLIANCE_CHECKS.length,
+    );
+  });
+
   it('findings_trend counts each snapshot with the same rules', async () => {
     const trend = await run('findings_trend');
     expect(trend.map((r) => r.dt)).toEqual(['2024-04-30', '2024-05-01']);
@@ -140,7 +157,13 @@ describe('saved queries on hand-worked fixtures (newest snapshot 2024-05-01)', (
         expect(trend.find((r) => r.dt === dt)?.[check.name], `${check.name} ${dt}`).toBe(rows.length);
       }
     }
-    expect(trend[1]).toMatchObject({ accounts_collected: 3, accounts_failed: 1, accounts_skipped: 1 });
+    expect(trend[1]).toMatchObject({
+      accounts_collected: 3,
+      accounts_failed: 1,
+      accounts_skipped: 1,
+      accounts_not_fully_evaluated: 3,
+      admin_users: null,
+    });
   });
 });
 
