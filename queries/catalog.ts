@@ -28,6 +28,11 @@ export interface SavedQuery {
   readonly params: readonly QueryParam[];
   /** Reads only the snapshot at `snapshot_dt` (so only the newest partition by default). */
   readonly latestSnapshot: boolean;
+  /**
+   * Reads the snapshot at `snapshot_dt` and each account's previous collected one (found in
+   * collection_runs), nothing else.
+   */
+  readonly previousSnapshot?: boolean;
   /** What the check stands on: the credential report alone, or account posture and privileges. */
   readonly basis?: 'credential_report' | 'posture';
   /** Findings are about users (the default) or about whole accounts. */
@@ -239,6 +244,7 @@ export const CATALOG: readonly SavedQuery[] = [
     controls: none,
     params: [SNAPSHOT],
     latestSnapshot: false,
+    previousSnapshot: true,
   },
   {
     name: 'collection_coverage',

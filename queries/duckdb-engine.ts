@@ -27,6 +27,8 @@ interface Staging {
   readonly dates: Set<string>;
   all: boolean;
   bytesFetched: number;
+  /** Keys fetched by runOnTable, whatever their date. */
+  readonly tablesStaged: Set<string>;
   readonly cleanup: () => void;
 }
 
@@ -66,7 +68,15 @@ export class DuckDbEngine {
     process.once('SIGTERM', onSignal);
     try {
       const keys = await store.list('curated/');
-      const staging: Staging = { store, keys, dates: new Set(), all: false, bytesFetched: 0, cleanup };
+      const staging: Staging = {
+        store,
+        keys,
+        dates: new Set(),
+        all: false,
+        bytesFetched: 0,
+        tablesStaged: new Set(),
+        cleanup,
+      };
       return new DuckDbEngine(await connect(), root, store.location, staging);
     } catch (error) {
       cleanup();
@@ -79,16 +89,19 @@ export class DuckDbEngine {
     return this.staging?.bytesFetched ?? 0;
   }
 
+  /** The dates the views read, comma-joined; undefined for all, null before the first refresh. */
   private scope: string | undefined | null = null;
 
-  /** Fetches the objects of one snapshot (or of all) that are not local yet. */
-  private async stage(snapshot: string | undefined): Promise<void> {
+  /** Fetches the objects of some snapshots (or of all) that are not local yet. */
+  private async stage(snapshots: readonly string[] | undefined): Promise<void> {
     const s = this.staging;
-    if (!s || s.all || (snapshot && s.dates.has(snapshot))) return;
+    if (!s || s.all) return;
+    const missing = snapshots?.filter((d) => !s.dates.has(d));
+    if (missing && missing.length === 0) return;
     const local = new LocalStore(this.lakeRoot);
     const wanted = s.keys.filter((k) => {
       const dt = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(k)?.[1];
-      return snapshot ? dt === snapshot : !dt || !s.dates.has(dt);
+      return missing ? !!dt && missing.includes(dt) : !dt || !s.dates.has(dt);
     });
     for (let i = 0; i < wanted.length; i += 16) {
       await Promise.all(
@@ -100,7 +113,7 @@ export class DuckDbEngine {
         }),
       );
     }
-    if (snapshot) s.dates.add(snapshot);
+    if (missing) for (const d of missing) s.dates.add(d);
     else s.all = true;
   }
 
@@ -109,33 +122,42 @@ export class DuckDbEngine {
    * snapshot date. A query the catalog marks as reading one snapshot then lists one folder
    * instead of a year of them; its results are the same (a test checks it).
    */
-  async refreshViews(snapshot?: string): Promise<void> {
-    await this.stage(snapshot);
+  async refreshViews(snapshot?: string | readonly string[]): Promise<void> {
+    const dates = snapshot === undefined ? undefined : [...new Set([snapshot].flat())].sort();
+    await this.stage(dates);
     for (const table of Object.values(TABLES)) {
       await this.connection.run(
-        `CREATE OR REPLACE VIEW ${table.name} AS ${await this.viewSql(table, snapshot)}`,
+        `CREATE OR REPLACE VIEW ${table.name} AS ${await this.viewSql(table, dates)}`,
       );
     }
-    this.scope = snapshot;
+    this.scope = dates?.join(',');
   }
 
   /** Scopes the views to one snapshot (or back to all), recreating them only when it changes. */
   async useSnapshot(snapshot: string | undefined): Promise<void> {
-    if (this.scope !== snapshot) await this.refreshViews(snapshot);
+    await this.useSnapshots(snapshot === undefined ? undefined : [snapshot]);
   }
 
-  private async viewSql(table: TableDef, snapshot?: string): Promise<string> {
-    const depth = table.partitionKeys
-      .map((k) => (k.name === 'dt' && snapshot ? `dt=${snapshot}` : '*'))
-      .join('/');
-    const glob = `${globLiteral(this.lakeRoot)}/curated/${table.name}/${depth}/*.parquet`.replaceAll(
-      "'",
-      "''",
-    );
-    const found = await this.connection.runAndReadAll(`SELECT count(*) AS n FROM glob('${glob}')`);
-    if (Number(found.getRows()[0][0]) === 0) return emptyView(table);
+  /** Scopes the views to some snapshot dates (or back to all), recreating them only on change. */
+  async useSnapshots(dates: readonly string[] | undefined): Promise<void> {
+    const scope = dates === undefined ? undefined : [...new Set(dates)].sort().join(',');
+    if (this.scope !== scope) await this.refreshViews(dates);
+  }
+
+  private async viewSql(table: TableDef, dates?: readonly string[]): Promise<string> {
+    const globs: string[] = [];
+    for (const dt of dates ?? [undefined]) {
+      const depth = table.partitionKeys.map((k) => (k.name === 'dt' && dt ? `dt=${dt}` : '*')).join('/');
+      const glob = `${globLiteral(this.lakeRoot)}/curated/${table.name}/${depth}/*.parquet`.replaceAll(
+        "'",
+        "''",
+      );
+      const found = await this.connection.runAndReadAll(`SELECT count(*) AS n FROM glob('${glob}')`);
+      if (Number(found.getRows()[0][0]) > 0) globs.push(`'${glob}'`);
+    }
+    if (globs.length === 0) return emptyView(table);
     const hiveTypes = table.partitionKeys.map((k) => `'${k.name}': VARCHAR`).join(', ');
-    return `SELECT * FROM read_parquet('${glob}', hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
+    return `SELECT * FROM read_parquet([${globs.join(', ')}], hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
   }
 
   /** The dt partitions a table holds, from the file listing alone (no view, no file read). */
@@ -164,6 +186,28 @@ export class DuckDbEngine {
     if (!s) return;
     if (!s.keys.includes(key)) s.keys.push(key);
     await new LocalStore(this.lakeRoot).put(key, body);
+  }
+
+  /**
+   * Runs SQL over every partition of one small table, named `t` in the SQL, leaving the views as
+   * they are; a staged S3 lake fetches that table's files only.
+   */
+  async runOnTable(table: TableName, sql: string): Promise<QueryResult> {
+    const s = this.staging;
+    if (s && !s.all) {
+      const local = new LocalStore(this.lakeRoot);
+      for (const key of s.keys.filter((k) => k.startsWith(`curated/${table}/`))) {
+        if (s.tablesStaged.has(key)) continue;
+        const body = await s.store.get(key);
+        if (!body) continue;
+        s.bytesFetched += body.byteLength;
+        await local.put(key, body);
+        s.tablesStaged.add(key);
+      }
+    }
+    const view = await this.viewSql(TABLES[table]);
+    const reader = await this.connection.runAndReadAll(`WITH t AS (${view}) ${sql}`);
+    return { columns: reader.columnNames(), rows: reader.getRowObjects().map(toPlainRow) };
   }
 
   /** Runs SQL over the views as they are scoped now (see useSnapshot). */

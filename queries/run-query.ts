@@ -63,11 +63,25 @@ export async function runSavedQuery(
   options: RunQueryOptions = {},
 ): Promise<QueryResult> {
   const sql = await prepareQuery(engine, name, options);
-  const snapshot = requireQuery(name).latestSnapshot
-    ? /'(\d{4}-\d{2}-\d{2})' AS snapshot_dt/.exec(sql)?.[1]
-    : undefined;
-  await engine.useSnapshot(snapshot);
+  const query = requireQuery(name);
+  const snapshot = /'(\d{4}-\d{2}-\d{2})' AS snapshot_dt/.exec(sql)?.[1];
+  if (query.latestSnapshot) await engine.useSnapshot(snapshot);
+  else if (query.previousSnapshot && snapshot)
+    await engine.useSnapshots([snapshot, ...(await previousSnapshots(engine, snapshot))]);
+  else await engine.useSnapshot(undefined);
   return engine.run(sql);
+}
+
+/**
+ * Each account's previous collected snapshot before `dt`, from collection_runs alone (one small
+ * file per day), so a comparison of two snapshots reads the report partitions of those two only.
+ */
+export async function previousSnapshots(engine: DuckDbEngine, dt: string): Promise<string[]> {
+  const { rows } = await engine.runOnTable(
+    'collection_runs',
+    `SELECT DISTINCT max(dt) AS previous_dt FROM t WHERE dt < '${dt}' AND status = 'collected' GROUP BY account_id`,
+  );
+  return rows.map((r) => String(r.previous_dt));
 }
 
 export interface NotEvaluated {

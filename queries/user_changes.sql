@@ -1,6 +1,8 @@
 -- Users who appeared in or disappeared from each account between the account's snapshot at
 -- snapshot_dt and its previous collected snapshot. Accounts without an earlier snapshot have no
 -- baseline and list nothing; an account not collected at snapshot_dt is not reported as emptied.
+-- The previous snapshot of each account is found in collection_runs (one small file per day), so
+-- credential_report is read only at snapshot_dt and at those dates.
 WITH params AS (
   SELECT
     (SELECT max(dt) FROM collection_runs) AS snapshot_dt
@@ -12,17 +14,19 @@ current_users AS (
   WHERE cr.dt = p.snapshot_dt
 ),
 baseline AS (
-  SELECT cr.account_id, max(cr.dt) AS previous_dt
-  FROM credential_report cr
+  SELECT r.account_id, max(r.dt) AS previous_dt
+  FROM collection_runs r
   CROSS JOIN params p
-  WHERE cr.dt < p.snapshot_dt
-    AND cr.account_id IN (SELECT account_id FROM current_users)
-  GROUP BY cr.account_id
+  WHERE r.dt < p.snapshot_dt
+    AND r.status = 'collected'
+    AND r.account_id IN (SELECT account_id FROM current_users)
+  GROUP BY r.account_id
 ),
 previous_users AS (
   SELECT cr.account_id, cr.account_name, cr.user_name, cr.arn, cr.user_creation_time, b.previous_dt
   FROM credential_report cr
   JOIN baseline b ON cr.account_id = b.account_id AND cr.dt = b.previous_dt
+  WHERE cr.dt IN (SELECT previous_dt FROM baseline)
 )
 SELECT c.dt, c.account_id, c.account_name, c.user_name, c.arn, 'added' AS change, b.previous_dt,
   c.user_creation_time

@@ -76,6 +76,9 @@ describe('credlake run --simulate over several days', () => {
       const expected = expectedUserChanges(truth.get(DATES[DAYS - 2])!, truth.get(END)!);
       expect(expected.length).toBeGreaterThan(0);
       expect(changes).toEqual(expected);
+      // It read the report partitions of those two days only, found through collection_runs.
+      const read = await engine.run('SELECT DISTINCT dt FROM credential_report ORDER BY dt');
+      expect(read.rows.map((r) => r.dt)).toEqual([DATES[DAYS - 2], END]);
       const trend = (await runSavedQuery(engine, 'findings_trend')).rows;
       expect(trend.map((r) => r.dt)).toEqual(DATES);
       // The rollup behind the trend holds every check's count, posture checks included, equal to
