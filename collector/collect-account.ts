@@ -63,7 +63,8 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     });
   try {
     const call = <T>(fn: () => Promise<T>) =>
-      job.calls.run(() => withRetry(fn, counter, job.retry, job.signal, job.random));
+      // A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
+      withRetry(() => job.calls.run(fn), counter, job.retry, job.signal, job.random);
     const api = await call(() => job.access.reportApiFor(account.accountId));
     job.onWaiting?.(account.accountId, true);
     let report: FetchedReport;
@@ -138,7 +139,8 @@ export async function completePosture(
   const started = performance.now();
   const counter: AttemptCounter = { attempts: 0 };
   const call = <T>(fn: () => Promise<T>) =>
-    job.calls.run(() => withRetry(fn, counter, job.retry, job.signal, job.random));
+    // A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
+    withRetry(() => job.calls.run(fn), counter, job.retry, job.signal, job.random);
   let posture: PostureResult;
   try {
     posture = await readPosture(

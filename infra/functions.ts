@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type IFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../collector/env-names.ts';
 import { curatedPrefix, RUNS_ZONE as RUNS_PREFIX } from '../lake/keys.ts';
 import { TABLES } from '../transforms/schema.ts';
+import { EXTERNAL_MODULES, esbuildTarget, LAMBDA_RUNTIME, WASM_BESIDE_BUNDLE } from './bundling.ts';
 import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
 import { ORGANIZATIONS_READ_ACTIONS } from './management-stack.ts';
 import { COLLECTOR_ROLE_NAME, memberRoleActions } from './member-role.ts';
@@ -21,8 +22,9 @@ import type { Settings } from './settings.ts';
 import { ATHENA_RESULTS_PREFIX } from './storage.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-/** The exports step writes the daily rollup, and nothing else of the curated zone. */
-const ROLLUP_PREFIX = curatedPrefix('findings_daily');
+/** The exports step writes the day's derived tables, and nothing else of the curated zone. */
+const DERIVED_TABLES = ['findings', 'findings_daily'] as const;
+const DERIVED_PREFIXES = DERIVED_TABLES.map((t) => curatedPrefix(t));
 
 export interface FunctionsProps {
   readonly settings: Settings;
@@ -233,22 +235,23 @@ export class Functions extends Construct {
           actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
           resources: objects(ATHENA_RESULTS_PREFIX),
         }),
-        new PolicyStatement({ actions: ['s3:PutObject'], resources: objects('exports/', ROLLUP_PREFIX) }),
-        // The rollup's partition, registered once its file is written.
+        new PolicyStatement({
+          actions: ['s3:PutObject'],
+          resources: objects('exports/', ...DERIVED_PREFIXES),
+        }),
+        // The derived tables' partitions, each registered once its file is written.
         new PolicyStatement({
           actions: ['glue:BatchCreatePartition'],
           resources: [
             ...glue().slice(0, 2),
-            stack.formatArn({
-              service: 'glue',
-              resource: 'table',
-              resourceName: `${DATABASE_NAME}/${TABLES.findings_daily.name}`,
-            }),
+            ...DERIVED_TABLES.map((t) =>
+              stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${DATABASE_NAME}/${t}` }),
+            ),
           ],
         }),
       ],
       {
-        ...objectAcks('curated/', ATHENA_RESULTS_PREFIX, 'exports/', ROLLUP_PREFIX),
+        ...objectAcks('curated/', ATHENA_RESULTS_PREFIX, 'exports/', ...DERIVED_PREFIXES),
         'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
       },
     );
@@ -300,7 +303,7 @@ export class Functions extends Construct {
       handler,
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_24_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: 1024,
       timeout,
@@ -315,16 +318,15 @@ export class Functions extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.CJS,
-        target: 'node22',
+        target: esbuildTarget(LAMBDA_RUNTIME),
         minify: true,
         sourceMap: false,
-        externalModules: ['@duckdb/node-api', '@duckdb/node-bindings'],
+        externalModules: EXTERNAL_MODULES,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          // parquet-wasm loads its WebAssembly module from beside the bundle.
           afterBundling: (inputDir: string, outputDir: string) => [
-            `cp ${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm ${outputDir}/`,
+            `cp ${inputDir}/${WASM_BESIDE_BUNDLE} ${outputDir}/`,
           ],
         },
       },

@@ -1,19 +1,21 @@
-// The deployed rollup: the findings_daily SQL, built from the checks' named queries, run by
-// Athena for one snapshot; its rows written as the snapshot's one Parquet file of the table.
+// The deployed derived tables: the day's findings, their SQL built from the checks' named
+// queries, then the findings_daily rollup counted from them, each run by Athena and written as
+// the snapshot's one Parquet file of its table, each partition registered before the next query
+// reads it (Athena sees only registered partitions).
 import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { curatedKey, prefixed } from '../lake/keys.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
-import { TABLES } from '../transforms/schema.ts';
+import { TABLES, type TableDef } from '../transforms/schema.ts';
 import { executeOnAthena, readAthenaResults } from './athena.ts';
 import type { ExportTarget } from './athena-export.ts';
 import { COMPLIANCE_CHECKS } from './catalog.ts';
-import { dailyRollupSql, toRollupRows } from './rollup.ts';
+import { dailyFindingsSql, dailyRollupSql, toTableRows } from './rollup.ts';
 
 export interface RollupWritten {
   readonly key: string;
   readonly rows: number;
-  readonly queryExecutionId: string;
+  readonly findings: number;
   readonly bytesScanned: number;
 }
 
@@ -22,6 +24,7 @@ export async function rollupWithAthena(
   s3: S3Client,
   target: ExportTarget,
   dt: string,
+  register: (table: TableDef, dt: string) => Promise<void>,
 ): Promise<RollupWritten> {
   const texts = new Map<string, string>();
   for (const check of COMPLIANCE_CHECKS) {
@@ -30,20 +33,27 @@ export async function rollupWithAthena(
     const named = await athena.send(new GetNamedQueryCommand({ NamedQueryId: id }));
     texts.set(check.name, named.NamedQuery?.QueryString ?? '');
   }
-  const run = await executeOnAthena(
-    athena,
-    target,
-    dailyRollupSql(dt, (name) => texts.get(name)!),
+  let bytesScanned = 0;
+  const write = async (table: 'findings' | 'findings_daily', sql: string) => {
+    const run = await executeOnAthena(athena, target, sql);
+    bytesScanned += run.bytesScanned;
+    const { rows } = await readAthenaResults(athena, run.queryExecutionId);
+    const key = curatedKey(table, dt);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: target.bucket,
+        Key: prefixed(target.prefix, key),
+        Body: encodeParquet(TABLES[table], toTableRows(table, rows)),
+        ContentType: 'application/vnd.apache.parquet',
+      }),
+    );
+    await register(TABLES[table], dt);
+    return { key, rows: rows.length };
+  };
+  const found = await write(
+    'findings',
+    dailyFindingsSql(dt, (name) => texts.get(name)!),
   );
-  const { rows } = await readAthenaResults(athena, run.queryExecutionId);
-  const key = curatedKey('findings_daily', dt);
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: target.bucket,
-      Key: prefixed(target.prefix, key),
-      Body: encodeParquet(TABLES.findings_daily, toRollupRows(rows)),
-      ContentType: 'application/vnd.apache.parquet',
-    }),
-  );
-  return { key, rows: rows.length, queryExecutionId: run.queryExecutionId, bytesScanned: run.bytesScanned };
+  const rollup = await write('findings_daily', dailyRollupSql(dt));
+  return { key: rollup.key, rows: rollup.rows, findings: found.rows, bytesScanned };
 }

@@ -37,7 +37,18 @@ export interface SavedQuery {
   readonly basis?: 'credential_report' | 'posture';
   /** Findings are about users (the default) or about whole accounts. */
   readonly grain?: 'user' | 'account';
+  /** How urgent a finding of this check is; every check has one (see SEVERITIES). */
+  readonly severity?: Severity;
+  /**
+   * The result columns that, with the check and the account, name one finding across snapshots
+   * (never a value that changes daily, like an age): the finding's stable key.
+   */
+  readonly identity?: readonly string[];
 }
+
+/** Severities, most urgent first. The README says why each check has its own. */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 const SNAPSHOT: QueryParam = {
   name: 'snapshot_dt',
@@ -85,6 +96,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: { cis: ['1.14 (v1.4-v3.0)', '2.12 (v7.0)'], securityHub: ['IAM.3'] },
     params: [SNAPSHOT, THRESHOLDS.maxKeyAge],
+    severity: 'medium',
+    identity: ['user_name', 'key_slot'],
     latestSnapshot: true,
   },
   {
@@ -96,6 +109,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: { cis: ['1.12 (v1.4-v3.0)', '2.11 (v7.0)'], securityHub: ['IAM.22', 'IAM.8'] },
     params: [SNAPSHOT, THRESHOLDS.unusedCredential],
+    severity: 'medium',
+    identity: ['user_name', 'credential'],
     latestSnapshot: true,
   },
   {
@@ -106,6 +121,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: { cis: ['1.10 (v1.4-v3.0)'], securityHub: ['IAM.5'] },
     params: [SNAPSHOT],
+    severity: 'high',
+    identity: ['user_name'],
     latestSnapshot: true,
   },
   {
@@ -117,6 +134,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: none,
     params: [SNAPSHOT, THRESHOLDS.minUserAge, THRESHOLDS.unusedUser],
+    severity: 'low',
+    identity: ['user_name'],
     latestSnapshot: true,
   },
   {
@@ -128,6 +147,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: { cis: ['1.4', '1.5', '1.7'], securityHub: ['IAM.4', 'IAM.9'] },
     params: [SNAPSHOT, THRESHOLDS.rootRecentUse],
+    severity: 'critical',
+    identity: ['finding'],
     latestSnapshot: true,
   },
   {
@@ -138,6 +159,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: { cis: ['1.13 (v1.4-v3.0)'], securityHub: [] },
     params: [SNAPSHOT],
+    severity: 'low',
+    identity: ['user_name'],
     latestSnapshot: true,
   },
   {
@@ -148,6 +171,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: none,
     params: [SNAPSHOT, THRESHOLDS.maxPasswordAge],
+    severity: 'low',
+    identity: ['user_name'],
     latestSnapshot: true,
   },
   {
@@ -159,6 +184,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: { cis: ['1.6 (v1.4-v3.0)'], securityHub: ['IAM.6'] },
     params: [SNAPSHOT],
+    severity: 'medium',
+    identity: [],
     latestSnapshot: true,
     basis: 'posture',
   },
@@ -175,6 +202,8 @@ export const CATALOG: readonly SavedQuery[] = [
       p('min_password_length', 14, 'Shortest acceptable minimum password length'),
       p('min_password_reuse_prevention', 24, 'Fewest remembered passwords acceptable'),
     ],
+    severity: 'medium',
+    identity: [],
     latestSnapshot: true,
     basis: 'posture',
     grain: 'account',
@@ -188,6 +217,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: { cis: ['1.16 (v1.4-v3.0)'], securityHub: ['IAM.1'] },
     params: [SNAPSHOT],
+    severity: 'medium',
+    identity: ['user_name', 'policy_name', 'source', 'group_name'],
     latestSnapshot: true,
     basis: 'posture',
   },
@@ -199,6 +230,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: { cis: ['1.10 (v1.4-v3.0)'], securityHub: ['IAM.5'] },
     params: [SNAPSHOT],
+    severity: 'critical',
+    identity: ['user_name'],
     latestSnapshot: true,
     basis: 'posture',
   },
@@ -210,6 +243,8 @@ export const CATALOG: readonly SavedQuery[] = [
     exported: true,
     controls: { cis: ['1.14 (v1.4-v3.0)'], securityHub: ['IAM.3'] },
     params: [SNAPSHOT, THRESHOLDS.maxKeyAge],
+    severity: 'high',
+    identity: ['user_name', 'key_slot'],
     latestSnapshot: true,
     basis: 'posture',
   },
@@ -241,6 +276,18 @@ export const CATALOG: readonly SavedQuery[] = [
     description: "Users present in an account's snapshot and not in its previous one, and the reverse.",
     kind: 'summary',
     exported: false,
+    controls: none,
+    params: [SNAPSHOT],
+    latestSnapshot: false,
+    previousSnapshot: true,
+  },
+  {
+    name: 'findings_changes',
+    title: 'What changed',
+    description:
+      "Findings new and resolved since each account's previous collected snapshot, by stable key, with severity; accounts and checks that cannot be compared are named, never read as resolved.",
+    kind: 'summary',
+    exported: true,
     controls: none,
     params: [SNAPSHOT],
     latestSnapshot: false,

@@ -84,6 +84,11 @@ export class DuckDbEngine {
     }
   }
 
+  /** The snapshot dates the views read now; undefined when they read every snapshot. */
+  get scopedDates(): readonly string[] | undefined {
+    return this.scope ? this.scope.split(',') : undefined;
+  }
+
   /** Bytes fetched from an S3 lake so far (0 for a local lake). */
   get bytesFetched(): number {
     return this.staging?.bytesFetched ?? 0;

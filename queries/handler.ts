@@ -7,7 +7,6 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ENV } from '../collector/env-names.ts';
 import { registerPartitions } from '../lake/glue-partitions.ts';
-import { TABLES } from '../transforms/schema.ts';
 import { exportWithAthena } from './athena-export.ts';
 import { rollupWithAthena } from './athena-rollup.ts';
 import { readExportsConfig } from './config.ts';
@@ -18,15 +17,21 @@ const target = readExportsConfig();
 export async function exportAll(event: { dt: string }) {
   const athena = new AthenaClient({});
   const s3 = new S3Client({ forcePathStyle: process.env[ENV.s3ForcePathStyle] === 'true' });
-  const rollup = await rollupWithAthena(athena, s3, target, event.dt);
-  await registerPartitions(new GlueClient({}), target, TABLES.findings_daily, [[event.dt]]);
-  logger.info('rollup written', { key: rollup.key, rows: rollup.rows, bytesScanned: rollup.bytesScanned });
+  const glue = new GlueClient({});
+  const rollup = await rollupWithAthena(athena, s3, target, event.dt, (table, dt) =>
+    registerPartitions(glue, target, table, [[dt]]),
+  );
+  logger.info('findings and rollup written', {
+    findings: rollup.findings,
+    rollupRows: rollup.rows,
+    bytesScanned: rollup.bytesScanned,
+  });
   const manifest = await exportWithAthena(athena, s3, target, event.dt);
   for (const q of manifest.queries)
     logger.info('exported', { query: q.name, rows: q.rows, bytesScanned: q.bytesScanned, dt: event.dt });
   return {
     dt: manifest.dt,
-    rollup: { key: rollup.key, rows: rollup.rows },
+    rollup: { key: rollup.key, rows: rollup.rows, findings: rollup.findings },
     queries: manifest.queries.map((q) => ({ name: q.name, rows: q.rows })),
   };
 }

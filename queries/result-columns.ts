@@ -186,6 +186,18 @@ export const RESULT_COLUMNS: Record<string, readonly (readonly [string, ResultTy
     ['previous_dt', 'string'],
     ['user_creation_time', 'datetime'],
   ],
+  findings_changes: [
+    ['dt', 'string'],
+    ['account_id', 'string'],
+    ['account_name', 'string'],
+    ['check_name', 'string'],
+    ['severity', 'string'],
+    ['change', 'string'],
+    ['finding_key', 'string'],
+    ['user_name', 'string'],
+    ['detail', 'string'],
+    ['previous_dt', 'string'],
+  ],
   collection_coverage: [
     ['dt', 'string'],
     ['account_id', 'string'],

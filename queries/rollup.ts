@@ -1,6 +1,7 @@
-// The daily rollup (`findings_daily`): per snapshot and account, how many rows each compliance
-// check returns. Its SQL is built from the checks' own .sql files, so a counting rule is written
-// once, in its check; findings_by_account and findings_trend then read one small file per dt
+// The day's derived tables. `findings`: every row of every compliance check with a stable key,
+// its SQL built from the checks' own .sql files, so a rule is written once, in its check.
+// `findings_daily` (the rollup): per account and check, the findings counted from that table and
+// whether the check could run; findings_by_account and findings_trend read one small file per dt
 // instead of every account's partition. The same SQL runs in DuckDB (local lakes) and in Athena
 // (the deployed pipeline). No file access: the caller hands in each check's SQL (from the .sql
 // files locally, from Athena's named queries in the Lambda).
@@ -13,21 +14,43 @@ import { QueryInputError } from './errors.ts';
 import { withParams } from './sql-params.ts';
 import type { PlainValue } from './values.ts';
 
-/** The SQL whose result is the rollup's rows for one snapshot date (the dt is the partition). */
-export function dailyRollupSql(dt: string, sqlOf: (check: string) => string): string {
-  if (!isIsoDate(dt))
-    throw new QueryInputError(`the rollup date must be YYYY-MM-DD, got ${JSON.stringify(dt)}`);
-  const counts = COMPLIANCE_CHECKS.map((check, i) => {
+/** The SQL whose result is the findings table's rows for one snapshot date: every check's rows. */
+export function dailyFindingsSql(dt: string, sqlOf: (check: string) => string): string {
+  checkDate(dt);
+  const parts = COMPLIANCE_CHECKS.map((check) => {
     const sql = withParams(check, sqlOf(check.name), { snapshot_dt: dt }).trim();
-    return `count_${i} AS (\n  SELECT account_id, count(*) AS findings\n  FROM (\n${indent(sql, 4)}\n  ) f\n  GROUP BY account_id\n)`;
+    const identity = check.identity ?? [];
+    const text = (c: string) => `coalesce(CAST(f.${c} AS VARCHAR), '')`;
+    const key = [`'${check.name}'`, 'f.account_id', ...identity.map(text)].join(', ');
+    const rest = identity.filter((c) => c !== 'user_name');
+    const detail = rest.length
+      ? `nullif(concat_ws(' ', ${rest.map(text).join(', ')}), '')`
+      : 'CAST(NULL AS VARCHAR)';
+    const user = identity.includes('user_name') ? 'f.user_name' : 'CAST(NULL AS VARCHAR)';
+    return `SELECT f.account_id, f.account_name, '${check.name}' AS check_name, '${check.severity}' AS severity,
+  concat_ws('|', ${key}) AS finding_key,
+  ${user} AS user_name,
+  ${detail} AS detail
+FROM (
+${indent(sql, 2)}
+) f`;
   });
+  return `-- The findings of ${dt}, built by queries/rollup.ts from the compliance checks.
+${parts.join('\nUNION ALL\n')}
+ORDER BY account_id, finding_key
+`;
+}
+
+/**
+ * The SQL whose result is the rollup's rows for one snapshot date: per account and check, the
+ * findings counted from the findings table (written first), and whether the check could run.
+ */
+export function dailyRollupSql(dt: string): string {
+  checkDate(dt);
   const names = COMPLIANCE_CHECKS.map(
     (check) => `  SELECT '${check.name}' AS check_name, '${check.basis ?? 'credential_report'}' AS basis`,
   ).join('\n  UNION ALL\n');
-  const found = COMPLIANCE_CHECKS.map(
-    (check, i) => `  SELECT '${check.name}' AS check_name, account_id, findings FROM count_${i}`,
-  ).join('\n  UNION ALL\n');
-  return `-- The findings_daily rollup of ${dt}, built by queries/rollup.ts from the compliance checks.
+  return `-- The findings_daily rollup of ${dt}, built by queries/rollup.ts.
 WITH runs AS (
   SELECT account_id, account_name, status, reason, posture_failed
   FROM collection_runs
@@ -47,9 +70,11 @@ people AS (
 checks AS (
 ${names}
 ),
-${counts.join(',\n')},
 found AS (
-${found}
+  SELECT account_id, check_name, count(*) AS findings
+  FROM findings
+  WHERE dt = '${dt}'
+  GROUP BY account_id, check_name
 ),
 judged AS (
   SELECT r.account_id, r.account_name, r.status, r.reason, pe.users, pe.console_users, c.check_name, c.basis,
@@ -72,6 +97,11 @@ ORDER BY j.account_id, j.check_name
 `;
 }
 
+function checkDate(dt: string): void {
+  if (!isIsoDate(dt))
+    throw new QueryInputError(`the rollup date must be YYYY-MM-DD, got ${JSON.stringify(dt)}`);
+}
+
 function indent(text: string, n: number): string {
   const pad = ' '.repeat(n);
   return text
@@ -80,9 +110,12 @@ function indent(text: string, n: number): string {
     .join('\n');
 }
 
-/** Query results as rollup rows, whatever engine typed them (Athena hands back strings). */
-export function toRollupRows(rows: readonly Record<string, PlainValue>[]): Record<string, Value>[] {
-  const columns = TABLES.findings_daily.columns;
+/** Query results as rows of a table, whatever engine typed them (Athena hands back strings). */
+export function toTableRows(
+  table: 'findings' | 'findings_daily',
+  rows: readonly Record<string, PlainValue>[],
+): Record<string, Value>[] {
+  const columns = TABLES[table].columns;
   return rows.map((row) =>
     Object.fromEntries(
       columns.map((c) => {

@@ -48,7 +48,7 @@ export interface ExpectedAnswers {
   readonly root_hardware_mfa_missing: string[];
   /** `account|no_policy|length_too_short|reuse_prevention_too_low` */
   readonly password_policy_weak: string[];
-  /** `account|user|policy_name|source` */
+  /** `account|user|policy_name|source|group_name` */
   readonly admin_users: string[];
   /** `account|user` */
   readonly privileged_users_without_mfa: string[];
@@ -62,13 +62,14 @@ const ADMIN_GROUP_GRANTS: Record<string, string[]> = {
   Ops: ['OpsEverything'],
 };
 
-/** How a simulated user is an administrator: `[policy_name, source]` pairs. */
-export function adminGrants(user: SimUser): [string, string][] {
-  const grants: [string, string][] = [];
+/** How a simulated user is an administrator: `[policy_name, source, group_name]` triples. */
+export function adminGrants(user: SimUser): [string, string, string][] {
+  const grants: [string, string, string][] = [];
   for (const arn of user.managed)
-    if (arn.endsWith(':policy/AdministratorAccess')) grants.push(['AdministratorAccess', 'user']);
-  for (const p of user.inline) if (p.allowsAll) grants.push([p.name, 'user']);
-  for (const g of user.groups) for (const name of ADMIN_GROUP_GRANTS[g] ?? []) grants.push([name, 'group']);
+    if (arn.endsWith(':policy/AdministratorAccess')) grants.push(['AdministratorAccess', 'user', '']);
+  for (const p of user.inline) if (p.allowsAll) grants.push([p.name, 'user', '']);
+  for (const g of user.groups)
+    for (const name of ADMIN_GROUP_GRANTS[g] ?? []) grants.push([name, 'group', g]);
   return grants;
 }
 
@@ -198,8 +199,8 @@ function addPosture(
   for (const user of account.users) {
     const grants = adminGrants(user);
     if (grants.length === 0) continue;
-    for (const [policyName, source] of grants)
-      (out.admin_users as string[]).push(`${a}|${user.name}|${policyName}|${source}`);
+    for (const [policyName, source, group] of grants)
+      (out.admin_users as string[]).push(`${a}|${user.name}|${policyName}|${source}|${group}`);
     if (user.password && !user.mfa) (out.privileged_users_without_mfa as string[]).push(`${a}|${user.name}`);
     user.keys.forEach((k, i) => {
       if (k?.active && days(k.rotatedAt)! > t.maxKeyAgeDays)
@@ -229,4 +230,68 @@ function credentialsRemoved(account: SimAccount, org: SimOrg, postureRead: boole
     !account.posture.rootPasswordPresent &&
     !account.root.keys.some((k) => k !== null)
   );
+}
+
+/**
+ * Which fields of each check's expected strings name a finding across days (the check's
+ * identity in the query catalog, in the same order, after the account): ages and reasons drop.
+ */
+const IDENTITY_FIELDS: Record<string, number[]> = {
+  stale_access_keys: [1, 2],
+  unused_credentials: [1, 2],
+  console_users_without_mfa: [1],
+  unused_users: [1],
+  root_account_findings: [1],
+  multiple_active_keys: [1],
+  passwords_not_rotated: [1],
+  root_hardware_mfa_missing: [],
+  password_policy_weak: [],
+  admin_users: [1, 2, 3, 4],
+  privileged_users_without_mfa: [1],
+  privileged_users_with_stale_keys: [1, 2],
+};
+
+/** Every expected finding of a day as its stable key, `check|account|identity...`, by account. */
+export function expectedFindingKeys(answers: ExpectedAnswers): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [check, fields] of Object.entries(IDENTITY_FIELDS)) {
+    for (const line of answers[check as keyof ExpectedAnswers] as string[]) {
+      const parts = line.split('|');
+      const key = [check, parts[0], ...fields.map((i) => parts[i] ?? '')].join('|');
+      if (!out.has(parts[0])) out.set(parts[0], new Set());
+      out.get(parts[0])!.add(key);
+    }
+  }
+  return out;
+}
+
+/**
+ * What findings_changes must say on the last day of `days` (ordered, consecutive runs):
+ * `new|key` and `resolved|key` against each account's previous collected day,
+ * `not_collected|account` and `no_previous_snapshot|account` where there is nothing to compare.
+ */
+export function expectedFindingChanges(days: readonly ExpectedAnswers[]): string[] {
+  const now = days.at(-1)!;
+  const out: string[] = [];
+  const keysNow = expectedFindingKeys(now);
+  for (const line of now.collection_coverage) {
+    const [account, status] = line.split('|');
+    if (status !== 'collected') {
+      out.push(`not_collected|${account}`);
+      continue;
+    }
+    const before = days
+      .slice(0, -1)
+      .reverse()
+      .find((d) => d.collected.includes(account));
+    if (!before) {
+      out.push(`no_previous_snapshot|${account}`);
+      continue;
+    }
+    const a = expectedFindingKeys(before).get(account) ?? new Set<string>();
+    const b = keysNow.get(account) ?? new Set<string>();
+    for (const k of b) if (!a.has(k)) out.push(`new|${k}`);
+    for (const k of a) if (!b.has(k)) out.push(`resolved|${k}`);
+  }
+  return out.sort();
 }

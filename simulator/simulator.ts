@@ -56,6 +56,8 @@ export interface SimulatorOptions {
 export interface AccountTiming {
   firstCallMs: number[];
   generationMs: number;
+  /** The service time of the first call of each action: what any collector must spend at least. */
+  firstByAction: Record<string, number>;
 }
 
 export class Simulator {
@@ -209,7 +211,7 @@ export class Simulator {
   private timing(accountId: string): AccountTiming {
     let t = this.stats.timings.get(accountId);
     if (!t) {
-      t = { firstCallMs: [], generationMs: 0 };
+      t = { firstCallMs: [], generationMs: 0, firstByAction: {} };
       this.stats.timings.set(accountId, t);
     }
     return t;
@@ -292,7 +294,7 @@ export class Simulator {
           : isJson
             ? undefined
             : identity.accountId;
-      await this.delay(timed);
+      await this.delay(timed, action);
       if (service === 'AWSGlue' || service === 'AmazonAthena') {
         if (!identity.isCaller)
           throw new ServiceError(400, 'AccessDeniedException', `${identity.arn} may not call ${service}`);
@@ -367,12 +369,11 @@ export class Simulator {
 
   /** Waits one call's latency; the first three calls per account (assume, generate, get on the
    * shortest path) are kept as that account's draws. */
-  private async delay(account: string | undefined): Promise<void> {
+  private async delay(account: string | undefined, action: string): Promise<void> {
     const ms = LATENCY[this.options.latency ?? 'fast'].call(this.draw('call', account ?? 'organization'));
-    if (account) {
-      const t = this.timing(account);
-      if (t.firstCallMs.length < 3) t.firstCallMs.push(ms);
-    }
+    const t = this.timing(account ?? 'organization');
+    if (account && t.firstCallMs.length < 3) t.firstCallMs.push(ms);
+    t.firstByAction[action] ??= ms;
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 

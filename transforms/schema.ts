@@ -34,7 +34,8 @@ export type TableName =
   | 'collection_runs'
   | 'account_posture'
   | 'user_privileges'
-  | 'findings_daily';
+  | 'findings_daily'
+  | 'findings';
 
 const col = (name: string, type: ColumnType, description: string): Column => ({ name, type, description });
 
@@ -234,6 +235,26 @@ const findingsDaily: TableDef = {
   ],
 };
 
+const findings: TableDef = {
+  name: 'findings',
+  description:
+    'Every finding of every compliance check, one row each with its stable key, so two snapshots can be compared; one file per dt, derived from the tables above',
+  partitionKeys: [DT],
+  columns: [
+    ACCOUNT_ID,
+    col('account_name', 'string', 'Account name'),
+    col('check_name', 'string', 'The saved compliance query that found it'),
+    col('severity', 'string', 'critical, high, medium or low, from the query catalog'),
+    col(
+      'finding_key',
+      'string',
+      'check|account|identity columns: names the same finding in every snapshot (never an age or a date)',
+    ),
+    col('user_name', 'string', 'The IAM user, <root_account> for root; NULL for account-level checks'),
+    col('detail', 'string', 'The rest of the identity: key slot, credential, policy and how it is held'),
+  ],
+};
+
 /** The tables the pipeline writes, in dependency order. */
 export const TABLES = {
   credential_report: credentialReport,
@@ -241,6 +262,7 @@ export const TABLES = {
   collection_runs: collectionRuns,
   account_posture: accountPosture,
   user_privileges: userPrivileges,
+  findings: findings,
   findings_daily: findingsDaily,
 } as const satisfies Record<TableName, TableDef>;
 

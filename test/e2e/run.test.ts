@@ -7,7 +7,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findQuery } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
-import { type ExpectedAnswers, expectedUserChanges } from '../../simulator/expected.ts';
+import {
+  type ExpectedAnswers,
+  expectedFindingChanges,
+  expectedUserChanges,
+} from '../../simulator/expected.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
 import { Simulator } from '../../simulator/simulator.ts';
 import { addDays } from '../../transforms/dates.ts';
@@ -86,6 +90,30 @@ describe('credlake run --simulate over several days', () => {
       for (const row of trend)
         for (const name of COMPARED_QUERIES.filter((q) => findQuery(q)?.kind === 'check'))
           expect(row[name], `${name} on ${row.dt}`).toBe(truth.get(String(row.dt))![name].length);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('says what changed each day exactly as the ground truth does: new, resolved, and what cannot be compared', async () => {
+    const engine = await DuckDbEngine.open(lake);
+    try {
+      let changed = 0;
+      for (const [i, dt] of DATES.entries()) {
+        const { rows } = await runSavedQuery(engine, 'findings_changes', { date: dt });
+        const said = rows
+          .map((r) =>
+            r.change === 'new' || r.change === 'resolved'
+              ? `${r.change}|${r.finding_key}`
+              : `${r.change}|${r.account_id}`,
+          )
+          .sort();
+        const expected = expectedFindingChanges(DATES.slice(0, i + 1).map((d) => truth.get(d)!));
+        expect(said, dt).toEqual(expected);
+        if (i > 0) changed += said.filter((k) => /^(new|resolved)\|/.test(k)).length;
+      }
+      // The drift of the simulated days makes findings come and go: the comparison is not empty.
+      expect(changed).toBeGreaterThan(3);
     } finally {
       engine.close();
     }

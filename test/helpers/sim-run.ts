@@ -58,7 +58,7 @@ const KEYS: Record<string, string[]> = {
   collection_coverage: ['account_id', 'status', 'reason'],
   root_hardware_mfa_missing: ['account_id'],
   password_policy_weak: ['account_id', 'no_policy', 'length_too_short', 'reuse_prevention_too_low'],
-  admin_users: ['account_id', 'user_name', 'policy_name', 'source'],
+  admin_users: ['account_id', 'user_name', 'policy_name', 'source', 'group_name'],
   privileged_users_without_mfa: ['account_id', 'user_name'],
   privileged_users_with_stale_keys: ['account_id', 'user_name', 'key_slot'],
 };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import parserModule from 'node-sql-parser/build/trino.js';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../queries/catalog.ts';
-import { dailyRollupSql } from '../../queries/rollup.ts';
+import { dailyFindingsSql, dailyRollupSql } from '../../queries/rollup.ts';
 import { loadQuerySql, readParamsCte, withParams } from '../../queries/saved-query.ts';
 import { GENERATED_QUERIES } from '../../queries/summary-sql.ts';
 
@@ -71,12 +71,13 @@ describe('saved queries are portable between Athena and DuckDB', () => {
     });
   }
 
-  it('the findings_daily rollup SQL, built from the checks, passes the same guards', () => {
-    const sql = dailyRollupSql('2024-05-01', loadQuerySql);
-    const code = stripStrings(stripComments(sql));
-    for (const [pattern, why] of FORBIDDEN) expect(code, `rollup: ${why}`).not.toMatch(pattern);
-    expect(() => new Parser().astify(stripComments(sql), { database: 'trino' })).not.toThrow();
-    for (const check of CATALOG.filter((q) => q.kind === 'check')) expect(sql).toContain(`'${check.name}'`);
+  it('the findings and findings_daily SQL, built from the checks, pass the same guards', () => {
+    for (const sql of [dailyFindingsSql('2024-05-01', loadQuerySql), dailyRollupSql('2024-05-01')]) {
+      const code = stripStrings(stripComments(sql));
+      for (const [pattern, why] of FORBIDDEN) expect(code, `rollup: ${why}`).not.toMatch(pattern);
+      expect(() => new Parser().astify(stripComments(sql), { database: 'trino' })).not.toThrow();
+      for (const check of CATALOG.filter((q) => q.kind === 'check')) expect(sql).toContain(`'${check.name}'`);
+    }
   });
 
   it('findings_by_account.sql and findings_trend.sql are what queries/summary-sql.ts generates', () => {
