@@ -27,6 +27,8 @@ export interface TargetOptions {
 }
 
 export interface CollectTarget {
+  /** Where AWS calls go: the caller's region and credentials, or the simulator's endpoint. */
+  readonly connection: AwsConnection;
   readonly access: AccountAccess;
   readonly org: OrgApi;
   readonly simulator?: Simulator;
@@ -69,6 +71,7 @@ export async function openTarget(options: TargetOptions, signal?: AbortSignal): 
     throw error;
   }
   return {
+    connection,
     access,
     org: sdkOrgApi(clients.organizations, retryPolicyForRun(), signal),
     simulator,

@@ -18,6 +18,8 @@ export const ENV = {
   evidenceRetentionDays: 'CREDLAKE_EVIDENCE_RETENTION_DAYS',
   /** `false` to collect only the credential report, without account posture and privileges. */
   collectPosture: 'CREDLAKE_COLLECT_POSTURE',
+  /** When the exports step sends the digest: `changes`, `always` or `off`. */
+  digest: 'CREDLAKE_DIGEST',
   /** `true` for S3-compatible servers that need path-style addressing. */
   s3ForcePathStyle: 'CREDLAKE_S3_FORCE_PATH_STYLE',
 } as const;

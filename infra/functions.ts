@@ -208,6 +208,8 @@ export class Functions extends Construct {
         [ENV.glueDatabase]: DATABASE_NAME,
         [ENV.athenaWorkgroup]: WORKGROUP_NAME,
         [ENV.namedQueries]: JSON.stringify(props.namedQueryIds),
+        [ENV.digest]: settings.digest,
+        ...(settings.digest === 'off' ? {} : { [ENV.topicArn]: props.topic.topicArn }),
       },
       key,
       Duration.minutes(15),
@@ -239,6 +241,9 @@ export class Functions extends Construct {
           actions: ['s3:PutObject'],
           resources: objects('exports/', ...DERIVED_PREFIXES),
         }),
+        ...(settings.digest === 'off'
+          ? []
+          : [new PolicyStatement({ actions: ['sns:Publish'], resources: [props.topic.topicArn] })]),
         // The derived tables' partitions, each registered once its file is written.
         new PolicyStatement({
           actions: ['glue:BatchCreatePartition'],

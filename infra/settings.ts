@@ -36,6 +36,7 @@ export interface Settings {
   readonly evidenceLock: EvidenceLock;
   readonly exportsRetentionDays: number;
   readonly collectPosture: boolean;
+  readonly digest: DigestMode;
   readonly athenaResultsRetentionDays: number;
   readonly bytesScannedCutoffMb: number;
   readonly tags: Record<string, string>;
@@ -43,6 +44,9 @@ export interface Settings {
 }
 
 /** Every setting with its default and meaning; the README's settings table mirrors this list. */
+/** When the deployed pipeline sends its digest of what changed. */
+export type DigestMode = 'changes' | 'always' | 'off';
+
 export const SETTINGS_DOC: readonly { key: string; default: string; description: string }[] = [
   {
     key: 'organizationId',
@@ -150,6 +154,12 @@ export const SETTINGS_DOC: readonly { key: string; default: string; description:
     default: 'true',
     description:
       'Read account posture and user privileges (iam:GetAccountAuthorizationDetails and three account-level reads); `false` leaves the member role two actions',
+  },
+  {
+    key: 'digest',
+    default: 'changes',
+    description:
+      'After each run, a digest of what changed (new and resolved findings, accounts not collected) to the alerts topic: `changes` (only days with something to say), `always`, or `off`',
   },
   { key: 'athenaResultsRetentionDays', default: '30', description: 'Days Athena query results are kept' },
   { key: 'bytesScannedCutoffMb', default: '10240', description: 'Athena workgroup per-query scan limit' },
@@ -278,6 +288,7 @@ export function readSettings(context: Context): Settings {
     evidenceLock: oneOf<EvidenceLock>('evidenceLock', 'governance', ['governance', 'compliance', 'off']),
     exportsRetentionDays,
     collectPosture: oneOf('collectPosture', 'true', ['true', 'false']) === 'true',
+    digest: oneOf<DigestMode>('digest', 'changes', ['changes', 'always', 'off']),
     athenaResultsRetentionDays: int('athenaResultsRetentionDays', 30, 1, 3650),
     bytesScannedCutoffMb: int('bytesScannedCutoffMb', 10240, 10, 10_000_000),
     tags: readTags(context('tags')),

@@ -12,6 +12,9 @@ export interface ExportsConfig {
   readonly workgroup: string;
   readonly database: string;
   readonly namedQueries: Record<string, string>;
+  /** Where the digest of what changed goes; unset: no digest. */
+  readonly topicArn?: string;
+  readonly digest: 'changes' | 'always' | 'off';
 }
 
 export function readExportsConfig(env: NodeJS.ProcessEnv = process.env): ExportsConfig {
@@ -38,5 +41,15 @@ export function readExportsConfig(env: NodeJS.ProcessEnv = process.env): Exports
     workgroup: need(ENV.athenaWorkgroup),
     database: need(ENV.glueDatabase),
     namedQueries,
+    topicArn: env[ENV.topicArn] || undefined,
+    digest: digestMode(env[ENV.digest]),
   };
+}
+
+function digestMode(value: string | undefined): ExportsConfig['digest'] {
+  if (value === undefined || value === '') return 'changes';
+  if (value === 'changes' || value === 'always' || value === 'off') return value;
+  throw new ExportsConfigError(
+    `environment variable ${ENV.digest} must be changes, always or off, got ${JSON.stringify(value)}`,
+  );
 }

@@ -1,15 +1,18 @@
-// Lambda entry point of the exports step: the snapshot's findings_daily rollup, then every
-// exported saved query for the run's snapshot.
+// Lambda entry point of the exports step: the snapshot's findings and findings_daily rollup, every
+// exported saved query for the run's snapshot, then the digest of what changed to the topic.
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { ENV } from '../collector/env-names.ts';
 import { registerPartitions } from '../lake/glue-partitions.ts';
+import { digestWithAthena } from './athena-digest.ts';
 import { exportWithAthena } from './athena-export.ts';
 import { rollupWithAthena } from './athena-rollup.ts';
 import { readExportsConfig } from './config.ts';
+import { sendDigest } from './notify.ts';
 
 const logger = new Logger({ serviceName: 'credlake-exports' });
 const target = readExportsConfig();
@@ -27,11 +30,20 @@ export async function exportAll(event: { dt: string }) {
     bytesScanned: rollup.bytesScanned,
   });
   const manifest = await exportWithAthena(athena, s3, target, event.dt);
+  let digest: { sent: boolean; subject: string | null } = { sent: false, subject: null };
+  if (target.topicArn && target.digest !== 'off') {
+    const d = await digestWithAthena(athena, target, event.dt);
+    const send = !d.empty || target.digest === 'always';
+    if (send) await sendDigest({ kind: 'sns', topicArn: target.topicArn }, d, () => new SNSClient({}));
+    digest = { sent: send, subject: d.subject };
+    logger.info(send ? 'digest sent' : 'nothing changed: no digest', { subject: d.subject });
+  }
   for (const q of manifest.queries)
     logger.info('exported', { query: q.name, rows: q.rows, bytesScanned: q.bytesScanned, dt: event.dt });
   return {
     dt: manifest.dt,
     rollup: { key: rollup.key, rows: rollup.rows, findings: rollup.findings },
     queries: manifest.queries.map((q) => ({ name: q.name, rows: q.rows })),
+    digest,
   };
 }

@@ -1,13 +1,19 @@
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Command } from 'commander';
+import { clientConfig } from '../../collector/aws/clients.ts';
 import type { RunResult } from '../../collector/collect-run.ts';
 import { buildHtmlReport } from '../../dashboard/build-report.ts';
 import { exportManifestKey, reportKey } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
 import { COMPLIANCE_CHECKS } from '../../queries/catalog.ts';
+import { buildDigest } from '../../queries/digest.ts';
 import { DuckDbEngine, type QueryResult } from '../../queries/duckdb-engine.ts';
 import { exportSnapshot } from '../../queries/export.ts';
+import { parseNotifyTarget, sendDigest } from '../../queries/notify.ts';
+import { runSavedQuery } from '../../queries/run-query.ts';
 import { addDays } from '../../transforms/dates.ts';
+import type { CollectTarget } from '../aws-target.ts';
 import { addCollectOptions, type CollectFlags } from '../collect-options.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { withLakeLock } from '../lake-lock.ts';
@@ -16,6 +22,8 @@ import { withTarget } from './collect.ts';
 
 interface RunFlags extends CollectFlags {
   days?: number;
+  notify?: string;
+  notifyEmpty?: boolean;
 }
 
 export const DEMO_ACCOUNTS = 30;
@@ -32,7 +40,14 @@ export function registerRun(program: Command): void {
       `with --simulate: daily snapshots ending at --date (default ${DEMO_DAYS})`,
       positiveInt('the day count', 400),
     )
+    .option(
+      '--notify <target>',
+      'send a digest of what changed to an SNS topic ARN or an https:// webhook URL (days with no change send nothing)',
+    )
+    .option('--notify-empty', 'with --notify: send the digest even when nothing changed')
     .action(async (flags: RunFlags) => {
+      if (flags.notifyEmpty && !flags.notify) throw new UsageError('--notify-empty needs --notify <target>');
+      if (flags.notify) parseNotifyTarget(flags.notify);
       if (flags.days !== undefined && !flags.simulate) {
         throw new UsageError(
           '--days needs --simulate: a real organization can only be collected as it is today',
@@ -54,14 +69,36 @@ async function runJob(flags: RunFlags, store: ObjectStore): Promise<void> {
       const dt = addDays(first, i);
       result = await session.collect(dt, dt !== end);
     }
+    // Exports, report and digest run while the target is open: a simulated SNS lives with it.
+    await publish(flags, store, result!, session.target, started);
     return result!;
   });
+  if (last.outcomes.some((o) => o.status === 'failed') || last.interrupted) {
+    throw new ReportedFailure(
+      'some accounts were not collected: they are listed above and in collection_coverage',
+      1,
+    );
+  }
+}
+
+async function publish(
+  flags: RunFlags,
+  store: ObjectStore,
+  last: RunResult,
+  target: CollectTarget,
+  started: number,
+): Promise<void> {
   const engine = await DuckDbEngine.openStore(store);
   try {
     const manifest = await exportSnapshot(engine, store, last.dt);
     const { html, results } = await buildHtmlReport(engine, store.location, last.dt);
     await store.put(reportKey(last.dt), html, { contentType: 'text/html' });
+    const changes = await runSavedQuery(engine, 'findings_changes', { date: last.dt });
+    const digest = buildDigest(changes.rows, last.dt, store.location);
     process.stdout.write(`\n${findingsSummary(results)}`);
+    process.stdout.write(
+      `since the previous snapshot: ${digest.newFindings} new, ${digest.resolvedFindings} resolved (findings_changes)\n\n`,
+    );
     process.stdout.write(
       [
         `lake:    ${store.location}`,
@@ -71,14 +108,24 @@ async function runJob(flags: RunFlags, store: ObjectStore): Promise<void> {
         '',
       ].join('\n'),
     );
+    if (flags.notify) {
+      const to = parseNotifyTarget(flags.notify);
+      if (digest.empty && !flags.notifyEmpty) {
+        process.stdout.write('notify:  nothing changed: no digest sent (--notify-empty sends one anyway)\n');
+      } else {
+        try {
+          await sendDigest(to, digest, () => new SNSClient(clientConfig(target.connection)));
+        } catch (error) {
+          throw new ReportedFailure(
+            `the digest could not be sent to ${flags.notify}: ${error instanceof Error ? error.message : String(error)} (the lake, exports and report are written)`,
+            1,
+          );
+        }
+        process.stdout.write(`notify:  digest sent to ${flags.notify}: ${digest.subject}\n`);
+      }
+    }
   } finally {
     engine.close();
-  }
-  if (last.outcomes.some((o) => o.status === 'failed') || last.interrupted) {
-    throw new ReportedFailure(
-      'some accounts were not collected: they are listed above and in collection_coverage',
-      1,
-    );
   }
 }
 

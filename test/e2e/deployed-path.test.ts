@@ -15,7 +15,9 @@ import { S3Store } from '../../lake/s3-store.ts';
 import { getText } from '../../lake/store.ts';
 import { COMPLIANCE_CHECKS, EXPORTED_QUERIES } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
+import { runSavedQuery } from '../../queries/run-query.ts';
 import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, Simulator } from '../../simulator/simulator.ts';
+import { addDays } from '../../transforms/dates.ts';
 import { runCli } from '../helpers/cli.ts';
 import {
   type Deployment,
@@ -31,7 +33,13 @@ import { PAYLOAD_LIMIT_BYTES, type RunOptions, type RunReport } from '../helpers
 const DT = new Date().toISOString().slice(0, 10);
 const ACCOUNTS = 18;
 const SEED = 31;
-const BUCKETS = ['credlake-healthy', 'credlake-crash', 'credlake-throttled', 'credlake-quarter'];
+const BUCKETS = [
+  'credlake-healthy',
+  'credlake-crash',
+  'credlake-throttled',
+  'credlake-quarter',
+  'credlake-digest',
+];
 
 interface Scenario {
   sim: Simulator;
@@ -224,6 +232,42 @@ describe('a healthy run of the synthesized state machine', () => {
     const requested = run.sim.glue.createRequests.map((r) => `${r.table}/${r.values.join('/')}`);
     expect(new Set(requested).size).toBe(requested.length);
   });
+});
+
+describe('the digest of what changed, from the exports step', () => {
+  it('sends nothing after a first run, and the new and resolved findings to the topic after the next', async () => {
+    const run = await scenario('credlake-digest');
+    const digests = () =>
+      run.sim.stats.published.filter((m) => /^credlake \d{4}-\d{2}-\d{2}: /.test(m.subject));
+    expect(run.report.output).toMatchObject({ exports: { digest: { sent: false } } });
+    expect(digests()).toEqual([]);
+
+    // The engine dates a run by the clock, so the first run's lake is moved 40 days back, and the
+    // organization 40 days on: the next run compares today's snapshot with that one.
+    const earlier = addDays(DT, -40);
+    for (const key of await run.store.list('')) {
+      if (!key.includes(`dt=${DT}/`)) continue;
+      await run.store.put(key.replace(`dt=${DT}/`, `dt=${earlier}/`), (await run.store.get(key))!);
+      await run.store.delete(key);
+    }
+    run.sim.advanceTo(addDays(DT, 40));
+    const second = await runDeployed(run.deployment, s3);
+    expect(second.status, JSON.stringify(second.error)).toBe('SUCCEEDED');
+    expect(second.output).toMatchObject({ exports: { digest: { sent: true } } });
+    const staged = await DuckDbEngine.openStore(run.store);
+    let rows: Record<string, unknown>[];
+    try {
+      rows = (await runSavedQuery(staged, 'findings_changes', { date: DT })).rows;
+    } finally {
+      staged.close();
+    }
+    const fresh = rows.filter((r) => r.change === 'new');
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(fresh.every((r) => r.previous_dt === earlier)).toBe(true);
+    expect(digests()).toHaveLength(1);
+    expect(digests()[0].subject).toContain(`credlake ${DT}: ${fresh.length} new finding`);
+    expect(digests()[0].message).toContain(String(fresh[0].finding_key).split('|')[1]);
+  }, 240_000);
 });
 
 describe('failures inside the Distributed Map', () => {

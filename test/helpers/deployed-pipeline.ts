@@ -161,17 +161,18 @@ export async function deployPipeline(
 }
 
 /** One execution of the deployed state machine, as the daily schedule would start it. */
-export function runDeployed(deployment: Deployment, s3: S3Server, options: Partial<RunOptions> = {}) {
-  return runStateMachine(
-    deployment.definition,
-    {},
-    {
-      lambdas: deployment.lambdas,
-      s3: s3.client,
-      retryDelayMs: 10,
-      ...options,
-    },
-  );
+export function runDeployed(
+  deployment: Deployment,
+  s3: S3Server,
+  options: Partial<RunOptions> = {},
+  input: { dt?: string } = {},
+) {
+  return runStateMachine(deployment.definition, input, {
+    lambdas: deployment.lambdas,
+    s3: s3.client,
+    retryDelayMs: 10,
+    ...options,
+  });
 }
 
 /** The logical id of the pipeline function whose handler is `name`. */

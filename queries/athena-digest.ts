@@ -1,0 +1,23 @@
+// The deployed digest: findings_changes for the run's snapshot, run by Athena from its named
+// query, turned into the same digest `credlake run --notify` sends.
+import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena';
+import { executeOnAthena, readAthenaResults } from './athena.ts';
+import type { ExportTarget } from './athena-export.ts';
+import { buildDigest, type Digest } from './digest.ts';
+import { requireQuery, withParams } from './sql-params.ts';
+
+export async function digestWithAthena(
+  athena: AthenaClient,
+  target: ExportTarget,
+  dt: string,
+): Promise<Digest> {
+  const id = target.namedQueries.findings_changes;
+  if (!id) throw new Error('no named query id for findings_changes');
+  const named = await athena.send(new GetNamedQueryCommand({ NamedQueryId: id }));
+  const sql = withParams(requireQuery('findings_changes'), named.NamedQuery?.QueryString ?? '', {
+    snapshot_dt: dt,
+  });
+  const run = await executeOnAthena(athena, target, sql);
+  const { rows } = await readAthenaResults(athena, run.queryExecutionId);
+  return buildDigest(rows, dt, `s3://${target.bucket}${target.prefix ? `/${target.prefix}` : ''}`);
+}

@@ -1,0 +1,114 @@
+// The digest: what changed since each account's previous snapshot, short enough for an e-mail or
+// a chat message. Built from findings_changes rows alone (the same rows on DuckDB and Athena),
+// so the CLI's --notify and the deployed pipeline send the same words. Pure: no I/O.
+import { COMPLIANCE_CHECKS, SEVERITIES, type Severity } from './catalog.ts';
+import type { PlainValue } from './values.ts';
+
+type Row = Record<string, PlainValue>;
+
+export interface DigestCounts {
+  readonly check: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly new: number;
+  readonly resolved: number;
+}
+
+export interface Digest {
+  readonly dt: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly counts: DigestCounts[];
+  readonly newFindings: number;
+  readonly resolvedFindings: number;
+  /** Accounts whose collection failed that day (suspended ones are not news). */
+  readonly notCollected: { accountId: string; accountName: string | null; reason: string | null }[];
+  /** True when nothing changed and every active account was collected. */
+  readonly empty: boolean;
+}
+
+/** At most this many new findings are listed by name; the counts cover them all. */
+export const DIGEST_TOP = 15;
+
+const rank = (s: PlainValue) => {
+  const i = SEVERITIES.indexOf(s as Severity);
+  return i < 0 ? SEVERITIES.length : i;
+};
+const str = (v: PlainValue) => (v === null || v === undefined ? '' : String(v));
+
+export function buildDigest(rows: readonly Row[], dt: string, lake?: string): Digest {
+  const changed = rows.filter((r) => r.change === 'new' || r.change === 'resolved');
+  const counts = COMPLIANCE_CHECKS.map((q) => ({
+    check: q.name,
+    title: q.title,
+    severity: q.severity ?? 'low',
+    new: changed.filter((r) => r.check_name === q.name && r.change === 'new').length,
+    resolved: changed.filter((r) => r.check_name === q.name && r.change === 'resolved').length,
+  })).filter((c) => c.new || c.resolved);
+  const fresh = changed
+    .filter((r) => r.change === 'new')
+    .sort(
+      (a, b) => rank(a.severity) - rank(b.severity) || str(a.finding_key).localeCompare(str(b.finding_key)),
+    );
+  const notCollected = rows
+    .filter((r) => r.change === 'not_collected' && r.detail !== 'not_active')
+    .map((r) => ({
+      accountId: str(r.account_id),
+      accountName: (r.account_name as string | null) ?? null,
+      reason: (r.detail as string | null) ?? null,
+    }));
+  const noBaseline = rows.filter((r) => r.change === 'no_previous_snapshot').length;
+  const notEvaluated = rows.filter((r) => r.change === 'not_evaluated').length;
+  const resolved = changed.length - fresh.length;
+  const worst = fresh[0]?.severity;
+  const subject = [
+    `credlake ${dt}: ${fresh.length} new finding${fresh.length === 1 ? '' : 's'}`,
+    fresh.length && worst ? ` (${fresh.filter((r) => r.severity === worst).length} ${worst})` : '',
+    `, ${resolved} resolved`,
+    notCollected.length
+      ? `, ${notCollected.length} account${notCollected.length === 1 ? '' : 's'} not collected`
+      : '',
+  ].join('');
+  const lines = [
+    `What changed on ${dt}, against each account's previous collected snapshot${lake ? ` (lake ${lake})` : ''}.`,
+    '',
+  ];
+  if (counts.length) {
+    lines.push(`${'new'.padStart(5)} ${'resolved'.padStart(8)}  check`);
+    for (const c of counts.sort((a, b) => rank(a.severity) - rank(b.severity)))
+      lines.push(
+        `${String(c.new).padStart(5)} ${String(c.resolved).padStart(8)}  ${c.title} (${c.check}, ${c.severity})`,
+      );
+  } else lines.push('No finding is new or resolved.');
+  if (fresh.length) {
+    lines.push(
+      '',
+      `New findings${fresh.length > DIGEST_TOP ? ` (the first ${DIGEST_TOP} of ${fresh.length}, most severe first)` : ''}:`,
+    );
+    for (const r of fresh.slice(0, DIGEST_TOP))
+      lines.push(
+        `  ${str(r.severity).padEnd(8)} ${str(r.account_id)} ${str(r.account_name)}  ${str(r.check_name)}  ${[str(r.user_name), str(r.detail)].filter(Boolean).join(' ')}`,
+      );
+  }
+  if (notCollected.length) {
+    lines.push('', 'Accounts not collected (their findings are unknown, not resolved):');
+    for (const a of notCollected)
+      lines.push(`  ${a.accountId} ${a.accountName ?? ''}: ${a.reason ?? 'unknown'}`);
+  }
+  if (noBaseline || notEvaluated)
+    lines.push(
+      '',
+      `Not compared: ${noBaseline} account(s) with no previous snapshot, ${notEvaluated} check(s) of an account not evaluated (posture not read).`,
+    );
+  lines.push('', 'Every change: saved query findings_changes.');
+  return {
+    dt,
+    subject,
+    text: `${lines.join('\n')}\n`,
+    counts,
+    newFindings: fresh.length,
+    resolvedFindings: resolved,
+    notCollected,
+    empty: changed.length === 0 && notCollected.length === 0,
+  };
+}
