@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { columnTitle } from '../queries/column-titles.ts';
 import type { QueryResult } from '../queries/duckdb-engine.ts';
-import type { PlainValue } from '../queries/values.ts';
+import { esc, renderChanges, text } from './changes-view.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.ts';
 import type { BarVisual, DashboardSpec, KpiVisual, LineVisual, TableVisual, Visual } from './spec.ts';
 
@@ -19,15 +20,6 @@ export interface ReportInput {
 
 /** At most this many rows per table in the page; the CSV exports hold every row. */
 export const MAX_TABLE_ROWS = 2_000;
-
-const esc = (s: string) =>
-  s
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-const text = (v: PlainValue | undefined) => (v === null || v === undefined ? '' : String(v));
 
 let chartJs: string | undefined;
 function chartLibrary(): string {
@@ -50,7 +42,9 @@ export function renderHtmlReport(input: ReportInput): string {
   const sections = input.spec.sections.map((section) => {
     const visuals = section.visuals.map((v) => renderVisual(v, input, charts)).join('\n');
     const kpis = section.visuals.every((v) => v.kind === 'kpi');
-    return `<section><h2>${esc(section.title)}</h2><div class="${kpis ? 'kpis' : 'visuals'}">${visuals}</div></section>`;
+    // Sections of full tables print only on request: the summary and the changes fit a few pages.
+    const details = section.visuals.every((v) => v.kind === 'table');
+    return `<section${details ? ' class="details"' : ''}><h2>${esc(section.title)}</h2><div class="${kpis ? 'kpis' : 'visuals'}">${visuals}</div></section>`;
   });
   const coverage = input.results.collection_coverage?.rows ?? [];
   const missing = coverage.filter((r) => r.status !== 'collected' && r.status !== 'skipped');
@@ -70,6 +64,7 @@ ${
         .join('; ')}${missing.length > 20 ? '; …' : ''}). Their findings are unknown, not zero.</p>`
     : '<p class="ok" id="missing-accounts">Every active account of the organization is in the data.</p>'
 }
+<label class="print-option"><input type="checkbox" id="print-all"> Print the full tables too (by default the summary, the changes and the charts print)</label>
 </header>
 <main>${sections.join('\n')}</main>
 <script>${chartLibrary()}</script>
@@ -93,6 +88,17 @@ function renderVisual(visual: Visual, input: ReportInput, charts: unknown[]): st
       return `<figure class="chart" id="${visual.id}"><figcaption>${esc(visual.title)}</figcaption><div class="canvas-box"><canvas></canvas></div>${source}</figure>`;
     case 'table':
       return renderTable(visual, result, source, unevaluated(visual.query, input));
+    case 'changes': {
+      const trend = input.results[visual.trend] ?? { columns: [], rows: [] };
+      const list: TableVisual = {
+        kind: 'table',
+        id: `table-${visual.query}`,
+        title: 'Every change',
+        query: visual.query,
+        columns: visual.columns,
+      };
+      return `${renderChanges(visual, result, trend, input.dt)}\n${renderTable(list, result, source)}`;
+    }
   }
 }
 
@@ -145,7 +151,7 @@ function renderTable(
     : '';
   return `<div class="table-visual" id="${visual.id}"><h3>${esc(visual.title)} <span class="count">${result.rows.length}</span></h3>
 <input type="search" class="filter" placeholder="Filter rows" aria-label="Filter ${esc(visual.title)}">
-${unjudged}<div class="scroll"><table><thead><tr>${columns.map((c) => `<th data-col="${esc(c)}">${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div>${more}${source}</div>`;
+${unjudged}<div class="scroll"><table><thead><tr>${columns.map((c) => `<th data-col="${esc(c)}" title="${esc(c)}">${esc(columnTitle(c))}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div><nav class="pager" aria-label="Pages of ${esc(visual.title)}"><button type="button" class="prev">Previous</button> <span class="page"></span> <button type="button" class="next">Next</button></nav>${more}${source}</div>`;
 }
 
 function barChart(visual: BarVisual, result: QueryResult) {
@@ -158,7 +164,7 @@ function barChart(visual: BarVisual, result: QueryResult) {
     labels: rows.map((r) => text(r[visual.category]) || text(r.account_id)),
     // NULL (not evaluated) stays a gap in the chart, never a zero.
     series: visual.series.map((s) => ({
-      label: s,
+      label: columnTitle(s),
       data: rows.map((r) => (r[s] == null ? null : Number(r[s]))),
     })),
   };
@@ -170,7 +176,7 @@ function lineChart(visual: LineVisual, result: QueryResult) {
     type: 'line',
     labels: result.rows.map((r) => text(r[visual.x])),
     series: visual.series.map((s) => ({
-      label: s,
+      label: columnTitle(s),
       data: result.rows.map((r) => (r[s] == null ? null : Number(r[s]))),
     })),
   };

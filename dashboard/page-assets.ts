@@ -17,15 +17,27 @@ h3 { margin: 0.5rem 0; font-size: 1.05rem; } .count { color: var(--muted); font-
 .visuals > * { min-width: 0; } figure { margin: 0; }
 .chart .canvas-box { position: relative; height: 340px; width: 100%; }
 figcaption { font-weight: 600; margin-bottom: 0.4rem; }
-.scroll { max-height: 420px; overflow: auto; border: 1px solid var(--line); }
+.scroll { overflow-x: auto; border: 1px solid var(--line); }
 table { border-collapse: collapse; width: 100%; font-size: 0.82rem; }
-th, td { text-align: left; padding: 0.25rem 0.5rem; border-bottom: 1px solid #eaecf0; white-space: nowrap; }
-th { position: sticky; top: 0; background: #f9fafb; cursor: pointer; user-select: none; }
+th, td { text-align: left; padding: 0.25rem 0.5rem; border-bottom: 1px solid #eaecf0; vertical-align: top; }
+td, th { overflow-wrap: anywhere; }
+th { background: #f9fafb; cursor: pointer; user-select: none; }
+tr.paged-out { display: none; }
+.pager { margin: 0.3rem 0; font-size: 0.85rem; } .pager button { padding: 0.1rem 0.6rem; }
+.headline { font-size: 1.15rem; }
+.pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 1.2rem; }
+h4 { margin: 0.8rem 0 0.3rem; font-size: 0.95rem; }
+table.summary th { cursor: default; }
+.sev { border-radius: 4px; padding: 0 0.35rem; font-size: 0.75rem; font-weight: 600; color: #fff; }
+.sev-critical { background: #7a271a; } .sev-high { background: #b42318; } .sev-medium { background: #b54708; } .sev-low { background: #475467; }
+.print-option { font-size: 0.85rem; color: var(--muted); }
 th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
 .filter { margin: 0.3rem 0; padding: 0.3rem; width: 260px; }
 @media print {
-  .filter { display: none; } .scroll { max-height: none; overflow: visible; border: 0; }
-  section { break-inside: avoid-page; } th { position: static; }
+  .filter, .pager, .print-option { display: none; } .scroll { overflow: visible; border: 0; }
+  tr.paged-out { display: table-row; }
+  body:not(.print-all) section.details, body:not(.print-all) .table-visual { display: none; }
+  .chart .canvas-box { height: 260px; } h2 { break-after: avoid; }
 }`;
 
 export const PAGE_SCRIPT = `
@@ -40,11 +52,31 @@ for (const c of CHARTS) {
     },
   });
 }
+document.getElementById('print-all').addEventListener('change', (e) => {
+  document.body.classList.toggle('print-all', e.target.checked);
+});
+const PAGE_SIZE = 25;
 for (const visual of document.querySelectorAll('.table-visual')) {
   const tbody = visual.querySelector('tbody');
   const filter = visual.querySelector('.filter');
   const count = visual.querySelector('.count');
+  const pager = visual.querySelector('.pager');
   const total = count.textContent;
+  let page = 0;
+  // Rows that match the filter are shown a page at a time; the others are hidden.
+  const paginate = () => {
+    const matching = [...tbody.rows].filter((r) => !r.hidden);
+    const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
+    page = Math.min(page, pages - 1);
+    matching.forEach((r, i) => r.classList.toggle('paged-out', Math.floor(i / PAGE_SIZE) !== page));
+    pager.hidden = pages === 1;
+    pager.querySelector('.page').textContent = 'page ' + (page + 1) + ' of ' + pages;
+    pager.querySelector('.prev').disabled = page === 0;
+    pager.querySelector('.next').disabled = page === pages - 1;
+  };
+  pager.querySelector('.prev').addEventListener('click', () => { page--; paginate(); });
+  pager.querySelector('.next').addEventListener('click', () => { page++; paginate(); });
+  paginate();
   filter.addEventListener('input', () => {
     const needle = filter.value.trim().toLowerCase();
     let shown = 0;
@@ -54,6 +86,8 @@ for (const visual of document.querySelectorAll('.table-visual')) {
       if (hit) shown++;
     }
     count.textContent = needle ? shown + ' of ' + total : total;
+    page = 0;
+    paginate();
   });
   visual.querySelectorAll('th').forEach((th, index) => {
     th.addEventListener('click', () => {
@@ -69,6 +103,7 @@ for (const visual of document.querySelectorAll('.table-visual')) {
         return ascending ? d : -d;
       });
       tbody.append(...rows);
+      paginate();
     });
   });
 }`;

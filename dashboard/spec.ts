@@ -1,7 +1,8 @@
 // The dashboard, declared once. The local HTML report and the QuickSight dashboard both derive
 // from this spec; every visual names the saved query it reads. A pure declaration: no imports
-// but the query catalog's, so `infra/` may read it at synth time.
+// but the query catalog and its result columns, so `infra/` may read it at synth time.
 import { COMPLIANCE_CHECKS } from '../queries/catalog.ts';
+import { RESULT_COLUMNS } from '../queries/result-columns.ts';
 
 export interface KpiVisual {
   readonly kind: 'kpi';
@@ -45,7 +46,22 @@ export interface TableVisual {
   readonly columns: readonly string[];
 }
 
-export type Visual = KpiVisual | BarVisual | LineVisual | TableVisual;
+/**
+ * What changed since each account's previous snapshot: new and resolved findings per check and
+ * per account, then the standing totals with their change (from the trend), then every change.
+ * QuickSight shows it as the table of `query` on a sheet of its own.
+ */
+export interface ChangesVisual {
+  readonly kind: 'changes';
+  readonly id: string;
+  readonly title: string;
+  readonly query: 'findings_changes';
+  /** The trend query whose last two rows give the standing totals and their change. */
+  readonly trend: 'findings_trend';
+  readonly columns: readonly string[];
+}
+
+export type Visual = KpiVisual | BarVisual | LineVisual | TableVisual | ChangesVisual;
 
 export interface DashboardSpec {
   readonly id: string;
@@ -56,35 +72,26 @@ export interface DashboardSpec {
 /** Every compliance check, with its title, in catalog order. */
 const CHECKS = COMPLIANCE_CHECKS.map((q) => [q.name, q.title] as const);
 
-const USER = ['account_id', 'account_name', 'user_name', 'arn'];
-
-const DETAIL_COLUMNS: Record<string, readonly string[]> = {
-  root_hardware_mfa_missing: ['account_id', 'account_name', 'root_mfa_enabled', 'root_mfa_type'],
-  password_policy_weak: [
-    'account_id',
-    'account_name',
-    'no_policy',
-    'length_too_short',
-    'reuse_prevention_too_low',
-    'minimum_password_length',
-    'password_reuse_prevention',
-  ],
-  admin_users: [...USER, 'policy_name', 'source', 'group_name'],
-  privileged_users_without_mfa: [...USER, 'password_last_used'],
-  privileged_users_with_stale_keys: [...USER, 'key_slot', 'key_age_days'],
-  stale_access_keys: [...USER, 'key_slot', 'key_age_days', 'last_used_at'],
-  unused_credentials: [...USER, 'credential', 'days_unused', 'last_used_at'],
-  console_users_without_mfa: [...USER, 'password_last_used'],
-  unused_users: [...USER, 'reason', 'user_age_days'],
-  root_account_findings: ['account_id', 'account_name', 'finding'],
-  multiple_active_keys: [...USER, 'access_key_1_age_days', 'access_key_2_age_days'],
-  passwords_not_rotated: [...USER, 'password_age_days'],
-};
+/** A table shows every column of its query's result but the snapshot date, which a page states once. */
+const allColumns = (query: string) => (RESULT_COLUMNS[query] ?? []).map(([c]) => c).filter((c) => c !== 'dt');
 
 export const DASHBOARD: DashboardSpec = {
   id: 'credlake-credential-posture',
   title: 'IAM credential posture',
   sections: [
+    {
+      title: 'What changed',
+      visuals: [
+        {
+          kind: 'changes',
+          id: 'changes',
+          title: 'What changed since the previous snapshot',
+          query: 'findings_changes',
+          trend: 'findings_trend',
+          columns: allColumns('findings_changes'),
+        },
+      ],
+    },
     {
       title: 'Overview',
       visuals: [
@@ -150,17 +157,7 @@ export const DASHBOARD: DashboardSpec = {
           id: 'table-collection-coverage',
           title: 'Collection coverage',
           query: 'collection_coverage',
-          columns: [
-            'account_id',
-            'account_name',
-            'ou_path',
-            'status',
-            'reason',
-            'message',
-            'report_generated_at',
-            'report_age_hours',
-            'posture_failed',
-          ],
+          columns: allColumns('collection_coverage'),
         },
       ],
     },
@@ -172,7 +169,7 @@ export const DASHBOARD: DashboardSpec = {
           id: `table-${query}`,
           title,
           query,
-          columns: DETAIL_COLUMNS[query],
+          columns: allColumns(query),
         }),
       ),
     },
@@ -181,5 +178,11 @@ export const DASHBOARD: DashboardSpec = {
 
 /** Every saved query the dashboard reads. */
 export function dashboardQueries(spec: DashboardSpec = DASHBOARD): string[] {
-  return [...new Set(spec.sections.flatMap((s) => s.visuals.map((v) => v.query)))];
+  return [
+    ...new Set(
+      spec.sections.flatMap((s) =>
+        s.visuals.flatMap((v) => (v.kind === 'changes' ? [v.query, v.trend] : [v.query])),
+      ),
+    ),
+  ];
 }

@@ -107,6 +107,7 @@ function visualDefinition(visual: Visual) {
           },
         },
       };
+    case 'changes':
     case 'table':
       return {
         tableVisual: {

@@ -23,8 +23,11 @@ export function dailyFindingsSql(dt: string, sqlOf: (check: string) => string): 
     const text = (c: string) => `coalesce(CAST(f.${c} AS VARCHAR), '')`;
     const key = [`'${check.name}'`, 'f.account_id', ...identity.map(text)].join(', ');
     const rest = identity.filter((c) => c !== 'user_name');
+    // `name=value` pairs, NULLs left out: "key_slot=2", "policy_name=AdministratorAccess, source=group, ...".
+    const pair = (c: string) =>
+      `CASE WHEN f.${c} IS NULL THEN NULL ELSE '${c}=' || CAST(f.${c} AS VARCHAR) END`;
     const detail = rest.length
-      ? `nullif(concat_ws(' ', ${rest.map(text).join(', ')}), '')`
+      ? `nullif(concat_ws(', ', ${rest.map(pair).join(', ')}), '')`
       : 'CAST(NULL AS VARCHAR)';
     const user = identity.includes('user_name') ? 'f.user_name' : 'CAST(NULL AS VARCHAR)';
     return `SELECT f.account_id, f.account_name, '${check.name}' AS check_name, '${check.severity}' AS severity,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hasTitle } from '../../queries/column-titles.ts';
 import { describeResults } from '../../queries/describe-results.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { RESULT_COLUMNS } from '../../queries/result-columns.ts';
@@ -15,5 +16,15 @@ describe('queries/result-columns.ts', () => {
     } finally {
       engine.close();
     }
+  });
+});
+
+describe('column titles', () => {
+  it('give every result column of every saved query a human title', () => {
+    const untitled = Object.values(RESULT_COLUMNS)
+      .flat()
+      .map(([c]) => c)
+      .filter((c) => !hasTitle(c));
+    expect([...new Set(untitled)]).toEqual([]);
   });
 });
