@@ -1,15 +1,16 @@
 // The collector flags shared by `credlake collect` and `credlake run`, parsed into one object.
+
 import { type Command, Option } from 'commander';
 import type { PollPolicy } from '../collector/collect-account.ts';
 import { DEFAULT_CONCURRENCY } from '../collector/collect-run.ts';
+import { COLLECTOR_DEFAULTS } from '../collector/defaults.ts';
 import type { AccountFilters } from '../collector/discover.ts';
 import { ACCOUNT_ID_PATTERN } from '../lake/keys.ts';
 import type { FaultRates, LatencyName } from '../simulator/faults.ts';
-import { DEFAULT_ROLE_NAME } from '../simulator/simulator.ts';
-import { faultSpecOption } from './commands/simulate.ts';
 import { UsageError } from './errors.ts';
 import {
   DEFAULT_LAKE,
+  faultSpecOption,
   parseAccountListOption,
   parseDateOption,
   parseListOption,
@@ -51,7 +52,7 @@ export function addCollectOptions(command: Command): Command {
     .option('--simulate', 'collect from a simulated organization started in this process')
     .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: today, UTC)', parseDateOption)
-    .option('--role-name <name>', 'member role to assume in each account', DEFAULT_ROLE_NAME)
+    .option('--role-name <name>', 'member role to assume in each account', COLLECTOR_DEFAULTS.memberRoleName)
     .option('--external-id <id>', 'external id the member role requires')
     .option(
       '--concurrency <n>',
@@ -61,7 +62,7 @@ export function addCollectOptions(command: Command): Command {
     )
     .option(
       '--report-timeout <seconds>',
-      'per-account deadline for report generation (default 300; with --simulate 5, or 30 with realistic latency)',
+      `per-account deadline for report generation (default ${COLLECTOR_DEFAULTS.reportTimeoutSeconds}; with --simulate 5, or 30 with realistic latency)`,
       positiveInt('seconds', 3600),
     )
     .option(
@@ -147,7 +148,7 @@ export function readAccountsFlag(
  */
 export function reportTimeoutMsFor(flags: CollectFlags): number {
   if (flags.reportTimeout !== undefined) return flags.reportTimeout * 1000;
-  if (!flags.simulate) return 300_000;
+  if (!flags.simulate) return COLLECTOR_DEFAULTS.reportTimeoutSeconds * 1000;
   return flags.latency === 'realistic' ? 30_000 : 5_000;
 }
 

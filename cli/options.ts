@@ -1,6 +1,7 @@
 // Parsers for flag values. Each rejects a bad value with what was received and what was expected.
 import { InvalidArgumentError } from 'commander';
 import { ACCOUNT_ID_PATTERN } from '../lake/keys.ts';
+import { parseFaultSpec } from '../simulator/faults.ts';
 import { isIsoDate, parseIsoInstant } from '../transforms/dates.ts';
 
 export { DEFAULT_LAKE } from '../lake/open-store.ts';
@@ -73,4 +74,13 @@ export function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
 /** The UTC date of now, the default `--date` of a run. */
 export function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
+}
+
+/** `--faults`: the simulator's fault rates, e.g. `throttle=0.1,access_denied=0.05`, or `none`. */
+export function faultSpecOption(value: string) {
+  try {
+    return parseFaultSpec(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }

@@ -1,6 +1,6 @@
 // One account, start to finish: credentials, report generation, polling, fetch, raw evidence,
 // curated partition. Always ends as an outcome value; nothing here throws for an account's fault.
-import { parseRawReportKey } from '../lake/keys.ts';
+import { parseRawReportKey, RAW_ZONES } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
 import type { AccountAccess, CallWrapper, FetchedReport, ReportApi } from './api.ts';
@@ -44,6 +44,8 @@ export interface AccountJob {
   readonly random?: () => number;
   /** The organization manages root credentials centrally (null: unknown). */
   readonly centralizedRootAccess?: boolean | null;
+  /** Why whether root is managed centrally could not be read (the caller's own IAM call failed). */
+  readonly centralizedRootAccessError?: string;
   /** Told when an account starts and stops waiting for IAM to generate its report. */
   readonly onWaiting?: (accountId: string, waiting: boolean) => void;
 }
@@ -158,7 +160,7 @@ export async function completePosture(
     ...earlier,
     ...postureFields,
     evidence: [
-      ...(earlier.evidence ?? []).filter((e) => !e.key.startsWith('raw/posture/')),
+      ...(earlier.evidence ?? []).filter((e) => !e.key.startsWith(RAW_ZONES.posture)),
       ...(postureEvidence ? [postureEvidence] : []),
     ],
     runId: job.runId,
@@ -179,6 +181,11 @@ async function readPosture(
   readAt: number,
 ): Promise<PostureResult> {
   if (!api.posture) return {};
+  if (job.centralizedRootAccessError)
+    return {
+      postureFailed: true,
+      postureMessage: `whether root credentials are managed centrally could not be read: ${job.centralizedRootAccessError}`,
+    };
   try {
     const evidence = await collectPosture(job.store, job.dt, api.posture, call, {
       accountId: account.accountId,

@@ -2,10 +2,12 @@
 // machine runs (run-steps.ts): plan, collect every planned account, finalize. Accounts run at
 // once, and one limiter bounds the API calls in flight across them, so waits between polls hold
 // no slot; Ctrl-C finishes the accounts in flight and the run record says it was interrupted.
+
 import { rawAccountsKey, runItemsKey } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
 import type { PollPolicy } from './collect-account.ts';
+import { COLLECTOR_DEFAULTS } from './defaults.ts';
 import type { AccountFilters } from './discover.ts';
 import { Limiter } from './limiter.ts';
 import type { AccountOutcome, AccountsSnapshot } from './outcome.ts';
@@ -50,8 +52,8 @@ export interface RunResult {
   readonly interrupted: boolean;
 }
 
-export const DEFAULT_CONCURRENCY = 20;
-export const DEFAULT_REPORT_TIMEOUT_MS = 300_000;
+export const DEFAULT_CONCURRENCY = COLLECTOR_DEFAULTS.concurrency;
+export const DEFAULT_REPORT_TIMEOUT_MS = COLLECTOR_DEFAULTS.reportTimeoutSeconds * 1000;
 
 export async function collectRun(options: CollectOptions): Promise<RunResult> {
   const { store, dt } = options;

@@ -1,4 +1,5 @@
 // Reads the Lambda environment once, naming any missing or malformed variable.
+import { COLLECTOR_DEFAULTS } from './defaults.ts';
 import { ENV, type EnvName } from './env-names.ts';
 
 export class ConfigError extends Error {
@@ -58,7 +59,7 @@ export function readCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
     prefix: optional(ENV.prefix, env) ?? '',
     memberRoleName: required(ENV.memberRoleName, env),
     externalId: optional(ENV.externalId, env),
-    reportTimeoutSeconds: positive(ENV.reportTimeoutSeconds, 300, env),
+    reportTimeoutSeconds: positive(ENV.reportTimeoutSeconds, COLLECTOR_DEFAULTS.reportTimeoutSeconds, env),
     includeAccounts: list(ENV.includeAccounts, env),
     excludeAccounts: list(ENV.excludeAccounts, env),
     includeOus: list(ENV.includeOus, env),

@@ -1,6 +1,6 @@
 // Account posture and user privileges, read beside the credential report. A failure here marks
 // only this part of the account (posture_failed); the report stands.
-import { curatedKey, rawPostureKey } from '../lake/keys.ts';
+import { curatedKey, isRawPostureKey, rawPostureKey, rawPosturePrefix } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { getJson } from '../lake/store.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
@@ -61,7 +61,7 @@ export async function collectPosture(
 
 /** Rebuilds `curated/account_posture/dt=...` from every posture read that day. */
 export async function writeAccountPosture(store: ObjectStore, dt: string): Promise<number> {
-  const keys = (await store.list(`raw/posture/dt=${dt}/`)).filter((k) => k.endsWith('/posture.json'));
+  const keys = (await store.list(rawPosturePrefix(dt))).filter(isRawPostureKey);
   const records = (await Promise.all(keys.map((k) => getJson<PostureRecord>(store, k)))).filter(
     (r): r is PostureRecord => !!r,
   );

@@ -4,7 +4,16 @@
 // the folder: a report left by a run killed before it recorded anything is an orphan, reported
 // and never used.
 
-import { curatedKey, datesIn, parseRawReportKey, rawAccountsKey, rawReportPrefix } from '../lake/keys.ts';
+import {
+  curatedKey,
+  datesIn,
+  isRawPostureKey,
+  parseRawReportKey,
+  RAW_ZONES,
+  rawAccountsKey,
+  rawPosturePrefix,
+  rawReportPrefix,
+} from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
@@ -27,9 +36,9 @@ export interface RebuildResult {
 /** Dates that have anything in the raw zone, oldest first. */
 export async function rawDates(store: ObjectStore): Promise<string[]> {
   const keys = [
-    ...(await store.list('raw/credential_report/')),
-    ...(await store.list('raw/accounts/')),
-    ...(await store.list('raw/runs/')),
+    ...(await store.list(RAW_ZONES.reports)),
+    ...(await store.list(RAW_ZONES.accounts)),
+    ...(await store.list(RAW_ZONES.runs)),
   ];
   return datesIn(keys);
 }
@@ -89,7 +98,7 @@ export async function rebuildDate(store: ObjectStore, dt: string): Promise<Rebui
 
 /** Rebuilds each account's `user_privileges` partition from its raw posture record. */
 async function rebuildPrivileges(store: ObjectStore, dt: string): Promise<void> {
-  for (const key of (await store.list(`raw/posture/dt=${dt}/`)).filter((k) => k.endsWith('/posture.json'))) {
+  for (const key of (await store.list(rawPosturePrefix(dt))).filter(isRawPostureKey)) {
     const record = await getJson<PostureRecord>(store, key);
     if (!record) continue;
     const rows = privilegeRows(record.details, record.accountName, record.runId);

@@ -106,8 +106,15 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
     await readOutcomes(deps.store, item.dt, { accountId: item.accountId }),
   ).get(item.accountId);
   const access = await deps.access();
+  // Whether root is managed centrally decides root findings: a failure to read it marks the
+  // account's posture failed (its posture checks not evaluated), never a silent "unknown".
+  const centralized = await (access.centralizedRootAccess?.() ?? Promise.resolve(null)).then(
+    (value) => ({ value, error: undefined }),
+    (error: unknown) => ({ value: null, error: error instanceof Error ? error.message : String(error) }),
+  );
   const job = {
-    centralizedRootAccess: (await access.centralizedRootAccess?.()) ?? null,
+    centralizedRootAccess: centralized.value,
+    centralizedRootAccessError: centralized.error,
     store: deps.store,
     dt: item.dt,
     runId: item.runId,

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { findQuery } from '../queries/catalog.ts';
 import { columnTitle } from '../queries/column-titles.ts';
 import type { QueryResult } from '../queries/duckdb-engine.ts';
 import { esc, renderChanges, text } from './changes-view.ts';
@@ -149,7 +150,18 @@ function renderTable(
   const unjudged = missing?.accounts
     ? `<p class="warning not-evaluated">Not evaluated on ${missing.accounts} of ${missing.of} collected accounts: their posture was not read (imported reports, or --no-posture). No rows there is not a pass.</p>`
     : '';
-  return `<div class="table-visual" id="${visual.id}"><h3>${esc(visual.title)} <span class="count">${result.rows.length}</span></h3>
+  const query = findQuery(visual.query);
+  const labels =
+    query?.kind === 'check'
+      ? ` <span class="sev sev-${esc(query.severity ?? 'low')}">${esc(query.severity ?? '')}</span><span class="controls">${[
+          query.controls.cis.length ? `CIS ${query.controls.cis.join(', ')}` : '',
+          query.controls.securityHub.length ? `Security Hub ${query.controls.securityHub.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .map(esc)
+          .join(' · ')}</span>`
+      : '';
+  return `<div class="table-visual" id="${visual.id}"><h3>${esc(visual.title)} <span class="count">${result.rows.length}</span>${labels}</h3>
 <input type="search" class="filter" placeholder="Filter rows" aria-label="Filter ${esc(visual.title)}">
 ${unjudged}<div class="scroll"><table><thead><tr>${columns.map((c) => `<th data-col="${esc(c)}" title="${esc(c)}">${esc(columnTitle(c))}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div><nav class="pager" aria-label="Pages of ${esc(visual.title)}"><button type="button" class="prev">Previous</button> <span class="page"></span> <button type="button" class="next">Next</button></nav>${more}${source}</div>`;
 }

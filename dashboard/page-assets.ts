@@ -31,6 +31,7 @@ table.summary th { cursor: default; }
 .sev { border-radius: 4px; padding: 0 0.35rem; font-size: 0.75rem; font-weight: 600; color: #fff; }
 .sev-critical { background: #7a271a; } .sev-high { background: #b42318; } .sev-medium { background: #b54708; } .sev-low { background: #475467; }
 .print-option { font-size: 0.85rem; color: var(--muted); }
+.controls { color: var(--muted); font-size: 0.78rem; font-weight: normal; margin-left: 0.5rem; }
 th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
 .filter { margin: 0.3rem 0; padding: 0.3rem; width: 260px; }
 @media print {

@@ -1,5 +1,6 @@
 // Deployment settings, read once from CDK context (cdk.json defaults, `-c key=value` overrides)
 // into a typed object. A missing or invalid value fails synth with what was wrong and expected.
+import { COLLECTOR_DEFAULTS } from '../collector/defaults.ts';
 
 export type Encryption = 'kms' | 'kms-existing' | 's3-managed';
 export type DeployFrom = 'management' | 'delegated-admin';
@@ -75,7 +76,7 @@ export const SETTINGS_DOC: readonly { key: string; default: string; description:
   },
   {
     key: 'memberRoleName',
-    default: 'CredlakeMemberRole',
+    default: COLLECTOR_DEFAULTS.memberRoleName,
     description: 'Name of the member role in every account',
   },
   {
@@ -104,7 +105,7 @@ export const SETTINGS_DOC: readonly { key: string; default: string; description:
   { key: 'concurrency', default: '20', description: 'Accounts collected at once by the Distributed Map' },
   {
     key: 'reportTimeoutSeconds',
-    default: '300',
+    default: String(COLLECTOR_DEFAULTS.reportTimeoutSeconds),
     description: 'Per-account deadline for credential report generation',
   },
   {
@@ -258,7 +259,7 @@ export function readSettings(context: Context): Settings {
     memberOuIds: ous,
     memberRoleName:
       str('memberRoleName') === undefined
-        ? 'CredlakeMemberRole'
+        ? COLLECTOR_DEFAULTS.memberRoleName
         : need('memberRoleName', /^[\w+=,.@-]{1,64}$/, 'an IAM role name'),
     externalId: str('externalId'),
     deployFrom: oneOf<DeployFrom>('deployFrom', 'delegated-admin', ['management', 'delegated-admin']),
@@ -270,7 +271,7 @@ export function readSettings(context: Context): Settings {
     kmsKeyArn,
     scheduleHourUtc: int('scheduleHourUtc', 5, 0, 23),
     concurrency: int('concurrency', 20, 1, 1000),
-    reportTimeoutSeconds: int('reportTimeoutSeconds', 300, 30, 840),
+    reportTimeoutSeconds: int('reportTimeoutSeconds', COLLECTOR_DEFAULTS.reportTimeoutSeconds, 30, 840),
     includeAccountIds: optionalList(
       'includeAccountIds',
       ACCOUNT_LIST,

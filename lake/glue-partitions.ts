@@ -1,8 +1,8 @@
 // Registers curated partitions in the Glue catalog. Idempotent: a partition that already
 // exists is a success, so re-runs and retries register nothing twice.
 import { BatchCreatePartitionCommand, type GlueClient } from '@aws-sdk/client-glue';
-import { partitionInput } from '../transforms/glue-table.ts';
 import type { TableDef } from '../transforms/schema.ts';
+import { partitionInput } from './glue-table.ts';
 
 export interface PartitionTarget {
   readonly database: string;

@@ -4,6 +4,15 @@ import type { TableName } from '../transforms/schema.ts';
 
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
+/** The raw zones, each a prefix of the lake. */
+export const RAW_ZONES = {
+  reports: 'raw/credential_report/',
+  quarantine: 'raw/quarantine/',
+  posture: 'raw/posture/',
+  accounts: 'raw/accounts/',
+  runs: 'raw/runs/',
+} as const;
+
 /** `2024-05-01T06-07-08Z` as it appears in a raw key: seconds precision, colons as `-`. */
 export function generatedAtToken(ms: number): string {
   return new Date(ms)
@@ -18,7 +27,12 @@ export function parseGeneratedAtToken(token: string): number {
 }
 
 export function rawReportPrefix(dt: string, accountId?: string): string {
-  return `raw/credential_report/dt=${dt}/${accountId ? `account_id=${accountId}/` : ''}`;
+  return `${RAW_ZONES.reports}dt=${dt}/${accountId ? `account_id=${accountId}/` : ''}`;
+}
+
+/** The exports of a day: `exports/<query>/dt=<dt>/`, with `<query>` left for the reader to fill. */
+export function exportsPattern(dt: string): string {
+  return `exports/<query>/dt=${dt}/`;
 }
 
 /**
@@ -32,7 +46,7 @@ export function rawReportKey(dt: string, accountId: string, generatedAt: number,
 
 /** A report that did not parse, kept as evidence of the failure, never curated. */
 export function quarantineKey(dt: string, accountId: string, generatedAt: number, digest: string): string {
-  return `raw/quarantine/dt=${dt}/account_id=${accountId}/generated_at=${generatedAtToken(generatedAt)}~${digest}.csv`;
+  return `${RAW_ZONES.quarantine}dt=${dt}/account_id=${accountId}/generated_at=${generatedAtToken(generatedAt)}~${digest}.csv`;
 }
 
 export interface RawReportRef {
@@ -58,26 +72,35 @@ export function parseRawReportKey(key: string): RawReportRef | undefined {
  * The run records under raw/runs/ are the pipeline's own ledger.
  */
 export const EVIDENCE_ZONES = [
-  'raw/credential_report/',
-  'raw/quarantine/',
-  'raw/posture/',
-  'raw/accounts/',
+  RAW_ZONES.reports,
+  RAW_ZONES.quarantine,
+  RAW_ZONES.posture,
+  RAW_ZONES.accounts,
 ] as const;
 
 /** The evidence zones written by the collector alone (the plan writes the org snapshot). */
-export const COLLECTOR_EVIDENCE_ZONES = EVIDENCE_ZONES.filter((z) => z !== 'raw/accounts/');
+export const COLLECTOR_EVIDENCE_ZONES = EVIDENCE_ZONES.filter((z) => z !== RAW_ZONES.accounts);
+
+/** The prefix of one day's posture records. */
+export function rawPosturePrefix(dt: string): string {
+  return `${RAW_ZONES.posture}dt=${dt}/`;
+}
 
 /** What IAM said of an account's posture and privileges, kept as read. */
 export function rawPostureKey(dt: string, accountId: string): string {
-  return `raw/posture/dt=${dt}/account_id=${accountId}/posture.json`;
+  return `${rawPosturePrefix(dt)}account_id=${accountId}/posture.json`;
+}
+
+export function isRawPostureKey(key: string): boolean {
+  return key.startsWith(RAW_ZONES.posture) && key.endsWith('/posture.json');
 }
 
 export function rawAccountsKey(dt: string): string {
-  return `raw/accounts/dt=${dt}/accounts.json`;
+  return `${RAW_ZONES.accounts}dt=${dt}/accounts.json`;
 }
 
 /** Run records: each run's plan, per-account outcomes and manifest. */
-export const RUNS_ZONE = 'raw/runs/';
+export const RUNS_ZONE = RAW_ZONES.runs;
 
 export function runsPrefix(dt: string): string {
   return `${RUNS_ZONE}dt=${dt}/`;
@@ -117,13 +140,30 @@ export function manifestKey(dt: string, runId: string): string {
   return `${runsPrefix(dt)}run_id=${runId}/manifest.json`;
 }
 
+/** The curated zone: one folder per table. */
+export const CURATED_ZONE = 'curated/';
+
 export function curatedPrefix(table: TableName, dt?: string): string {
-  return `curated/${table}/${dt ? `dt=${dt}/` : ''}`;
+  return `${CURATED_ZONE}${table}/${dt ? `dt=${dt}/` : ''}`;
+}
+
+/** The folder of one account's partition of a per-account table. */
+export function curatedAccountPrefix(table: TableName, dt: string, accountId: string): string {
+  return `${curatedPrefix(table, dt)}account_id=${accountId}/`;
+}
+
+/**
+ * A glob over a table's Parquet files under a lake root: every partition, or one dt's. `depth`
+ * is the number of partition keys (dt, then account_id for per-account tables).
+ */
+export function curatedGlob(root: string, table: TableName, depth: number, dt?: string): string {
+  const levels = Array.from({ length: depth }, (_, i) => (i === 0 && dt ? `dt=${dt}` : '*')).join('/');
+  return `${root}/${CURATED_ZONE}${table}/${levels}/*.parquet`;
 }
 
 /** Key of a curated Parquet file; per-account tables take the account id. */
 export function curatedKey(table: TableName, dt: string, accountId?: string): string {
-  return `${curatedPrefix(table, dt)}${accountId ? `account_id=${accountId}/` : ''}data.parquet`;
+  return `${accountId ? curatedAccountPrefix(table, dt, accountId) : curatedPrefix(table, dt)}data.parquet`;
 }
 
 export function exportKey(query: string, dt: string): string {

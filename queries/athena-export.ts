@@ -5,7 +5,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { parse } from 'csv-parse/sync';
 import { exportKey, exportManifestKey, prefixed } from '../lake/keys.ts';
 import { type AthenaTarget, executeOnAthena } from './athena.ts';
-import { EXPORTED_QUERIES } from './catalog.ts';
+import { EXPORTED_QUERIES, queryLabels } from './catalog.ts';
 import { spreadsheetSafeCsv } from './format.ts';
 import { RESULT_COLUMNS } from './result-columns.ts';
 import { requireQuery, withParams } from './sql-params.ts';
@@ -21,13 +21,13 @@ export interface AthenaExportManifest {
   readonly dt: string;
   readonly exportedAt: string;
   readonly engine: 'athena';
-  readonly queries: {
+  readonly queries: (ReturnType<typeof queryLabels> & {
     name: string;
     rows: number;
     key: string;
     queryExecutionId: string;
     bytesScanned: number;
-  }[];
+  })[];
 }
 
 const key = (target: ExportTarget, k: string) => prefixed(target.prefix, k);
@@ -71,6 +71,7 @@ export async function exportWithAthena(
     );
     queries.push({
       name: query.name,
+      ...queryLabels(query),
       rows,
       key: exportObject,
       queryExecutionId: run.queryExecutionId,

@@ -316,3 +316,13 @@ export const REPORT_CHECKS = COMPLIANCE_CHECKS.filter(
   (q) => (q.basis ?? 'credential_report') === 'credential_report',
 );
 export const EXPORTED_QUERIES = CATALOG.filter((q) => q.exported);
+
+/** What an export or a report says about a query beside its rows: severity and control ids. */
+export function queryLabels(query: SavedQuery) {
+  return {
+    title: query.title,
+    severity: query.severity ?? null,
+    cis: [...query.controls.cis],
+    security_hub: [...query.controls.securityHub],
+  };
+}

@@ -6,6 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { CURATED_ZONE, curatedGlob, curatedPrefix } from '../lake/keys.ts';
 import { LocalStore } from '../lake/local-store.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { allColumns, COLUMN_TYPES, TABLES, type TableDef, type TableName } from '../transforms/schema.ts';
@@ -67,7 +68,7 @@ export class DuckDbEngine {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const keys = await store.list('curated/');
+      const keys = await store.list(CURATED_ZONE);
       const staging: Staging = {
         store,
         keys,
@@ -152,11 +153,12 @@ export class DuckDbEngine {
   private async viewSql(table: TableDef, dates?: readonly string[]): Promise<string> {
     const globs: string[] = [];
     for (const dt of dates ?? [undefined]) {
-      const depth = table.partitionKeys.map((k) => (k.name === 'dt' && dt ? `dt=${dt}` : '*')).join('/');
-      const glob = `${globLiteral(this.lakeRoot)}/curated/${table.name}/${depth}/*.parquet`.replaceAll(
-        "'",
-        "''",
-      );
+      const glob = curatedGlob(
+        globLiteral(this.lakeRoot),
+        table.name,
+        table.partitionKeys.length,
+        dt,
+      ).replaceAll("'", "''");
       const found = await this.connection.runAndReadAll(`SELECT count(*) AS n FROM glob('${glob}')`);
       if (Number(found.getRows()[0][0]) > 0) globs.push(`'${glob}'`);
     }
@@ -169,13 +171,13 @@ export class DuckDbEngine {
   async partitionDates(table: TableName): Promise<string[]> {
     if (this.staging) {
       const dates = this.staging.keys
-        .filter((k) => k.startsWith(`curated/${table}/`))
+        .filter((k) => k.startsWith(curatedPrefix(table)))
         .map((k) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(k)?.[1])
         .filter((d): d is string => !!d);
       return [...new Set(dates)].sort();
     }
-    const depth = TABLES[table].partitionKeys.map(() => '*').join('/');
-    const glob = `${globLiteral(this.lakeRoot)}/curated/${table}/${depth}/*.parquet`.replaceAll("'", "''");
+    const depth = TABLES[table].partitionKeys.length;
+    const glob = curatedGlob(globLiteral(this.lakeRoot), table, depth).replaceAll("'", "''");
     const { rows } = await this.run(
       `SELECT DISTINCT regexp_extract(file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS dt FROM glob('${glob}') ORDER BY dt`,
     );
@@ -201,7 +203,7 @@ export class DuckDbEngine {
     const s = this.staging;
     if (s && !s.all) {
       const local = new LocalStore(this.lakeRoot);
-      for (const key of s.keys.filter((k) => k.startsWith(`curated/${table}/`))) {
+      for (const key of s.keys.filter((k) => k.startsWith(curatedPrefix(table)))) {
         if (s.tablesStaged.has(key)) continue;
         const body = await s.store.get(key);
         if (!body) continue;

@@ -1,7 +1,9 @@
 // A simulated AWS organization behind one HTTP endpoint on 127.0.0.1. The production AWS SDK
 // clients (and the AWS CLI) talk to it through an endpoint override, with real SigV4 signing.
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { COLLECTOR_DEFAULTS } from '../collector/defaults.ts';
 import { addDays } from '../transforms/dates.ts';
 import { driftAccount } from './drift.ts';
 import { computeExpected, type ExpectedAnswers } from './expected.ts';
@@ -25,7 +27,8 @@ import {
 
 export const CALLER_ACCESS_KEY_ID = 'AKIASIMULATORCALLER0';
 export const CALLER_SECRET = 'simulator-caller-secret-not-a-real-key';
-export const DEFAULT_ROLE_NAME = 'CredlakeMemberRole';
+/** The member role of the simulated organization: the one the collector assumes by default. */
+export const DEFAULT_ROLE_NAME = COLLECTOR_DEFAULTS.memberRoleName;
 const NS = {
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
   iam: 'https://iam.amazonaws.com/doc/2010-05-08/',

@@ -49,11 +49,12 @@ const ALLOWED: Record<string, string[]> = {
 /** The declarations infra may read at synth time. */
 const INFRA_MAY_IMPORT = [
   'transforms/schema.ts',
-  'transforms/glue-table.ts',
+  'lake/glue-table.ts',
   'queries/catalog.ts',
   'queries/result-columns.ts',
   'dashboard/spec.ts',
   'collector/env-names.ts',
+  'collector/defaults.ts',
   // The lake's key layout: IAM grants and lifecycle rules are scoped to its zones.
   'lake/keys.ts',
 ];
@@ -72,8 +73,9 @@ const RULES: Record<string, Rule> = {
   'each area imports only the areas below it; handler.ts files sit on top': (graph) =>
     edges(graph)
       .filter(([file, target]) => area(file) !== 'infra' && isOurs(target) && area(target) !== area(file))
-      // The Lambda environment's names: one declaration read by both handlers' config and infra.
-      .filter(([, target]) => target !== 'collector/env-names.ts')
+      // Pure declarations read everywhere: the Lambda environment's names and the collector's
+      // defaults (the CLI, the Lambdas, infra and the simulator agree on them).
+      .filter(([, target]) => !['collector/env-names.ts', 'collector/defaults.ts'].includes(target))
       .filter(([file, target]) => {
         const allowed = isHandler(file) ? ALLOWED.cli : ALLOWED[area(file)];
         return !allowed.includes(area(target)) || ['cli', 'infra'].includes(area(target));

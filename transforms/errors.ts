@@ -19,3 +19,20 @@ export class MalformedReportError extends Error {
     super(`credential report of account ${accountId}${where ? ` (${where})` : ''}: ${detail}`, options);
   }
 }
+
+/**
+ * A policy document that is not JSON: whether it grants everything cannot be judged, so the
+ * account's privileges are not read (posture_failed names the policy), never taken as "not admin".
+ */
+export class PolicyDocumentError extends Error {
+  override readonly name = 'PolicyDocumentError';
+  constructor(
+    readonly policy: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `policy ${policy} is not a JSON policy document: whether it grants administrator access cannot be judged`,
+      options,
+    );
+  }
+}

@@ -1,6 +1,8 @@
 // Normalizes what IAM says about an account (summary, password policy, virtual MFA devices,
 // authorization details) into rows of `account_posture` and `user_privileges`. Pure.
+
 import type { Value } from './credential-report.ts';
+import { PolicyDocumentError } from './errors.ts';
 
 export interface AccountSummary {
   readonly mfaEnabled: boolean;
@@ -57,13 +59,16 @@ export interface AccountPosture {
 
 const ADMIN_POLICY = /:policy\/AdministratorAccess$/;
 
-/** True when a policy document allows every action on every resource. */
-export function allowsEverything(document: string): boolean {
+/**
+ * True when a policy document allows every action on every resource. A document that is not JSON
+ * is a PolicyDocumentError naming `policy`: unknown is never "not admin".
+ */
+export function allowsEverything(document: string, policy = 'document'): boolean {
   let parsed: { Statement?: unknown };
   try {
     parsed = JSON.parse(document);
-  } catch {
-    return false;
+  } catch (cause) {
+    throw new PolicyDocumentError(policy, { cause });
   }
   const statements = [parsed.Statement].flat().filter(Boolean) as {
     Effect?: string;
@@ -108,7 +113,7 @@ export function privilegeRows(
 ): Record<string, Value>[] {
   const groups = new Map(details.groups.map((g) => [g.name, g]));
   const managedIsAdmin = (p: PolicyRef) =>
-    ADMIN_POLICY.test(p.arn) || allowsEverything(details.managedDocuments[p.arn] ?? '{}');
+    ADMIN_POLICY.test(p.arn) || allowsEverything(details.managedDocuments[p.arn] ?? '{}', p.arn);
   const rows: Record<string, Value>[] = [];
   for (const user of details.users) {
     const base = { account_name: accountName, run_id: runId, user_name: user.userName, arn: user.arn };
@@ -122,12 +127,27 @@ export function privilegeRows(
       grants_admin: boolean,
     ) => own.push({ ...base, policy_name, policy_arn, policy_kind, source, group_name, grants_admin });
     for (const p of user.managed) add(p.name, p.arn, 'managed', 'user', null, managedIsAdmin(p));
-    for (const p of user.inline) add(p.name, null, 'inline', 'user', null, allowsEverything(p.document));
+    for (const p of user.inline)
+      add(
+        p.name,
+        null,
+        'inline',
+        'user',
+        null,
+        allowsEverything(p.document, `${p.name} (inline, user ${user.userName})`),
+      );
     for (const name of user.groups) {
       const g = groups.get(name);
       for (const p of g?.managed ?? []) add(p.name, p.arn, 'managed', 'group', name, managedIsAdmin(p));
       for (const p of g?.inline ?? [])
-        add(p.name, null, 'inline', 'group', name, allowsEverything(p.document));
+        add(
+          p.name,
+          null,
+          'inline',
+          'group',
+          name,
+          allowsEverything(p.document, `${p.name} (inline, group ${name})`),
+        );
     }
     // A boundary limits what the user may do; it never grants, so it never makes an admin.
     if (user.boundaryArn)

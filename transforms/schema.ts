@@ -66,7 +66,7 @@ function keyAgeColumns(n: 1 | 2): Column[] {
     col(
       `access_key_${n}_idle_days`,
       'int',
-      `Whole UTC days key ${n} has gone without recorded use: since its last use, else since it was set or 2015-04-22 (when IAM began recording key use), whichever is later; NULL when the report cannot say (no key-use columns, reports before April 2015) or the slot has no key`,
+      `Whole UTC days key ${n} went without recorded use: since its last use, else since it was set or 2015-04-22 (when IAM began recording key use) if later; NULL when unknown (no key-use columns before April 2015) or no key`,
     ),
     col(
       `access_key_${n}_use_fully_recorded`,

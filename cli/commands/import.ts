@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { importReport } from '../../collector/import-report.ts';
+import { curatedAccountPrefix } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { importArchive, listArchive } from '../import-archive.ts';
@@ -85,7 +86,7 @@ export function registerImport(program: Command): void {
         `imported ${result.rows} rows of account ${opts.account} for ${opts.date} in ${result.durationMs} ms`,
         `  generated at ${when}: ${source}`,
         `  raw:     ${store.location}/${result.rawKey}${result.wroteRaw ? '' : ' (already there, kept as it was)'}`,
-        `  curated: ${store.location}/curated/credential_report/dt=${opts.date}/account_id=${opts.account}/`,
+        `  curated: ${store.location}/${curatedAccountPrefix('credential_report', opts.date!, opts.account!)}`,
       ];
       if (result.unknownColumns.length) {
         lines.push(`  note: unknown columns kept in raw only: ${result.unknownColumns.join(', ')}`);

@@ -89,6 +89,7 @@ function listCatalog(format: OutputFormat): string {
     name: q.name,
     kind: q.kind,
     title: q.title,
+    severity: q.severity ?? '',
     cis: q.controls.cis.join(' '),
     security_hub: q.controls.securityHub.join(' '),
     params: q.params.map((p) => `${p.name}=${p.default}`).join(' '),

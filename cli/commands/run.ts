@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { clientConfig } from '../../collector/aws/clients.ts';
 import type { RunResult } from '../../collector/collect-run.ts';
 import { buildHtmlReport } from '../../dashboard/build-report.ts';
-import { exportManifestKey, reportKey } from '../../lake/keys.ts';
+import { exportManifestKey, exportsPattern, reportKey } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
 import { COMPLIANCE_CHECKS } from '../../queries/catalog.ts';
@@ -15,10 +15,10 @@ import { runSavedQuery } from '../../queries/run-query.ts';
 import { addDays } from '../../transforms/dates.ts';
 import type { CollectTarget } from '../aws-target.ts';
 import { addCollectOptions, type CollectFlags } from '../collect-options.ts';
+import { withTarget } from '../collect-session.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { positiveInt, todayUtc } from '../options.ts';
-import { withTarget } from './collect.ts';
 
 interface RunFlags extends CollectFlags {
   days?: number;
@@ -102,7 +102,7 @@ async function publish(
     process.stdout.write(
       [
         `lake:    ${store.location}`,
-        `exports: ${store.location}/exports/<query>/dt=${last.dt}/ (${manifest.queries.length} CSV files, manifest ${exportManifestKey(last.dt)})`,
+        `exports: ${store.location}/${exportsPattern(last.dt)} (${manifest.queries.length} CSV files, manifest ${exportManifestKey(last.dt)})`,
         `report:  ${store.location}/${reportKey(last.dt)}`,
         `done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
         '',

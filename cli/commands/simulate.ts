@@ -1,16 +1,7 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseFaultSpec } from '../../simulator/faults.ts';
+import { type Command, Option } from 'commander';
 import { Simulator } from '../../simulator/simulator.ts';
 import { UsageError } from '../errors.ts';
-import { parseDateOption, positiveInt, todayUtc } from '../options.ts';
-
-export function faultSpecOption(value: string) {
-  try {
-    return parseFaultSpec(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
+import { faultSpecOption, parseDateOption, positiveInt, todayUtc } from '../options.ts';
 
 export function registerSimulate(program: Command): void {
   program

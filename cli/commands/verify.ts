@@ -3,7 +3,7 @@
 // a run, and every curated partition holds the rows of the raw report its run names.
 import type { Command } from 'commander';
 import { checkEvidence, type VerifyProblem } from '../../collector/verify.ts';
-import { datesIn, parseRawReportKey } from '../../lake/keys.ts';
+import { curatedAccountPrefix, datesIn, parseRawReportKey, RUNS_ZONE } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
@@ -22,7 +22,7 @@ export function registerVerify(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'only this snapshot date', parseDateOption)
     .action(async (opts: { lake: string; date?: string }) => {
       const store = openStore(opts.lake);
-      const dates = opts.date ? [opts.date] : datesIn(await store.list('raw/runs/'));
+      const dates = opts.date ? [opts.date] : datesIn(await store.list(RUNS_ZONE));
       if (dates.length === 0)
         throw new ReportedFailure(`nothing to verify: no run records in ${store.location}`);
       let problems = 0;
@@ -65,7 +65,7 @@ async function checkCurated(
   ).rows;
   for (const o of standing.filter((s) => s.status === 'collected' && s.rawKey)) {
     const ref = parseRawReportKey(o.rawKey!);
-    const partition = `curated/credential_report/dt=${dt}/account_id=${o.accountId}/`;
+    const partition = curatedAccountPrefix('credential_report', dt, o.accountId);
     if (!ref) continue;
     checked++;
     const bytes = await store.get(ref.key);

@@ -11,6 +11,7 @@ import {
 import type { AuthorizationDetails, InlinePolicy, PolicyRef } from '../../transforms/posture.ts';
 import type { PostureApi } from '../api.ts';
 import { ApiError } from '../errors.ts';
+import { DEFAULT_RETRY, withRetry } from '../retry.ts';
 import { sdkCall } from './sdk-errors.ts';
 
 // IAM returns policy documents URL-encoded.
@@ -108,10 +109,17 @@ export function sdkPostureApi(iam: IAMClient): PostureApi {
 /** Whether the organization manages member root credentials centrally (caller's credentials). */
 export async function sdkCentralizedRootAccess(iam: IAMClient): Promise<boolean | null> {
   try {
-    const out = await iam.send(new ListOrganizationsFeaturesCommand({}));
+    const out = await withRetry(
+      () => sdkCall(() => iam.send(new ListOrganizationsFeaturesCommand({}))),
+      { attempts: 0 },
+      DEFAULT_RETRY,
+    );
     return (out.EnabledFeatures ?? []).includes('RootCredentialsManagement');
-  } catch {
-    // Not the management account or a delegated administrator for IAM: unknown, not false.
-    return null;
+  } catch (error) {
+    // Not the management account or a delegated administrator for IAM: unknown, not false (root
+    // findings are then judged as if root were not managed centrally). Any other failure, after
+    // retries, is the caller's to record.
+    if (error instanceof ApiError && error.kind === 'access_denied') return null;
+    throw error;
   }
 }

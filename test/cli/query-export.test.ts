@@ -79,5 +79,12 @@ describe('credlake export', () => {
       1 + manifest.queries.find((q: { name: string }) => q.name === 'stale_access_keys').rows,
     );
     expect(manifest.queries.find((q: { name: string }) => q.name === 'stale_access_keys').rows).toBe(4);
+    // An auditor's copy says what each file checks: severity and control ids.
+    expect(manifest.queries.find((q: { name: string }) => q.name === 'stale_access_keys')).toMatchObject({
+      title: 'Access keys not rotated',
+      severity: 'medium',
+      cis: ['1.14 (v1.4-v3.0)', '2.12 (v7.0)'],
+      security_hub: ['IAM.3'],
+    });
   });
 });

@@ -2,7 +2,7 @@ import { BatchCreatePartitionCommand, GlueClient } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { registerPartitions } from '../../lake/glue-partitions.ts';
-import { glueColumns } from '../../transforms/glue-table.ts';
+import { glueColumns } from '../../lake/glue-table.ts';
 import { TABLES } from '../../transforms/schema.ts';
 
 const glue = mockClient(GlueClient);

@@ -123,6 +123,42 @@ describe('collectOne', () => {
   });
 });
 
+describe('whether root is managed centrally', () => {
+  it('marks the posture failed, saying why, when it cannot be read: never a silent unknown', async () => {
+    const store = new MemoryStore();
+    const base = fakeAccess();
+    const access: AccountAccess = {
+      ...base,
+      centralizedRootAccess: async () => {
+        throw new ApiError('throttled', 'Throttling', 'Rate exceeded');
+      },
+      async reportApiFor(accountId) {
+        const api = await base.reportApiFor(accountId);
+        return {
+          ...api,
+          posture: {
+            readPosture: async () => {
+              throw new Error('not reached: the posture is already known to be incomplete');
+            },
+            readAuthorizationDetails: async () => ({ users: [], groups: [], managedDocuments: {} }),
+          },
+        };
+      },
+    };
+    const outcome = await collectOne(depsFor(store, access, []), {
+      runId: 'r1',
+      dt: DT,
+      accountId: '000000000001',
+      accountName: 'a',
+    });
+    expect(outcome).toMatchObject({ status: 'collected', postureFailed: true });
+    expect(outcome.postureMessage).toContain(
+      'whether root credentials are managed centrally could not be read',
+    );
+    expect(outcome.postureMessage).toContain('Rate exceeded');
+  });
+});
+
 describe('finalizeRun and the local driver', () => {
   it('the local driver runs exactly the steps: same manifest as plan, collect each, finalize by hand', async () => {
     const accounts = [account('000000000001'), account('000000000002'), account('000000000003', 'CLOSED')];

@@ -4,8 +4,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_ROLE_NAME } from '../../infra/member-role.ts';
 import { SettingsError } from '../../infra/settings.ts';
+import { glueColumns } from '../../lake/glue-table.ts';
 import { CATALOG } from '../../queries/catalog.ts';
-import { glueColumns } from '../../transforms/glue-table.ts';
 import { TABLES } from '../../transforms/schema.ts';
 import { testApp } from '../helpers/cdk-app.ts';
 
@@ -271,6 +271,17 @@ describe('the CDK app', () => {
       { Create: Match.stringLikeRegexp('createPartitionIndex') },
       Object.keys(TABLES).length,
     );
+  });
+
+  it("keeps every column comment within Glue's 255 characters (longer ones fail the deployment)", () => {
+    const long = Object.values(TABLES)
+      .flatMap((t) => [
+        ...glueColumns(t),
+        ...t.partitionKeys.map((k) => ({ Name: k.name, Comment: k.description })),
+      ])
+      .filter((c) => c.Comment.length > 255)
+      .map((c) => `${c.Name} (${c.Comment.length})`);
+    expect(long).toEqual([]);
   });
 
   it('creates one Athena named query per catalog entry and an enforced, encrypted, capped workgroup', () => {

@@ -16,11 +16,11 @@ import {
   GlueClient,
 } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { glueColumns, partitionInput } from '../../lake/glue-table.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import { executeOnAthena, readAthenaResults } from '../../queries/athena.ts';
 import { CATALOG } from '../../queries/catalog.ts';
 import { Simulator } from '../../simulator/simulator.ts';
-import { glueColumns, partitionInput } from '../../transforms/glue-table.ts';
 import { TABLES } from '../../transforms/schema.ts';
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
 import { errorOf } from '../helpers/sim-clients.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PolicyDocumentError } from '../../transforms/errors.ts';
 import {
   type AuthorizationDetails,
   allowsEverything,
@@ -25,7 +26,29 @@ describe('administrator detection', () => {
     expect(
       allowsEverything(JSON.stringify({ Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] })),
     ).toBe(false);
-    expect(allowsEverything('not json')).toBe(false);
+    // A document that cannot be read is not "not admin": it is an error naming the policy.
+    expect(() => allowsEverything('not json', 'Broken')).toThrow(
+      /policy Broken is not a JSON policy document/,
+    );
+  });
+
+  it('names the unreadable inline policy and its user, so the account posture says why it failed', () => {
+    const details: AuthorizationDetails = {
+      users: [
+        {
+          userName: 'dee',
+          arn: 'arn:aws:iam::111111111111:user/dee',
+          groups: [],
+          managed: [],
+          inline: [{ name: 'Mangled', document: '{"Statement": [' }],
+          boundaryArn: null,
+        },
+      ],
+      groups: [],
+      managedDocuments: {},
+    };
+    expect(() => privilegeRows(details, 'prod', 'r1')).toThrow(PolicyDocumentError);
+    expect(() => privilegeRows(details, 'prod', 'r1')).toThrow('Mangled (inline, user dee)');
   });
 
   it('lists every attachment with its source, marks admin grants, and never counts a boundary', () => {

@@ -1,6 +1,8 @@
 // Glue table and partition definitions derived from the schema: Parquet SerDe, string
-// partition keys. Pure data, used by the CDK app and by partition registration.
-import { COLUMN_TYPES, type TableDef } from './schema.ts';
+// partition keys, located by the lake's key layout. Pure data, used by the CDK app and by
+// partition registration.
+import { COLUMN_TYPES, type TableDef } from '../transforms/schema.ts';
+import { curatedPrefix, prefixed } from './keys.ts';
 
 export const PARQUET_FORMAT = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
@@ -28,8 +30,7 @@ export function gluePartitionKeys(table: TableDef): GlueColumn[] {
 
 /** The S3 location of a table (`s3://bucket/prefix/curated/<table>/`). */
 export function tableLocation(bucket: string, prefix: string, table: TableDef): string {
-  const base = prefix ? `${prefix.replace(/\/$/, '')}/` : '';
-  return `s3://${bucket}/${base}curated/${table.name}/`;
+  return `s3://${bucket}/${prefixed(prefix, curatedPrefix(table.name))}`;
 }
 
 /** A BatchCreatePartition entry for one partition of a table. */
