@@ -22,7 +22,7 @@ import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './j
 import { Limiter } from './limiter.ts';
 import { type AccountOutcome, type AccountsSnapshot, newRunId, outcomeWithoutReport } from './outcome.ts';
 import { writeAccountPosture } from './posture.ts';
-import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, type RetryPolicy, retryPolicyForAccount } from './retry.ts';
 
 export interface PipelineDeps {
   readonly store: ObjectStore;
@@ -120,7 +120,7 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
     runId: item.runId,
     access,
     calls: deps.calls ?? new Limiter(1),
-    retry: deps.retry ?? DEFAULT_RETRY,
+    retry: retryPolicyForAccount(deps.retry ?? DEFAULT_RETRY),
     poll: deps.poll ?? DEFAULT_POLL,
     reportTimeoutMs: deps.reportTimeoutMs,
     now: deps.now ?? Date.now,
