@@ -19,19 +19,19 @@ export interface QueryResult {
 
 /**
  * An S3 lake read through a local copy of just the partitions a query needs: the keys are listed
- * once, a snapshot's objects fetched when a query first reads that snapshot. The copy is removed
- * when the engine closes, and on any exit of the process.
+ * once, the objects of a table's snapshot fetched when a query first reads that table at that
+ * snapshot. The copy is removed when the engine closes, and on any exit of the process.
  */
 interface Staging {
   readonly store: ObjectStore;
   readonly keys: string[];
-  readonly dates: Set<string>;
-  all: boolean;
+  /** What is local: `table|dt`, or `table|*` for every snapshot of a table. */
+  readonly done: Set<string>;
   bytesFetched: number;
-  /** Keys fetched by runOnTable, whatever their date. */
-  readonly tablesStaged: Set<string>;
   readonly cleanup: () => void;
 }
+
+const ALL_TABLES = Object.keys(TABLES) as TableName[];
 
 export class DuckDbEngine {
   private constructor(
@@ -69,15 +69,7 @@ export class DuckDbEngine {
     process.once('SIGTERM', onSignal);
     try {
       const keys = await store.list(CURATED_ZONE);
-      const staging: Staging = {
-        store,
-        keys,
-        dates: new Set(),
-        all: false,
-        bytesFetched: 0,
-        tablesStaged: new Set(),
-        cleanup,
-      };
+      const staging: Staging = { store, keys, done: new Set(), bytesFetched: 0, cleanup };
       return new DuckDbEngine(await connect(), root, store.location, staging);
     } catch (error) {
       cleanup();
@@ -98,20 +90,33 @@ export class DuckDbEngine {
   /** The dates the views read, comma-joined; undefined for all, null before the first refresh. */
   private scope: string | undefined | null = null;
 
-  /** Fetches the objects of some snapshots (or of all) that are not local yet. */
-  private async stage(snapshots: readonly string[] | undefined): Promise<void> {
+  /**
+   * Fetches the objects of some tables at some snapshots (or at all) that are not local yet;
+   * true when anything new arrived (views made before must then be made again).
+   */
+  private async stage(
+    snapshots: readonly string[] | undefined,
+    tables: readonly TableName[] = ALL_TABLES,
+  ): Promise<boolean> {
     const s = this.staging;
-    if (!s || s.all) return;
-    const missing = snapshots?.filter((d) => !s.dates.has(d));
-    if (missing && missing.length === 0) return;
+    if (!s) return false;
+    const wanted = new Set<string>();
+    for (const table of tables) {
+      if (s.done.has(`${table}|*`)) continue;
+      const dates = snapshots?.filter((d) => !s.done.has(`${table}|${d}`));
+      if (dates && dates.length === 0) continue;
+      for (const key of s.keys) {
+        if (!key.startsWith(curatedPrefix(table))) continue;
+        const dt = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
+        if (dates ? !!dt && dates.includes(dt) : !dt || !s.done.has(`${table}|${dt}`)) wanted.add(key);
+      }
+      for (const d of dates ?? ['*']) s.done.add(`${table}|${d}`);
+    }
     const local = new LocalStore(this.lakeRoot);
-    const wanted = s.keys.filter((k) => {
-      const dt = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(k)?.[1];
-      return missing ? !!dt && missing.includes(dt) : !dt || !s.dates.has(dt);
-    });
-    for (let i = 0; i < wanted.length; i += 16) {
+    const list = [...wanted];
+    for (let i = 0; i < list.length; i += 16) {
       await Promise.all(
-        wanted.slice(i, i + 16).map(async (key) => {
+        list.slice(i, i + 16).map(async (key) => {
           const body = await s.store.get(key);
           if (!body) return;
           s.bytesFetched += body.byteLength;
@@ -119,8 +124,7 @@ export class DuckDbEngine {
         }),
       );
     }
-    if (missing) for (const d of missing) s.dates.add(d);
-    else s.all = true;
+    return list.length > 0;
   }
 
   /**
@@ -128,9 +132,9 @@ export class DuckDbEngine {
    * snapshot date. A query the catalog marks as reading one snapshot then lists one folder
    * instead of a year of them; its results are the same (a test checks it).
    */
-  async refreshViews(snapshot?: string | readonly string[]): Promise<void> {
+  async refreshViews(snapshot?: string | readonly string[], tables?: readonly TableName[]): Promise<void> {
     const dates = snapshot === undefined ? undefined : [...new Set([snapshot].flat())].sort();
-    await this.stage(dates);
+    await this.stage(dates, tables);
     for (const table of Object.values(TABLES)) {
       await this.connection.run(
         `CREATE OR REPLACE VIEW ${table.name} AS ${await this.viewSql(table, dates)}`,
@@ -140,14 +144,18 @@ export class DuckDbEngine {
   }
 
   /** Scopes the views to one snapshot (or back to all), recreating them only when it changes. */
-  async useSnapshot(snapshot: string | undefined): Promise<void> {
-    await this.useSnapshots(snapshot === undefined ? undefined : [snapshot]);
+  async useSnapshot(snapshot: string | undefined, tables?: readonly TableName[]): Promise<void> {
+    await this.useSnapshots(snapshot === undefined ? undefined : [snapshot], tables);
   }
 
-  /** Scopes the views to some snapshot dates (or back to all), recreating them only on change. */
-  async useSnapshots(dates: readonly string[] | undefined): Promise<void> {
+  /**
+   * Scopes the views to some snapshot dates (or back to all), recreating them only on change. A
+   * staged S3 lake fetches only `tables` (default all): what the query about to run reads.
+   */
+  async useSnapshots(dates: readonly string[] | undefined, tables?: readonly TableName[]): Promise<void> {
     const scope = dates === undefined ? undefined : [...new Set(dates)].sort().join(',');
-    if (this.scope !== scope) await this.refreshViews(dates);
+    const fetched = this.scope === null ? false : await this.stage(dates, tables);
+    if (this.scope !== scope || fetched) await this.refreshViews(dates, tables);
   }
 
   private async viewSql(table: TableDef, dates?: readonly string[]): Promise<string> {
@@ -200,18 +208,7 @@ export class DuckDbEngine {
    * they are; a staged S3 lake fetches that table's files only.
    */
   async runOnTable(table: TableName, sql: string): Promise<QueryResult> {
-    const s = this.staging;
-    if (s && !s.all) {
-      const local = new LocalStore(this.lakeRoot);
-      for (const key of s.keys.filter((k) => k.startsWith(curatedPrefix(table)))) {
-        if (s.tablesStaged.has(key)) continue;
-        const body = await s.store.get(key);
-        if (!body) continue;
-        s.bytesFetched += body.byteLength;
-        await local.put(key, body);
-        s.tablesStaged.add(key);
-      }
-    }
+    await this.stage(undefined, [table]);
     const view = await this.viewSql(TABLES[table]);
     const reader = await this.connection.runAndReadAll(`WITH t AS (${view}) ${sql}`);
     return { columns: reader.columnNames(), rows: reader.getRowObjects().map(toPlainRow) };

@@ -1,6 +1,7 @@
 // Runs a saved query by name against an engine, with the snapshot date resolved first so a
 // latest-snapshot query filters on a literal date and reads only that partition.
 
+import { TABLES, type TableName } from '../transforms/schema.ts';
 import type { DuckDbEngine, QueryResult } from './duckdb-engine.ts';
 import { QueryInputError } from './errors.ts';
 import { checkParams, loadQuerySql, type ParamValues, requireQuery, withParams } from './saved-query.ts';
@@ -65,11 +66,19 @@ export async function runSavedQuery(
   const sql = await prepareQuery(engine, name, options);
   const query = requireQuery(name);
   const snapshot = /'(\d{4}-\d{2}-\d{2})' AS snapshot_dt/.exec(sql)?.[1];
-  if (query.latestSnapshot) await engine.useSnapshot(snapshot);
+  const tables = tablesIn(sql);
+  if (query.latestSnapshot) await engine.useSnapshot(snapshot, tables);
   else if (query.previousSnapshot && snapshot)
-    await engine.useSnapshots([snapshot, ...(await previousSnapshots(engine, snapshot))]);
-  else await engine.useSnapshot(undefined);
+    await engine.useSnapshots([snapshot, ...(await previousSnapshots(engine, snapshot))], tables);
+  else await engine.useSnapshot(undefined, tables);
   return engine.run(sql);
+}
+
+/** The tables a query reads (a FROM or JOIN names them), so a staged lake fetches only those. */
+export function tablesIn(sql: string): TableName[] {
+  return (Object.keys(TABLES) as TableName[]).filter((t) =>
+    new RegExp(`\\b(FROM|JOIN)\\s+${t}\\b`, 'i').test(sql),
+  );
 }
 
 /**
@@ -103,7 +112,7 @@ export async function notEvaluated(
 ): Promise<NotEvaluated | undefined> {
   if (requireQuery(name).kind !== 'check') return undefined;
   const dt = await resolveSnapshot(engine, date);
-  await engine.useSnapshot(dt);
+  await engine.useSnapshot(dt, ['findings_daily']);
   const { rows } = await engine.run(
     `SELECT account_id, account_name, status FROM findings_daily WHERE dt = '${dt}' AND check_name = '${name}' AND NOT evaluated ORDER BY account_id`,
   );
