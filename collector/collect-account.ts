@@ -1,10 +1,12 @@
 // One account, start to finish: credentials, report generation, polling, fetch, raw evidence,
 // curated partition. Always ends as an outcome value; nothing here throws for an account's fault.
+
+import { writeCurated } from '../curation/curated-object.ts';
+import { parseReport, reportObject } from '../curation/report.ts';
 import { parseRawReportKey, RAW_ZONES } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
 import type { AccountAccess, CallWrapper, FetchedReport, ReportApi } from './api.ts';
-import { parseRawReport, writeCuratedReport } from './curate.ts';
 import { ApiError, InterruptedError } from './errors.ts';
 import { type EvidenceRecord, quarantineReport, storeReport } from './evidence.ts';
 import type { Limiter } from './limiter.ts';
@@ -80,9 +82,9 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     const reportTime = Math.floor(report.generatedAt / 1000) * 1000;
     const generatedAt = new Date(reportTime).toISOString();
     // Parse before storing: good bytes become the evidence, bad bytes go to quarantine.
-    let parsed: ReturnType<typeof parseRawReport>;
+    let parsed: ReturnType<typeof parseReport>;
     try {
-      parsed = parseRawReport(
+      parsed = parseReport(
         { key: '', dt: job.dt, accountId: account.accountId, generatedAt: reportTime },
         report.content,
         { runId: job.runId, accountName: account.name },
@@ -108,7 +110,7 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     const stored = await storeReport(job.store, job.dt, account.accountId, reportTime, report.content);
     const rawKey = stored.key;
     const ref = parseRawReportKey(rawKey)!;
-    await writeCuratedReport(job.store, ref, parsed);
+    await writeCurated(job.store, [reportObject(ref, parsed)]);
     const { evidence: postureEvidence, ...posture } = await readPosture(job, api, call, account, fetchedAt);
     return finish({
       ...posture,
@@ -255,7 +257,7 @@ function failureOf(error: unknown): [FailureReason, string] {
 }
 
 /** What a collected report holds that a reader of the run record should know. */
-export function reportNotes(parsed: ReturnType<typeof parseRawReport>): string | null {
+export function reportNotes(parsed: ReturnType<typeof parseReport>): string | null {
   const notes = [
     parsed.unknownColumns.length
       ? `unknown columns kept in raw only: ${parsed.unknownColumns.join(', ')}`

@@ -1,11 +1,13 @@
 // `credlake import`: bring a credential report obtained elsewhere (a CSV archive, a download
 // from the console) into the lake as if a run had collected it.
 
+import { writeCurated } from '../curation/curated-object.ts';
+import { parseReport, reportObject } from '../curation/report.ts';
 import { parseRawReportKey, rawReportKey, rawReportPrefix } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { newestTimestamp, parseCredentialReport } from '../transforms/credential-report.ts';
 import { reportNotes } from './collect-account.ts';
-import { parseRawReport, writeCollectionRuns, writeCuratedReport } from './curate.ts';
+import { writeCollectionRuns } from './curate.ts';
 import { evidenceOf, sha256Of, withVersion } from './evidence.ts';
 import { writeManifest, writeOutcome } from './journal.ts';
 import { type AccountOutcome, newRunId } from './outcome.ts';
@@ -62,18 +64,18 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
   const ref = parseRawReportKey(rawKey)!;
   // Parse before anything is written: a bad file never reaches the lake.
   const ctx = { runId, accountName: req.accountName ?? null };
-  let parsed = parseRawReport(ref, req.bytes, ctx);
+  let parsed = parseReport(ref, req.bytes, ctx);
   const wroteRaw = await store.put(rawKey, req.bytes, { ifAbsent: true, contentType: 'text/csv' });
   let evidence = evidenceOf(rawKey, req.bytes);
   if (!wroteRaw) {
     // The same report was imported or collected before: the raw copy already there stands.
     const existing = await store.get(rawKey);
     if (existing) {
-      parsed = parseRawReport(ref, existing, ctx);
+      parsed = parseReport(ref, existing, ctx);
       evidence = evidenceOf(rawKey, existing);
     }
   }
-  await writeCuratedReport(store, ref, parsed);
+  await writeCurated(store, [reportObject(ref, parsed)]);
   const durationMs = Math.round(performance.now() - clock);
   evidence = await withVersion(store, evidence);
   const outcome: AccountOutcome = {

@@ -1,3 +1,4 @@
+import type { SnapshotAccount } from '../curation/day-tables.ts';
 import type { EvidenceRecord } from './evidence.ts';
 
 // Per-account results are values. Every account of a run ends as exactly one outcome, and the
@@ -43,15 +44,8 @@ export interface AccountOutcome {
   readonly evidence?: EvidenceRecord[];
 }
 
-export interface AccountInfo {
-  readonly accountId: string;
-  readonly name: string | null;
-  readonly email: string | null;
-  readonly state: string;
-  readonly ouPath: string | null;
-  /** ISO instant. */
-  readonly joinedAt: string | null;
-}
+/** One account of the organization snapshot (the curation stage's input format). */
+export type AccountInfo = SnapshotAccount;
 
 /** The org snapshot of a day, kept raw as `raw/accounts/dt=.../accounts.json`. */
 export interface AccountsSnapshot {

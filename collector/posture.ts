@@ -1,27 +1,14 @@
 // Account posture and user privileges, read beside the credential report. A failure here marks
 // only this part of the account (posture_failed); the report stands.
-import { curatedKey, isRawPostureKey, rawPostureKey, rawPosturePrefix } from '../lake/keys.ts';
+import { writeCurated } from '../curation/curated-object.ts';
+import { accountPostureObject, type PostureRecord, privilegesObject } from '../curation/posture.ts';
+import { isRawPostureKey, rawPostureKey, rawPosturePrefix } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { getJson } from '../lake/store.ts';
-import { encodeParquet } from '../transforms/parquet.ts';
-import {
-  type AccountPosture,
-  type AuthorizationDetails,
-  postureRow,
-  privilegeRows,
-} from '../transforms/posture.ts';
-import { TABLES } from '../transforms/schema.ts';
 import type { CallWrapper, PostureApi } from './api.ts';
 import { type EvidenceRecord, evidenceOf, withVersion } from './evidence.ts';
 
-export interface PostureRecord {
-  readonly accountId: string;
-  readonly accountName: string | null;
-  readonly runId: string;
-  readonly readAt: string;
-  readonly posture: AccountPosture;
-  readonly details: AuthorizationDetails;
-}
+export type { PostureRecord };
 
 export async function collectPosture(
   store: ObjectStore,
@@ -52,10 +39,7 @@ export async function collectPosture(
   // Raw evidence is never overwritten: when a record was already there, it is the one that stands.
   const found = wrote ? undefined : await store.get(key);
   const stored = found ? (JSON.parse(new TextDecoder().decode(found)) as PostureRecord) : record;
-  await store.put(
-    curatedKey('user_privileges', dt, base.accountId),
-    encodeParquet(TABLES.user_privileges, privilegeRows(stored.details, stored.accountName, stored.runId)),
-  );
+  await writeCurated(store, [privilegesObject(dt, stored)]);
   return withVersion(store, evidenceOf(key, found ?? text));
 }
 
@@ -65,9 +49,7 @@ export async function writeAccountPosture(store: ObjectStore, dt: string): Promi
   const records = (await Promise.all(keys.map((k) => getJson<PostureRecord>(store, k)))).filter(
     (r): r is PostureRecord => !!r,
   );
-  const rows = records
-    .map((r) => postureRow(r.accountId, r.accountName, r.runId, r.posture))
-    .sort((a, b) => String(a.account_id).localeCompare(String(b.account_id)));
-  await store.put(curatedKey('account_posture', dt), encodeParquet(TABLES.account_posture, rows));
-  return rows.length;
+  const object = accountPostureObject(dt, records);
+  await writeCurated(store, [object]);
+  return object.rows;
 }

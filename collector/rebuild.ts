@@ -4,6 +4,9 @@
 // the folder: a report left by a run killed before it recorded anything is an orphan, reported
 // and never used.
 
+import { writeCurated } from '../curation/curated-object.ts';
+import { privilegesObject } from '../curation/posture.ts';
+import { curateReport } from '../curation/report.ts';
 import {
   curatedKey,
   datesIn,
@@ -15,11 +18,7 @@ import {
   rawReportPrefix,
 } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
-import { MalformedReportError } from '../transforms/errors.ts';
-import { encodeParquet } from '../transforms/parquet.ts';
-import { privilegeRows } from '../transforms/posture.ts';
-import { TABLES } from '../transforms/schema.ts';
-import { curateReport, writeAccounts, writeCollectionRuns } from './curate.ts';
+import { writeAccounts, writeCollectionRuns } from './curate.ts';
 import { readOutcomes, standingOutcomes } from './journal.ts';
 import type { AccountOutcome, AccountsSnapshot } from './outcome.ts';
 import { type PostureRecord, writeAccountPosture } from './posture.ts';
@@ -77,16 +76,13 @@ export async function rebuildDate(store: ObjectStore, dt: string): Promise<Rebui
       });
       continue;
     }
-    try {
-      const parsed = await curateReport(store, ref, bytes, {
-        runId: fetchedBy?.runId ?? null,
-        accountName: name,
-      });
-      rows += parsed.rows.length;
-    } catch (error) {
-      if (!(error instanceof MalformedReportError)) throw error;
+    const curated = curateReport(ref, bytes, { runId: fetchedBy?.runId ?? null, accountName: name });
+    if (curated.ok) {
+      await writeCurated(store, [curated.object]);
+      rows += curated.object.rows;
+    } else {
       await store.delete(curatedKey('credential_report', dt, ref.accountId));
-      failures.push({ accountId: ref.accountId, message: error.message });
+      failures.push({ accountId: ref.accountId, message: curated.rejection.message });
     }
   }
   await writeCollectionRuns(store, dt);
@@ -101,10 +97,6 @@ async function rebuildPrivileges(store: ObjectStore, dt: string): Promise<void> 
   for (const key of (await store.list(rawPosturePrefix(dt))).filter(isRawPostureKey)) {
     const record = await getJson<PostureRecord>(store, key);
     if (!record) continue;
-    const rows = privilegeRows(record.details, record.accountName, record.runId);
-    await store.put(
-      curatedKey('user_privileges', dt, record.accountId),
-      encodeParquet(TABLES.user_privileges, rows),
-    );
+    await writeCurated(store, [privilegesObject(dt, record)]);
   }
 }

@@ -1,6 +1,7 @@
 // The dependency rules of DESIGN.md section 1, over relative and package imports alike: cli,
 // infra and the handler.ts files sit on top; collector, queries and dashboard use transforms and
-// lake; transforms does no I/O and imports nothing of ours but its own files; the collector's
+// lake; the collector curates through curation/, which does no I/O of its own; transforms does
+// no I/O and imports nothing of ours but its own files; the collector's
 // core stays free of the AWS SDK and its adapters; each handler wires only its own area, the AWS
 // adapters and the lake; infra imports only declarations. Each rule is a pure function of the
 // import graph, and each is shown to fail on an import that breaks it.
@@ -9,7 +10,17 @@ import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
-const FOLDERS = ['cli', 'collector', 'dashboard', 'infra', 'lake', 'queries', 'simulator', 'transforms'];
+const FOLDERS = [
+  'cli',
+  'collector',
+  'curation',
+  'dashboard',
+  'infra',
+  'lake',
+  'queries',
+  'simulator',
+  'transforms',
+];
 
 /** Source file -> what it imports: our files as `folder/file.ts`, packages as written. */
 type Graph = Map<string, string[]>;
@@ -38,12 +49,14 @@ const isHandler = (file: string) => file.endsWith('/handler.ts');
 const ALLOWED: Record<string, string[]> = {
   transforms: [],
   lake: ['transforms'],
-  collector: ['transforms', 'lake'],
+  // Raw bytes in, curated objects out: the stage the collector, import and transform share.
+  curation: ['transforms', 'lake'],
+  collector: ['transforms', 'lake', 'curation'],
   queries: ['transforms', 'lake'],
   dashboard: ['transforms', 'lake', 'queries'],
   // The simulator's Athena runs the saved queries for real, over the lake.
   simulator: ['transforms', 'lake', 'queries'],
-  cli: ['transforms', 'lake', 'collector', 'queries', 'dashboard', 'simulator'],
+  cli: ['transforms', 'lake', 'curation', 'collector', 'queries', 'dashboard', 'simulator'],
 };
 
 /** The declarations infra may read at synth time. */
@@ -87,6 +100,12 @@ const RULES: Record<string, Rule> = {
       .filter(([file, target]) => area(file) === 'transforms' && IO_MODULES.test(target))
       .map(([file, target]) => `${file} -> ${target}`),
 
+  'curation/ does no I/O of its own: no file system, network, AWS SDK or DuckDB (it writes through the lake)':
+    (graph) =>
+      edges(graph)
+        .filter(([file, target]) => area(file) === 'curation' && IO_MODULES.test(target))
+        .map(([file, target]) => `${file} -> ${target}`),
+
   "the collector's core uses neither the AWS SDK nor its adapters in collector/aws/": (graph) =>
     edges(graph)
       .filter(
@@ -128,6 +147,8 @@ const VIOLATIONS: Record<string, [string, string]> = {
     'transforms/schema.ts',
     'node:fs',
   ],
+  'curation/ does no I/O of its own: no file system, network, AWS SDK or DuckDB (it writes through the lake)':
+    ['curation/report.ts', '@aws-sdk/client-s3'],
   "the collector's core uses neither the AWS SDK nor its adapters in collector/aws/": [
     'collector/run-steps.ts',
     '@aws-sdk/client-s3',
