@@ -11,6 +11,7 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import { Construct } from 'constructs';
 import { glueColumns, gluePartitionKeys, PARQUET_FORMAT, tableLocation } from '../lake/glue-table.ts';
 import { CATALOG } from '../queries/catalog.ts';
+import { querySql } from '../queries/summary-sql.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { acknowledge } from './nag.ts';
 import type { Settings } from './settings.ts';
@@ -124,7 +125,7 @@ export class Catalog extends Construct {
         description: `${query.title}: ${query.description}`.slice(0, 1024),
         database: DATABASE_NAME,
         workGroup: WORKGROUP_NAME,
-        queryString: readFileSync(join(QUERIES_DIR, `${query.name}.sql`), 'utf8'),
+        queryString: querySql(query.name, (n) => readFileSync(join(QUERIES_DIR, `${n}.sql`), 'utf8')),
       });
       named.addResourceDependency(this.workgroup);
       this.namedQueries[query.name] = named;

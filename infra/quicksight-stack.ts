@@ -10,6 +10,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { DASHBOARD, dashboardQueries } from '../dashboard/spec.ts';
 import { RESULT_COLUMNS } from '../queries/result-columns.ts';
+import { querySql } from '../queries/summary-sql.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
 import { acknowledge } from './nag.ts';
@@ -151,7 +152,9 @@ export class QuickSightStack extends Stack {
             customSql: {
               dataSourceArn: source.attrArn,
               name: query,
-              sqlQuery: readFileSync(join(import.meta.dirname, '..', 'queries', `${query}.sql`), 'utf8'),
+              sqlQuery: querySql(query, (n) =>
+                readFileSync(join(import.meta.dirname, '..', 'queries', `${n}.sql`), 'utf8'),
+              ),
               columns: RESULT_COLUMNS[query].map(([name, type]) => ({ name, type: QUICKSIGHT_TYPE[type] })),
             },
           },

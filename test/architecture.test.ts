@@ -65,6 +65,8 @@ const INFRA_MAY_IMPORT = [
   'lake/glue-table.ts',
   'queries/catalog.ts',
   'queries/result-columns.ts',
+  // The summaries' SQL, generated from the catalog.
+  'queries/summary-sql.ts',
   'dashboard/spec.ts',
   'collector/env-names.ts',
   'collector/defaults.ts',

@@ -5,6 +5,7 @@ import { CATALOG } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from '../../queries/format.ts';
 import { notEvaluated, runSavedQuery } from '../../queries/run-query.ts';
+import { loadQuerySql, requireQuery } from '../../queries/saved-query.ts';
 import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '../engine-options.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
@@ -15,6 +16,7 @@ interface QueryOptions extends AthenaFlags {
   format: OutputFormat;
   param: Record<string, string>;
   list?: boolean;
+  showSql?: boolean;
   exactCsv?: boolean;
 }
 
@@ -34,6 +36,7 @@ export function registerQuery(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--param <name=value>', 'set a query parameter (repeatable)', collectParam, {})
     .option('--list', 'list the saved queries with their controls and parameters')
+    .option('--show-sql', "print the query's SQL (as Athena's named query holds it) instead of running it")
     .option(
       '--exact-csv',
       'with --format csv: every value exactly, even one a spreadsheet would run as a formula',
@@ -47,6 +50,11 @@ export function registerQuery(program: Command): void {
       throw new UsageError(
         `name a saved query, or use --list; known: ${CATALOG.map((q) => q.name).join(', ')}`,
       );
+    if (opts.showSql) {
+      requireQuery(name);
+      process.stdout.write(loadQuerySql(name));
+      return;
+    }
     if (opts.engine === 'athena') {
       const run = await runSavedQueryOnAthena(athenaClient(opts), athenaTarget(opts), name, {
         date: opts.date,

@@ -41,8 +41,12 @@ describe('saved queries are portable between Athena and DuckDB', () => {
     f.endsWith('.sql'),
   );
 
-  it('has one .sql file per catalog entry and no stray files', () => {
-    expect(files.map((f) => f.replace('.sql', '')).sort()).toEqual(CATALOG.map((q) => q.name).sort());
+  it('has one .sql file per catalog entry not generated from the catalog, and no stray files', () => {
+    expect(files.map((f) => f.replace('.sql', '')).sort()).toEqual(
+      CATALOG.map((q) => q.name)
+        .filter((n) => !(n in GENERATED_QUERIES))
+        .sort(),
+    );
   });
 
   for (const query of CATALOG) {
@@ -78,11 +82,6 @@ describe('saved queries are portable between Athena and DuckDB', () => {
       expect(() => new Parser().astify(stripComments(sql), { database: 'trino' })).not.toThrow();
       for (const check of CATALOG.filter((q) => q.kind === 'check')) expect(sql).toContain(`'${check.name}'`);
     }
-  });
-
-  it('findings_by_account.sql and findings_trend.sql are what queries/summary-sql.ts generates', () => {
-    for (const [name, generate] of Object.entries(GENERATED_QUERIES))
-      expect(loadQuerySql(name), `${name}: run npx tsx scripts/generate-summary-sql.ts`).toBe(generate());
   });
 
   it('the guard catches what it is meant to catch', () => {
