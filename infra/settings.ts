@@ -44,133 +44,8 @@ export interface Settings {
   readonly quicksight: QuickSightSettings;
 }
 
-/** Every setting with its default and meaning; the README's settings table mirrors this list. */
 /** When the deployed pipeline sends its digest of what changed. */
 export type DigestMode = 'changes' | 'always' | 'off';
-
-export const SETTINGS_DOC: readonly { key: string; default: string; description: string }[] = [
-  {
-    key: 'organizationId',
-    default: '(required)',
-    description: 'Organization id, `o-` followed by 10 to 32 characters',
-  },
-  {
-    key: 'managementAccountId',
-    default: '(required)',
-    description: 'Management account id: gets the member role as a plain stack',
-  },
-  {
-    key: 'toolingAccountId',
-    default: 'managementAccountId',
-    description: 'Account the pipeline runs in (a delegated administrator, or the management account)',
-  },
-  {
-    key: 'region',
-    default: 'us-east-1',
-    description: 'Region of the pipeline and of the member role StackSet',
-  },
-  {
-    key: 'memberOuIds',
-    default: '(required)',
-    description: 'Root or OU ids the member role StackSet deploys to (comma-separated)',
-  },
-  {
-    key: 'memberRoleName',
-    default: COLLECTOR_DEFAULTS.memberRoleName,
-    description: 'Name of the member role in every account',
-  },
-  {
-    key: 'externalId',
-    default: '(none)',
-    description: 'External id the member role requires of the collector',
-  },
-  {
-    key: 'deployFrom',
-    default: 'delegated-admin',
-    description:
-      '`management` or `delegated-admin`: who owns the StackSet, and whether the Organizations resource policy is created',
-  },
-  {
-    key: 'bucketName',
-    default: '(new bucket)',
-    description: 'Use an existing bucket by name instead of creating one',
-  },
-  {
-    key: 'encryption',
-    default: 'kms',
-    description: '`kms` (new customer managed key), `kms-existing` (kmsKeyArn), or `s3-managed`',
-  },
-  { key: 'kmsKeyArn', default: '(none)', description: 'Key ARN, required with encryption=kms-existing' },
-  { key: 'scheduleHourUtc', default: '5', description: 'Hour of the daily run (UTC, 0 to 23)' },
-  { key: 'concurrency', default: '20', description: 'Accounts collected at once by the Distributed Map' },
-  {
-    key: 'reportTimeoutSeconds',
-    default: String(COLLECTOR_DEFAULTS.reportTimeoutSeconds),
-    description: 'Per-account deadline for credential report generation',
-  },
-  {
-    key: 'includeAccountIds',
-    default: '(all)',
-    description: 'Collect only these account ids (comma-separated); the others are recorded as excluded',
-  },
-  {
-    key: 'excludeAccountIds',
-    default: '(none)',
-    description: 'Account ids never collected (comma-separated), recorded as excluded',
-  },
-  {
-    key: 'includeOuIds',
-    default: '(all)',
-    description: 'Collect only accounts under these root or OU ids, nested OUs included (comma-separated)',
-  },
-  {
-    key: 'notificationEmail',
-    default: '(none)',
-    description: 'Email subscribed to the run summary sent when accounts fail',
-  },
-  {
-    key: 'logRetentionDays',
-    default: '365',
-    description: 'CloudWatch Logs retention of the functions and the state machine',
-  },
-  {
-    key: 'rawRetentionDays',
-    default: '2555',
-    description: 'Days raw reports are kept (evidence; 7 years by default)',
-  },
-  {
-    key: 'evidenceLock',
-    default: 'governance',
-    description:
-      'S3 Object Lock on raw evidence for rawRetentionDays: `governance`, `compliance` (nobody, root included, may delete early) or `off`',
-  },
-  {
-    key: 'exportsRetentionDays',
-    default: '365',
-    description:
-      'Days CSV exports and HTML reports are kept (at most rawRetentionDays: derived data never outlives its evidence)',
-  },
-  {
-    key: 'collectPosture',
-    default: 'true',
-    description:
-      'Read account posture and user privileges (iam:GetAccountAuthorizationDetails and three account-level reads); `false` leaves the member role two actions',
-  },
-  {
-    key: 'digest',
-    default: 'changes',
-    description:
-      'After each run, a digest of what changed (new and resolved findings, accounts not collected) to the alerts topic: `changes` (only days with something to say), `always`, or `off`',
-  },
-  { key: 'athenaResultsRetentionDays', default: '30', description: 'Days Athena query results are kept' },
-  { key: 'bytesScannedCutoffMb', default: '10240', description: 'Athena workgroup per-query scan limit' },
-  { key: 'tags', default: '{}', description: 'Tags for every resource, as a JSON object' },
-  {
-    key: 'quicksight',
-    default: '{"enabled":false}',
-    description: 'QuickSight stack: `enabled`, `identityRegion`, `principalArn`, `namespace`',
-  },
-];
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
@@ -179,122 +54,299 @@ export class SettingsError extends Error {
 type Context = (key: string) => unknown;
 
 const ACCOUNT = /^\d{12}$/;
+const ACCOUNT_LIST = /^(\d{12}(,\s*)?)+$/;
+const ACCOUNTS_EXPECTED = '12-digit account ids, comma-separated';
+const OU_LIST = /^((r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})(,\s*)?)+$/;
+const OU_EXPECTED = 'root or OU ids such as r-ab12 or ou-ab12-cdef3456, comma-separated';
 const RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-export function readSettings(context: Context): Settings {
-  const str = (key: string): string | undefined => {
-    const v = context(key);
+/** The value of one setting in CDK context, with the checks every reader shares. */
+class Raw {
+  constructor(
+    readonly key: string,
+    private readonly value: unknown,
+  ) {}
+
+  /** The value as text; undefined when not set. */
+  str(): string | undefined {
+    const v = this.value;
     if (v === undefined || v === null || v === '') return undefined;
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') fail(key, v, 'a string');
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      fail(this.key, v, 'a string');
     return String(v);
-  };
-  const need = (key: string, pattern: RegExp, expected: string): string => {
-    const v = str(key);
+  }
+
+  need(pattern: RegExp, expected: string): string {
+    const v = this.str();
     if (v === undefined)
       throw new SettingsError(
-        `setting ${key} is missing: expected ${expected} (set it in cdk.json or with -c ${key}=...)`,
+        `setting ${this.key} is missing: expected ${expected} (set it in cdk.json or with -c ${this.key}=...)`,
       );
-    if (!pattern.test(v)) fail(key, v, expected);
+    if (!pattern.test(v)) fail(this.key, v, expected);
     return v;
-  };
-  const int = (key: string, fallback: number, min: number, max: number): number => {
-    const v = str(key);
+  }
+
+  optional(pattern: RegExp, expected: string): string | undefined {
+    return this.str() === undefined ? undefined : this.need(pattern, expected);
+  }
+
+  int(fallback: number, min: number, max: number): number {
+    const v = this.str();
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) fail(key, v, `a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max) fail(this.key, v, `a whole number from ${min} to ${max}`);
     return n;
-  };
-  const oneOf = <T extends string>(key: string, fallback: T, options: readonly T[]): T => {
-    const v = str(key) ?? fallback;
-    if (!options.includes(v as T)) fail(key, v, `one of ${options.join(', ')}`);
+  }
+
+  oneOf<T extends string>(fallback: T, options: readonly T[]): T {
+    const v = this.str() ?? fallback;
+    if (!options.includes(v as T)) fail(this.key, v, `one of ${options.join(', ')}`);
     return v as T;
-  };
-  const managementAccountId = need('managementAccountId', ACCOUNT, 'a 12-digit account id');
-  const rawRetentionDays = int('rawRetentionDays', 2555, 1, 36500);
-  const exportsRetentionDays = int('exportsRetentionDays', Math.min(365, rawRetentionDays), 1, 36500);
-  if (exportsRetentionDays > rawRetentionDays)
-    fail(
-      'exportsRetentionDays',
-      exportsRetentionDays,
-      `at most rawRetentionDays (${rawRetentionDays}): exports must not outlive their evidence`,
+  }
+
+  list(pattern: RegExp, expected: string): string[] | undefined {
+    const v = this.optional(pattern, expected);
+    return v === undefined ? undefined : split(v);
+  }
+
+  /** The raw value itself, for JSON settings. */
+  get json(): unknown {
+    return this.value;
+  }
+}
+
+const split = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * One setting: its key, the default the README shows, what it means, and how it is read (with
+ * the settings read before it, for the few whose default or check depends on another).
+ */
+interface Setting<K extends keyof Settings> {
+  readonly key: K;
+  readonly default: string;
+  readonly description: string;
+  readonly read: (raw: Raw, before: Partial<Settings>) => Settings[K];
+}
+
+const setting = <K extends keyof Settings>(s: Setting<K>) => s;
+
+/** Every setting, in the order they are read and documented: the one table of them. */
+export const SETTINGS = [
+  setting({
+    key: 'organizationId',
+    default: '(required)',
+    description: 'Organization id, `o-` followed by 10 to 32 characters',
+    read: (r) => r.need(/^o-[a-z0-9]{10,32}$/, 'an organization id such as o-a1b2c3d4e5'),
+  }),
+  setting({
+    key: 'managementAccountId',
+    default: '(required)',
+    description: 'Management account id: gets the member role as a plain stack',
+    read: (r) => r.need(ACCOUNT, 'a 12-digit account id'),
+  }),
+  setting({
+    key: 'toolingAccountId',
+    default: 'managementAccountId',
+    description: 'Account the pipeline runs in (a delegated administrator, or the management account)',
+    read: (r, b) => r.optional(ACCOUNT, 'a 12-digit account id') ?? b.managementAccountId!,
+  }),
+  setting({
+    key: 'region',
+    default: 'us-east-1',
+    description: 'Region of the pipeline and of the member role StackSet',
+    read: (r) => r.optional(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as us-east-1') ?? 'us-east-1',
+  }),
+  setting({
+    key: 'memberOuIds',
+    default: '(required)',
+    description: 'Root or OU ids the member role StackSet deploys to (comma-separated)',
+    read: (r) => split(r.need(OU_LIST, OU_EXPECTED)),
+  }),
+  setting({
+    key: 'memberRoleName',
+    default: COLLECTOR_DEFAULTS.memberRoleName,
+    description: 'Name of the member role in every account',
+    read: (r) => r.optional(/^[\w+=,.@-]{1,64}$/, 'an IAM role name') ?? COLLECTOR_DEFAULTS.memberRoleName,
+  }),
+  setting({
+    key: 'externalId',
+    default: '(none)',
+    description: 'External id the member role requires of the collector',
+    read: (r) => r.str(),
+  }),
+  setting({
+    key: 'deployFrom',
+    default: 'delegated-admin',
+    description:
+      '`management` or `delegated-admin`: who owns the StackSet, and whether the Organizations resource policy is created',
+    read: (r) => r.oneOf<DeployFrom>('delegated-admin', ['management', 'delegated-admin']),
+  }),
+  setting({
+    key: 'bucketName',
+    default: '(new bucket)',
+    description: 'Use an existing bucket by name instead of creating one',
+    read: (r) => r.optional(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+  }),
+  setting({
+    key: 'encryption',
+    default: 'kms',
+    description: '`kms` (new customer managed key), `kms-existing` (kmsKeyArn), or `s3-managed`',
+    read: (r) => r.oneOf<Encryption>('kms', ['kms', 'kms-existing', 's3-managed']),
+  }),
+  setting({
+    key: 'kmsKeyArn',
+    default: '(none)',
+    description: 'Key ARN, required with encryption=kms-existing',
+    read: (r, b) => {
+      const arn = r.str();
+      if (b.encryption === 'kms-existing' && !/^arn:aws[a-z-]*:kms:/.test(arn ?? ''))
+        fail(r.key, arn, 'a KMS key ARN when encryption is kms-existing');
+      return arn;
+    },
+  }),
+  setting({
+    key: 'scheduleHourUtc',
+    default: '5',
+    description: 'Hour of the daily run (UTC, 0 to 23)',
+    read: (r) => r.int(5, 0, 23),
+  }),
+  setting({
+    key: 'concurrency',
+    default: '20',
+    description: 'Accounts collected at once by the Distributed Map',
+    read: (r) => r.int(20, 1, 1000),
+  }),
+  setting({
+    key: 'reportTimeoutSeconds',
+    default: String(COLLECTOR_DEFAULTS.reportTimeoutSeconds),
+    description: 'Per-account deadline for credential report generation',
+    read: (r) => r.int(COLLECTOR_DEFAULTS.reportTimeoutSeconds, 30, 840),
+  }),
+  setting({
+    key: 'includeAccountIds',
+    default: '(all)',
+    description: 'Collect only these account ids (comma-separated); the others are recorded as excluded',
+    read: (r) => r.list(ACCOUNT_LIST, ACCOUNTS_EXPECTED),
+  }),
+  setting({
+    key: 'excludeAccountIds',
+    default: '(none)',
+    description: 'Account ids never collected (comma-separated), recorded as excluded',
+    read: (r) => r.list(ACCOUNT_LIST, ACCOUNTS_EXPECTED),
+  }),
+  setting({
+    key: 'includeOuIds',
+    default: '(all)',
+    description: 'Collect only accounts under these root or OU ids, nested OUs included (comma-separated)',
+    read: (r) => r.list(OU_LIST, OU_EXPECTED),
+  }),
+  setting({
+    key: 'notificationEmail',
+    default: '(none)',
+    description: 'Email subscribed to the run summary sent when accounts fail',
+    read: (r) => r.optional(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address'),
+  }),
+  setting({
+    key: 'logRetentionDays',
+    default: '365',
+    description: 'CloudWatch Logs retention of the functions and the state machine',
+    read: (r) => {
+      const days = r.int(365, 1, 3653);
+      if (!RETENTION_DAYS.includes(days))
+        fail(r.key, days, `one of CloudWatch's retention values: ${RETENTION_DAYS.join(', ')}`);
+      return days;
+    },
+  }),
+  setting({
+    key: 'rawRetentionDays',
+    default: '2555',
+    description: 'Days raw reports are kept (evidence; 7 years by default)',
+    read: (r) => r.int(2555, 1, 36500),
+  }),
+  setting({
+    key: 'evidenceLock',
+    default: 'governance',
+    description:
+      'S3 Object Lock on raw evidence for rawRetentionDays: `governance`, `compliance` (nobody, root included, may delete early) or `off`',
+    read: (r) => r.oneOf<EvidenceLock>('governance', ['governance', 'compliance', 'off']),
+  }),
+  setting({
+    key: 'exportsRetentionDays',
+    default: '365',
+    description:
+      'Days CSV exports and HTML reports are kept (at most rawRetentionDays: derived data never outlives its evidence)',
+    read: (r, b) => {
+      const raw = b.rawRetentionDays!;
+      const days = r.int(Math.min(365, raw), 1, 36500);
+      if (days > raw)
+        fail(r.key, days, `at most rawRetentionDays (${raw}): exports must not outlive their evidence`);
+      return days;
+    },
+  }),
+  setting({
+    key: 'collectPosture',
+    default: 'true',
+    description:
+      'Read account posture and user privileges (iam:GetAccountAuthorizationDetails and three account-level reads); `false` leaves the member role the two credential report actions',
+    read: (r) => r.oneOf('true', ['true', 'false']) === 'true',
+  }),
+  setting({
+    key: 'digest',
+    default: 'changes',
+    description:
+      'After each run, a digest of what changed (new and resolved findings, accounts not collected) to the alerts topic: `changes` (only days with something to say), `always`, or `off`',
+    read: (r) => r.oneOf<DigestMode>('changes', ['changes', 'always', 'off']),
+  }),
+  setting({
+    key: 'athenaResultsRetentionDays',
+    default: '30',
+    description: 'Days Athena query results are kept',
+    read: (r) => r.int(30, 1, 3650),
+  }),
+  setting({
+    key: 'bytesScannedCutoffMb',
+    default: '10240',
+    description: 'Athena workgroup per-query scan limit',
+    read: (r) => r.int(10240, 10, 10_000_000),
+  }),
+  setting({
+    key: 'tags',
+    default: '{}',
+    description: 'Tags for every resource, as a JSON object',
+    read: (r) => readTags(r.json),
+  }),
+  setting({
+    key: 'quicksight',
+    default: '{"enabled":false}',
+    description: 'QuickSight stack: `enabled`, `identityRegion`, `principalArn`, `namespace`',
+    read: (r) => readQuickSight(r.json),
+  }),
+] as const;
+
+/** Compile-time proof that the table covers every field of Settings. */
+type Unread = Exclude<keyof Settings, (typeof SETTINGS)[number]['key']>;
+const everySettingRead: [Unread] extends [never] ? true : Unread = true;
+void everySettingRead;
+
+/** Every setting with its default and meaning, from the table: the README's settings table mirrors it. */
+export const SETTINGS_DOC: readonly { key: string; default: string; description: string }[] = SETTINGS.map(
+  ({ key, default: d, description }) => ({ key, default: d, description }),
+);
+
+export function readSettings(context: Context): Settings {
+  const done: Partial<Record<keyof Settings, unknown>> = {};
+  for (const s of SETTINGS)
+    done[s.key] = (s.read as Setting<typeof s.key>['read'])(
+      new Raw(s.key, context(s.key)),
+      done as Partial<Settings>,
     );
-  const encryption = oneOf<Encryption>('encryption', 'kms', ['kms', 'kms-existing', 's3-managed']);
-  const kmsKeyArn = str('kmsKeyArn');
-  if (encryption === 'kms-existing' && !/^arn:aws[a-z-]*:kms:/.test(kmsKeyArn ?? ''))
-    fail('kmsKeyArn', kmsKeyArn, 'a KMS key ARN when encryption is kms-existing');
-  const logRetentionDays = int('logRetentionDays', 365, 1, 3653);
-  if (!RETENTION_DAYS.includes(logRetentionDays))
-    fail(
-      'logRetentionDays',
-      logRetentionDays,
-      `one of CloudWatch's retention values: ${RETENTION_DAYS.join(', ')}`,
-    );
-  const email = str('notificationEmail');
-  if (email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
-    fail('notificationEmail', email, 'an email address');
-  const OU_LIST = /^((r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})(,\s*)?)+$/;
-  const OU_EXPECTED = 'root or OU ids such as r-ab12 or ou-ab12-cdef3456, comma-separated';
-  const ACCOUNT_LIST = /^(\d{12}(,\s*)?)+$/;
-  const split = (v: string) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  const optionalList = (key: string, pattern: RegExp, expected: string) =>
-    str(key) === undefined ? undefined : split(need(key, pattern, expected));
-  const ous = split(need('memberOuIds', OU_LIST, OU_EXPECTED));
-  return {
-    organizationId: need('organizationId', /^o-[a-z0-9]{10,32}$/, 'an organization id such as o-a1b2c3d4e5'),
-    managementAccountId,
-    toolingAccountId:
-      str('toolingAccountId') === undefined
-        ? managementAccountId
-        : need('toolingAccountId', ACCOUNT, 'a 12-digit account id'),
-    region:
-      str('region') === undefined
-        ? 'us-east-1'
-        : need('region', /^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as us-east-1'),
-    memberOuIds: ous,
-    memberRoleName:
-      str('memberRoleName') === undefined
-        ? COLLECTOR_DEFAULTS.memberRoleName
-        : need('memberRoleName', /^[\w+=,.@-]{1,64}$/, 'an IAM role name'),
-    externalId: str('externalId'),
-    deployFrom: oneOf<DeployFrom>('deployFrom', 'delegated-admin', ['management', 'delegated-admin']),
-    bucketName:
-      str('bucketName') === undefined
-        ? undefined
-        : need('bucketName', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
-    encryption,
-    kmsKeyArn,
-    scheduleHourUtc: int('scheduleHourUtc', 5, 0, 23),
-    concurrency: int('concurrency', 20, 1, 1000),
-    reportTimeoutSeconds: int('reportTimeoutSeconds', COLLECTOR_DEFAULTS.reportTimeoutSeconds, 30, 840),
-    includeAccountIds: optionalList(
-      'includeAccountIds',
-      ACCOUNT_LIST,
-      '12-digit account ids, comma-separated',
-    ),
-    excludeAccountIds: optionalList(
-      'excludeAccountIds',
-      ACCOUNT_LIST,
-      '12-digit account ids, comma-separated',
-    ),
-    includeOuIds: optionalList('includeOuIds', OU_LIST, OU_EXPECTED),
-    notificationEmail: email,
-    logRetentionDays,
-    rawRetentionDays,
-    evidenceLock: oneOf<EvidenceLock>('evidenceLock', 'governance', ['governance', 'compliance', 'off']),
-    exportsRetentionDays,
-    collectPosture: oneOf('collectPosture', 'true', ['true', 'false']) === 'true',
-    digest: oneOf<DigestMode>('digest', 'changes', ['changes', 'always', 'off']),
-    athenaResultsRetentionDays: int('athenaResultsRetentionDays', 30, 1, 3650),
-    bytesScannedCutoffMb: int('bytesScannedCutoffMb', 10240, 10, 10_000_000),
-    tags: readTags(context('tags')),
-    quicksight: readQuickSight(context('quicksight')),
-  };
+  return done as unknown as Settings;
 }
 
 function fail(key: string, value: unknown, expected: string): never {
