@@ -34,6 +34,27 @@ export interface FunctionsProps {
   readonly namedQueryIds: Record<string, string>;
 }
 
+/** One Lambda function of the pipeline: what it runs, for how long, and exactly what it may call. */
+interface FunctionSpec {
+  /** Construct id, also the prefix of its role and log group ids (renaming one replaces them). */
+  readonly id: string;
+  /** Source file, relative to the project root. */
+  readonly entry: string;
+  /** The exported function of `entry` that Lambda invokes. */
+  readonly handler: string;
+  readonly environment: Record<string, string>;
+  readonly timeout: Duration;
+  /** Everything the function may call, beyond its own log group, X-Ray and the key. */
+  readonly statements: PolicyStatement[];
+  /** cdk-nag findings acknowledged on its role, each with its reason. */
+  readonly acknowledgements: Record<string, string>;
+  /**
+   * A fixed role name, for trust policies that name the role.
+   * @default - a name CloudFormation generates
+   */
+  readonly roleName?: string;
+}
+
 export class Functions extends Construct {
   readonly plan: IFunction;
   readonly collect: IFunction;
@@ -41,9 +62,13 @@ export class Functions extends Construct {
   readonly finalize: IFunction;
   readonly exports: IFunction;
 
-  constructor(scope: Construct, id: string, props: FunctionsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: FunctionsProps,
+  ) {
     super(scope, id);
-    const { settings, bucket, key } = props;
+    const { settings, bucket } = props;
     const stack = Stack.of(this);
     const glue = () => [
       stack.formatArn({ service: 'glue', resource: 'catalog' }),
@@ -111,31 +136,30 @@ export class Functions extends Construct {
       new PolicyStatement({ actions: ['glue:BatchCreatePartition'], resources: glue() }),
     ];
 
-    this.plan = this.fn(
-      'Plan',
-      'collector/handler.ts',
-      'plan',
-      settings,
-      env,
-      key,
-      Duration.minutes(5),
-      [...lakeAccess, new PolicyStatement({ actions: [...ORGANIZATIONS_READ_ACTIONS], resources: ['*'] })],
-      {
+    this.plan = this.fn({
+      id: 'Plan',
+      entry: 'collector/handler.ts',
+      handler: 'plan',
+      environment: env,
+      timeout: Duration.minutes(5),
+      statements: [
+        ...lakeAccess,
+        new PolicyStatement({ actions: [...ORGANIZATIONS_READ_ACTIONS], resources: ['*'] }),
+      ],
+      acknowledgements: {
         ...objectAcks('raw/', 'curated/'),
         'AwsSolutions-IAM5[Resource::*]':
           'Organizations read actions and X-Ray writes take no resource-level permissions; roots and OUs are discovered at run time',
       },
-    );
+    });
 
-    this.collect = this.fn(
-      'CollectAccount',
-      'collector/handler.ts',
-      'collectAccount',
-      settings,
-      env,
-      key,
-      Duration.seconds(Math.min(900, settings.reportTimeoutSeconds + 60)),
-      [
+    this.collect = this.fn({
+      id: 'CollectAccount',
+      entry: 'collector/handler.ts',
+      handler: 'collectAccount',
+      environment: env,
+      timeout: Duration.seconds(Math.min(900, settings.reportTimeoutSeconds + 60)),
+      statements: [
         ...lakeAccess,
         new PolicyStatement({
           actions: ['sts:AssumeRole'],
@@ -150,59 +174,57 @@ export class Functions extends Construct {
           resources: ['*'],
         }),
       ],
-      {
+      acknowledgements: {
         ...objectAcks('raw/', 'curated/'),
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${settings.memberRoleName}]`]:
           'The member role exists in every account of the organization; aws:ResourceOrgID confines the grant to this organization',
         'AwsSolutions-IAM5[Resource::*]':
           'The credential report actions (the tooling account reads its own report) and X-Ray writes take no resource-level permissions',
       },
-      COLLECTOR_ROLE_NAME,
-    );
+      roleName: COLLECTOR_ROLE_NAME,
+    });
 
     // Journals the failure of a collect invocation that ended in an error (its Lambda threw, timed
     // out or could not be invoked): it only writes that account's outcome under raw/runs/.
-    this.recordFailure = this.fn(
-      'RecordFailure',
-      'collector/handler.ts',
-      'recordFailure',
-      settings,
-      env,
-      key,
-      Duration.minutes(1),
-      [new PolicyStatement({ actions: ['s3:PutObject'], resources: objects(RUNS_PREFIX) })],
-      {
+    this.recordFailure = this.fn({
+      id: 'RecordFailure',
+      entry: 'collector/handler.ts',
+      handler: 'recordFailure',
+      environment: env,
+      timeout: Duration.minutes(1),
+      statements: [new PolicyStatement({ actions: ['s3:PutObject'], resources: objects(RUNS_PREFIX) })],
+      acknowledgements: {
         ...objectAcks(RUNS_PREFIX),
         'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
       },
-    );
+    });
 
-    this.finalize = this.fn(
-      'Finalize',
-      'collector/handler.ts',
-      'finalize',
-      settings,
-      { ...env, [ENV.topicArn]: props.topic.topicArn },
-      key,
-      Duration.minutes(5),
-      [...lakeAccess, new PolicyStatement({ actions: ['sns:Publish'], resources: [props.topic.topicArn] })],
-      {
+    this.finalize = this.fn({
+      id: 'Finalize',
+      entry: 'collector/handler.ts',
+      handler: 'finalize',
+      environment: { ...env, [ENV.topicArn]: props.topic.topicArn },
+      timeout: Duration.minutes(5),
+      statements: [
+        ...lakeAccess,
+        new PolicyStatement({ actions: ['sns:Publish'], resources: [props.topic.topicArn] }),
+      ],
+      acknowledgements: {
         ...objectAcks('raw/', 'curated/'),
         'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
       },
-    );
+    });
 
     const workgroupArn = stack.formatArn({
       service: 'athena',
       resource: 'workgroup',
       resourceName: WORKGROUP_NAME,
     });
-    this.exports = this.fn(
-      'Exports',
-      'queries/handler.ts',
-      'exportAll',
-      settings,
-      {
+    this.exports = this.fn({
+      id: 'Exports',
+      entry: 'queries/handler.ts',
+      handler: 'exportAll',
+      environment: {
         [ENV.bucket]: bucket.bucketName,
         [ENV.prefix]: '',
         [ENV.glueDatabase]: DATABASE_NAME,
@@ -211,9 +233,8 @@ export class Functions extends Construct {
         [ENV.digest]: settings.digest,
         ...(settings.digest === 'off' ? {} : { [ENV.topicArn]: props.topic.topicArn }),
       },
-      key,
-      Duration.minutes(15),
-      [
+      timeout: Duration.minutes(15),
+      statements: [
         new PolicyStatement({
           actions: [
             'athena:StartQueryExecution',
@@ -255,25 +276,24 @@ export class Functions extends Construct {
           ],
         }),
       ],
-      {
+      acknowledgements: {
         ...objectAcks('curated/', ATHENA_RESULTS_PREFIX, 'exports/', ...DERIVED_PREFIXES),
         'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
       },
-    );
+    });
   }
 
-  private fn(
-    id: string,
-    entry: string,
-    handler: string,
-    settings: Settings,
-    environment: Record<string, string>,
-    key: IKey | undefined,
-    timeout: Duration,
-    statements: PolicyStatement[],
-    acks: Record<string, string>,
-    roleName?: string,
-  ): NodejsFunction {
+  private fn({
+    id,
+    entry,
+    handler,
+    environment,
+    timeout,
+    statements,
+    acknowledgements: acks,
+    roleName,
+  }: FunctionSpec): NodejsFunction {
+    const { settings, key } = this.props;
     const logGroup = new LogGroup(this, `${id}Logs`, {
       retention: settings.logRetentionDays as RetentionDays,
       encryptionKey: key,

@@ -32,6 +32,7 @@ interface Staging {
 }
 
 const ALL_TABLES = Object.keys(TABLES) as TableName[];
+const ALL_DATES = '*';
 
 export class DuckDbEngine {
   private constructor(
@@ -87,8 +88,10 @@ export class DuckDbEngine {
     return this.staging?.bytesFetched ?? 0;
   }
 
-  /** The dates the views read, comma-joined; undefined for all, null before the first refresh. */
+  /** The dates last asked for, comma-joined; undefined for all, null before the first refresh. */
   private scope: string | undefined | null = null;
+  /** The dates each table's view reads now (ALL_DATES for every snapshot). */
+  private readonly scopes = new Map<TableName, string>();
 
   /**
    * Fetches the objects of some tables at some snapshots (or at all) that are not local yet;
@@ -128,17 +131,21 @@ export class DuckDbEngine {
   }
 
   /**
-   * (Re)creates one view per table over the lake's partitions: all of them, or only those of one
-   * snapshot date. A query the catalog marks as reading one snapshot then lists one folder
-   * instead of a year of them; its results are the same (a test checks it).
+   * (Re)creates the views of some tables (default all) over the lake's partitions: all of them, or
+   * only those of some snapshot dates. A query the catalog marks as reading one snapshot then
+   * lists one folder instead of a year of them; its results are the same (a test checks it).
+   * Only the tables a query reads get views over every snapshot: binding a view reads the footer
+   * of every file it covers, and a year of a large organization is hundreds of thousands.
    */
   async refreshViews(snapshot?: string | readonly string[], tables?: readonly TableName[]): Promise<void> {
     const dates = snapshot === undefined ? undefined : [...new Set([snapshot].flat())].sort();
     await this.stage(dates, tables);
-    for (const table of Object.values(TABLES)) {
+    const scope = dates?.join(',') ?? ALL_DATES;
+    for (const name of tables ?? ALL_TABLES) {
       await this.connection.run(
-        `CREATE OR REPLACE VIEW ${table.name} AS ${await this.viewSql(table, dates)}`,
+        `CREATE OR REPLACE VIEW ${name} AS ${await this.viewSql(TABLES[name], dates)}`,
       );
+      this.scopes.set(name, scope);
     }
     this.scope = dates?.join(',');
   }
@@ -149,13 +156,17 @@ export class DuckDbEngine {
   }
 
   /**
-   * Scopes the views to some snapshot dates (or back to all), recreating them only on change. A
-   * staged S3 lake fetches only `tables` (default all): what the query about to run reads.
+   * Scopes the views of `tables` (default all: what the query about to run reads) to some
+   * snapshot dates, or to all; a view is recreated only when its scope changes or a staged S3
+   * lake fetched more of it.
    */
   async useSnapshots(dates: readonly string[] | undefined, tables?: readonly TableName[]): Promise<void> {
-    const scope = dates === undefined ? undefined : [...new Set(dates)].sort().join(',');
-    const fetched = this.scope === null ? false : await this.stage(dates, tables);
-    if (this.scope !== scope || fetched) await this.refreshViews(dates, tables);
+    const scope = dates === undefined ? ALL_DATES : [...new Set(dates)].sort().join(',');
+    const wanted = tables ?? ALL_TABLES;
+    const fetched = await this.stage(dates, wanted);
+    const stale = wanted.filter((t) => fetched || this.scopes.get(t) !== scope);
+    if (stale.length) await this.refreshViews(dates, stale);
+    this.scope = dates === undefined ? undefined : scope;
   }
 
   private async viewSql(table: TableDef, dates?: readonly string[]): Promise<string> {
@@ -186,10 +197,15 @@ export class DuckDbEngine {
     }
     const depth = TABLES[table].partitionKeys.length;
     const glob = curatedGlob(globLiteral(this.lakeRoot), table, depth).replaceAll("'", "''");
-    const { rows } = await this.run(
+    // Straight to DuckDB: a plain run() would first make views over every snapshot, which binds
+    // (reads the footer of) every file of the lake.
+    const reader = await this.connection.runAndReadAll(
       `SELECT DISTINCT regexp_extract(file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) AS dt FROM glob('${glob}') ORDER BY dt`,
     );
-    return rows.map((r) => String(r.dt)).filter(Boolean);
+    return reader
+      .getRowObjects()
+      .map((r) => String(r.dt))
+      .filter(Boolean);
   }
 
   /**
@@ -197,6 +213,9 @@ export class DuckDbEngine {
    * listing and copy, which would otherwise miss it. Views are refreshed by the caller.
    */
   async noteWritten(key: string, body: Uint8Array): Promise<void> {
+    const table = ALL_TABLES.find((t) => key.startsWith(curatedPrefix(t)));
+    // The table's view no longer covers what is in the lake: the next query remakes it.
+    if (table) this.scopes.delete(table);
     const s = this.staging;
     if (!s) return;
     if (!s.keys.includes(key)) s.keys.push(key);
@@ -217,7 +236,11 @@ export class DuckDbEngine {
   /** Runs SQL over the views as they are scoped now (see useSnapshot). */
   async run(sql: string): Promise<QueryResult> {
     // A staged lake has no views until a query asks for a snapshot; plain SQL sees every one.
-    if (this.scope === null) await this.refreshViews();
+    if (this.scope === null) await this.useSnapshots(undefined);
+    else {
+      const stale = ALL_TABLES.filter((t) => !this.scopes.has(t));
+      if (stale.length) await this.refreshViews(this.scope?.split(','), stale);
+    }
     const reader = await this.connection.runAndReadAll(sql);
     return { columns: reader.columnNames(), rows: reader.getRowObjects().map(toPlainRow) };
   }

@@ -27,14 +27,12 @@ export async function writeDailyRollups(
     await engine.useSnapshot(dt);
     const found = await engine.run(dailyFindingsSql(dt, loadQuerySql));
     await write(engine, store, 'findings', dt, toTableRows('findings', found.rows));
-    // The rollup counts from the findings just written: the views must see that file.
-    await engine.refreshViews(dt);
+    // The rollup counts from the findings just written: its view must see that file.
+    await engine.useSnapshot(dt, ['findings']);
     const { rows } = await engine.run(dailyRollupSql(dt));
     await write(engine, store, 'findings_daily', dt, toTableRows('findings_daily', rows));
     out.push({ dt, rows: rows.length, findings: found.rows.length });
   }
-  // The views were made before these files existed.
-  await engine.refreshViews();
   return out;
 }
 
