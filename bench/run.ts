@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only queries,memory] [-- --json FILE]`: every figure beside a
+// `npm run bench [-- --quick] [-- --only queries,memory] [-- --year-accounts N] [-- --json FILE]`: every figure beside a
 // baseline or bound measured in the same run, as a ratio (absolute times drift on shared
 // machines; ratios hold). `--only` runs some sections; the figures of the others are absent.
 import { writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     json: { type: 'string' },
     only: { type: 'string' },
+    'year-accounts': { type: 'string' },
   },
 });
 const only = values.only?.split(',').map((s) => s.trim());
@@ -33,6 +34,7 @@ const quick = values.quick!;
 const size = quick
   ? { collect: 300, transform: 200, yearAccounts: 20, days: 365, scale: [100, 300] }
   : { collect: 1000, transform: 1000, yearAccounts: 1000, days: 365, scale: [100, 1000, 10000] };
+if (values['year-accounts']) size.yearAccounts = Number(values['year-accounts']);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const started = performance.now();
 const check = (ok: boolean) => (ok ? 'ok' : 'MISSED');

@@ -236,11 +236,11 @@ export class DuckDbEngine {
   /** Runs SQL over the views as they are scoped now (see useSnapshot). */
   async run(sql: string): Promise<QueryResult> {
     // A staged lake has no views until a query asks for a snapshot; plain SQL sees every one.
-    if (this.scope === null) await this.useSnapshots(undefined);
-    else {
-      const stale = ALL_TABLES.filter((t) => !this.scopes.has(t));
-      if (stale.length) await this.refreshViews(this.scope?.split(','), stale);
-    }
+    // Only the tables this SQL reads get views (over every snapshot, unless a saved query scoped
+    // them first): a view over a table nobody reads would bind every file of it for nothing.
+    const needed = tablesIn(sql).filter((t) => !this.scopes.has(t));
+    if (needed.length)
+      await this.refreshViews(this.scope === null ? undefined : this.scope?.split(','), needed);
     const reader = await this.connection.runAndReadAll(sql);
     return { columns: reader.columnNames(), rows: reader.getRowObjects().map(toPlainRow) };
   }
@@ -272,6 +272,11 @@ async function connect(): Promise<DuckDBConnection> {
 function emptyView(table: TableDef): string {
   const columns = allColumns(table).map((c) => `CAST(NULL AS ${COLUMN_TYPES[c.type].duckdb}) AS ${c.name}`);
   return `SELECT ${columns.join(', ')} WHERE false`;
+}
+
+/** The tables a query reads (a FROM or JOIN names them), so only their views are made. */
+export function tablesIn(sql: string): TableName[] {
+  return ALL_TABLES.filter((t) => new RegExp(`\\b(FROM|JOIN)\\s+${t}\\b`, 'i').test(sql));
 }
 
 /** A path as a glob that matches only itself: DuckDB reads `[`, `*` and `?` as patterns. */

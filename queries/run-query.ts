@@ -1,8 +1,7 @@
 // Runs a saved query by name against an engine, with the snapshot date resolved first so a
 // latest-snapshot query filters on a literal date and reads only that partition.
 
-import { TABLES, type TableName } from '../transforms/schema.ts';
-import type { DuckDbEngine, QueryResult } from './duckdb-engine.ts';
+import { type DuckDbEngine, type QueryResult, tablesIn } from './duckdb-engine.ts';
 import { QueryInputError } from './errors.ts';
 import { checkParams, loadQuerySql, type ParamValues, requireQuery, withParams } from './saved-query.ts';
 
@@ -72,13 +71,6 @@ export async function runSavedQuery(
     await engine.useSnapshots([snapshot, ...(await previousSnapshots(engine, snapshot))], tables);
   else await engine.useSnapshot(undefined, tables);
   return engine.run(sql);
-}
-
-/** The tables a query reads (a FROM or JOIN names them), so a staged lake fetches only those. */
-export function tablesIn(sql: string): TableName[] {
-  return (Object.keys(TABLES) as TableName[]).filter((t) =>
-    new RegExp(`\\b(FROM|JOIN)\\s+${t}\\b`, 'i').test(sql),
-  );
 }
 
 /**
