@@ -45,9 +45,10 @@ export class DuckDbEngine {
 
   /** Opens the engine over a local lake folder. */
   static async open(lakeRoot: string): Promise<DuckDbEngine> {
-    const engine = new DuckDbEngine(await connect(), lakeRoot, lakeRoot);
-    await engine.refreshViews();
-    return engine;
+    // No views yet: each query makes those of the tables it reads (binding a view over every
+    // snapshot of every table read the footer of every file, and a large lake's year ran out of
+    // memory before the first query).
+    return new DuckDbEngine(await connect(), lakeRoot, lakeRoot);
   }
 
   /** Opens the engine over any lake; an S3 lake is read through a local copy of what queries need. */
