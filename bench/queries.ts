@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { LocalStore } from '../lake/local-store.ts';
 import { S3Store } from '../lake/s3-store.ts';
 import { CATALOG } from '../queries/catalog.ts';
-import { DuckDbEngine } from '../queries/duckdb-engine.ts';
+import { DuckDbEngine, tablesIn } from '../queries/duckdb-engine.ts';
 import { prepareQuery, runSavedQuery } from '../queries/run-query.ts';
 import { addDays } from '../transforms/dates.ts';
 import { TABLES } from '../transforms/schema.ts';
@@ -117,7 +117,7 @@ export async function benchQueries(
       }
       // The views stay scoped as the last run left them: profile the same SQL over them.
       const sql = await prepareQuery(engine, query.name, { date: latest });
-      const tables = Object.keys(TABLES).filter((t) => new RegExp(`\\b(FROM|JOIN)\\s+${t}\\b`).test(sql));
+      const tables = tablesIn(sql);
       const scope = engine.scopedDates;
       let inScope = 0;
       let newest = 0;

@@ -8,7 +8,7 @@ import { encodeParquet } from '../transforms/parquet.ts';
 import { TABLES } from '../transforms/schema.ts';
 import type { CuratedObject } from './curated-object.ts';
 
-export interface ReportContext {
+export interface CurationContext {
   /** The run that fetched the bytes; null when unknown (rows then carry no run_id). */
   readonly runId: string | null;
   readonly accountName: string | null;
@@ -18,7 +18,7 @@ export type ReportCuration =
   | { readonly ok: true; readonly object: CuratedObject; readonly parsed: ParsedReport }
   | { readonly ok: false; readonly rejection: MalformedReportError };
 
-export function curateReport(ref: RawReportRef, bytes: Uint8Array, ctx: ReportContext): ReportCuration {
+export function curateReport(ref: RawReportRef, bytes: Uint8Array, ctx: CurationContext): ReportCuration {
   let parsed: ParsedReport;
   try {
     parsed = parseReport(ref, bytes, ctx);
@@ -30,7 +30,7 @@ export function curateReport(ref: RawReportRef, bytes: Uint8Array, ctx: ReportCo
 }
 
 /** The rows of a raw report, as curated (without writing them). Throws MalformedReportError. */
-export function parseReport(ref: RawReportRef, bytes: Uint8Array, ctx: ReportContext): ParsedReport {
+export function parseReport(ref: RawReportRef, bytes: Uint8Array, ctx: CurationContext): ParsedReport {
   const parsed = parseCredentialReport(bytes, {
     accountId: ref.accountId,
     accountName: ctx.accountName,
