@@ -14,12 +14,27 @@ import { CATALOG } from '../queries/catalog.ts';
 import { querySql } from '../queries/summary-sql.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { acknowledge } from './nag.ts';
-import type { Settings } from './settings.ts';
+import { DEFAULTS } from './settings.ts';
 import { ATHENA_RESULTS_PREFIX } from './storage.ts';
 
 export const DATABASE_NAME = 'credlake';
 export const WORKGROUP_NAME = 'credlake';
 const QUERIES_DIR = join(import.meta.dirname, '..', 'queries');
+
+export interface CatalogProps {
+  /** The lake: table locations and the workgroup's result location. */
+  readonly bucket: IBucket;
+  /**
+   * Encrypts Athena's query results.
+   * @default - S3 managed keys
+   */
+  readonly key?: IKey;
+  /**
+   * The workgroup's per-query scan limit, in MB.
+   * @default 10240
+   */
+  readonly bytesScannedCutoffMb?: number;
+}
 
 export class Catalog extends Construct {
   readonly database: CfnDatabase;
@@ -27,9 +42,9 @@ export class Catalog extends Construct {
   readonly workgroup: CfnWorkGroup;
   readonly namedQueries: Record<string, CfnNamedQuery> = {};
 
-  constructor(scope: Construct, id: string, props: { settings: Settings; bucket: IBucket; key?: IKey }) {
+  constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
-    const { settings, bucket, key } = props;
+    const { bucket, key } = props;
     this.database = new CfnDatabase(this, 'Database', {
       catalogId: Aws.ACCOUNT_ID,
       databaseInput: {
@@ -109,7 +124,8 @@ export class Catalog extends Construct {
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: settings.bytesScannedCutoffMb * 1024 * 1024,
+        bytesScannedCutoffPerQuery:
+          (props.bytesScannedCutoffMb ?? DEFAULTS.bytesScannedCutoffMb) * 1024 * 1024,
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
           outputLocation: `s3://${bucket.bucketName}/${ATHENA_RESULTS_PREFIX}`,

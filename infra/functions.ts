@@ -16,22 +16,69 @@ import { TABLES } from '../transforms/schema.ts';
 import { EXTERNAL_MODULES, esbuildTarget, LAMBDA_RUNTIME, WASM_BESIDE_BUNDLE } from './bundling.ts';
 import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
 import { ORGANIZATIONS_READ_ACTIONS } from './management-stack.ts';
-import { COLLECTOR_ROLE_NAME, memberRoleActions } from './member-role.ts';
+import { COLLECTOR_ROLE_NAME, type MemberAccessProps, memberRoleActions } from './member-role.ts';
 import { acknowledge, logicalId } from './nag.ts';
-import type { Settings } from './settings.ts';
-import { ATHENA_RESULTS_PREFIX } from './storage.ts';
+import { DEFAULTS, type DigestMode } from './settings.ts';
+import { ATHENA_RESULTS_PREFIX, type EvidenceRetention } from './storage.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The exports step writes the day's derived tables, and nothing else of the curated zone. */
 const DERIVED_TABLES = ['findings', 'findings_daily'] as const;
 const DERIVED_PREFIXES = DERIVED_TABLES.map((t) => curatedPrefix(t));
 
+/** What the collector collects, and through which member role. */
+export interface CollectionProps extends MemberAccessProps {
+  /**
+   * Per-account deadline for credential report generation, in seconds. The collect function's
+   * timeout is a minute longer.
+   * @default 300
+   */
+  readonly reportTimeoutSeconds?: number;
+  /**
+   * Collect only these accounts; the others are recorded as excluded.
+   * @default - every account
+   */
+  readonly includeAccountIds?: string[];
+  /**
+   * Accounts never collected, recorded as excluded.
+   * @default - none
+   */
+  readonly excludeAccountIds?: string[];
+  /**
+   * Collect only accounts under these roots or OUs, nested OUs included.
+   * @default - every account
+   */
+  readonly includeOuIds?: string[];
+}
+
 export interface FunctionsProps {
-  readonly settings: Settings;
+  /** The lake. */
   readonly bucket: IBucket;
+  /**
+   * The key of the bucket, the topic and the log groups: every function may use it.
+   * @default - AWS managed keys
+   */
   readonly key?: IKey;
+  /** The run summary and digest topic. */
   readonly topic: ITopic;
+  /** Athena named query ids by catalog name, for the exports function. */
   readonly namedQueryIds: Record<string, string>;
+  readonly collection: CollectionProps;
+  /**
+   * The Object Lock raw evidence is written with (`Storage.evidenceRetention`).
+   * @default - raw evidence is written without a retention date
+   */
+  readonly evidenceRetention?: EvidenceRetention;
+  /**
+   * When the exports function publishes the digest of what changed.
+   * @default 'changes'
+   */
+  readonly digest?: DigestMode;
+  /**
+   * Retention of the functions' log groups, in days (one of CloudWatch Logs' values).
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
 }
 
 /** One Lambda function of the pipeline: what it runs, for how long, and exactly what it may call. */
@@ -68,7 +115,11 @@ export class Functions extends Construct {
     private readonly props: FunctionsProps,
   ) {
     super(scope, id);
-    const { settings, bucket } = props;
+    const { bucket, collection, evidenceRetention: lock } = props;
+    const memberRoleName = collection.memberRoleName ?? DEFAULTS.memberRoleName;
+    const reportTimeoutSeconds = collection.reportTimeoutSeconds ?? DEFAULTS.reportTimeoutSeconds;
+    const collectPosture = collection.collectPosture ?? DEFAULTS.collectPosture;
+    const digest = props.digest ?? DEFAULTS.digest;
     const stack = Stack.of(this);
     const glue = () => [
       stack.formatArn({ service: 'glue', resource: 'catalog' }),
@@ -82,41 +133,40 @@ export class Functions extends Construct {
     // cdk-nag names a bucket it created by logical id, an existing one by name.
     const bucketRef = bucket.node.defaultChild
       ? `<${logicalId(bucket)}.Arn>`
-      : `arn:<AWS::Partition>:s3:::${settings.bucketName}`;
+      : `arn:<AWS::Partition>:s3:::${bucket.bucketName}`;
     const objectAcks = (...zones: string[]) =>
       Object.fromEntries(
         zones.map((z) => [`AwsSolutions-IAM5[Resource::${bucketRef}/${z}*]`, prefixReason(z)]),
       );
     const objects = (...prefixes: string[]) => prefixes.map((p) => bucket.arnForObjects(`${p}*`));
-    // Object Lock needs a bucket created with it: not an existing bucket.
-    const lock =
-      settings.evidenceLock !== 'off' && !settings.bucketName
-        ? (settings.evidenceLock.toUpperCase() as 'GOVERNANCE' | 'COMPLIANCE')
-        : undefined;
     const env = {
       [ENV.bucket]: bucket.bucketName,
       [ENV.prefix]: '',
-      [ENV.memberRoleName]: settings.memberRoleName,
-      [ENV.reportTimeoutSeconds]: String(settings.reportTimeoutSeconds),
+      [ENV.memberRoleName]: memberRoleName,
+      [ENV.reportTimeoutSeconds]: String(reportTimeoutSeconds),
       [ENV.glueDatabase]: DATABASE_NAME,
-      ...(settings.externalId ? { [ENV.externalId]: settings.externalId } : {}),
-      ...(settings.includeAccountIds ? { [ENV.includeAccounts]: settings.includeAccountIds.join(',') } : {}),
-      ...(settings.excludeAccountIds ? { [ENV.excludeAccounts]: settings.excludeAccountIds.join(',') } : {}),
-      ...(settings.includeOuIds ? { [ENV.includeOus]: settings.includeOuIds.join(',') } : {}),
+      ...(collection.externalId ? { [ENV.externalId]: collection.externalId } : {}),
+      ...(collection.includeAccountIds
+        ? { [ENV.includeAccounts]: collection.includeAccountIds.join(',') }
+        : {}),
+      ...(collection.excludeAccountIds
+        ? { [ENV.excludeAccounts]: collection.excludeAccountIds.join(',') }
+        : {}),
+      ...(collection.includeOuIds ? { [ENV.includeOus]: collection.includeOuIds.join(',') } : {}),
       ...(lock
         ? {
-            [ENV.evidenceLockMode]: lock,
-            [ENV.evidenceRetentionDays]: String(settings.rawRetentionDays),
+            [ENV.evidenceLockMode]: lock.mode,
+            [ENV.evidenceRetentionDays]: String(lock.days),
           }
         : {}),
-      ...(settings.collectPosture ? {} : { [ENV.collectPosture]: 'false' }),
+      ...(collectPosture ? {} : { [ENV.collectPosture]: 'false' }),
     };
     const memberRoleArns = stack.formatArn({
       service: 'iam',
       region: '',
       account: '*',
       resource: 'role',
-      resourceName: settings.memberRoleName,
+      resourceName: memberRoleName,
     });
     const lakeAccess = [
       new PolicyStatement({
@@ -158,25 +208,25 @@ export class Functions extends Construct {
       entry: 'collector/handler.ts',
       handler: 'collectAccount',
       environment: env,
-      timeout: Duration.seconds(Math.min(900, settings.reportTimeoutSeconds + 60)),
+      timeout: Duration.seconds(Math.min(900, reportTimeoutSeconds + 60)),
       statements: [
         ...lakeAccess,
         new PolicyStatement({
           actions: ['sts:AssumeRole'],
           resources: [memberRoleArns],
-          conditions: { StringEquals: { 'aws:ResourceOrgID': settings.organizationId } },
+          conditions: { StringEquals: { 'aws:ResourceOrgID': collection.organizationId } },
         }),
         new PolicyStatement({
           actions: [
-            ...memberRoleActions(settings),
-            ...(settings.collectPosture ? ['iam:ListOrganizationsFeatures'] : []),
+            ...memberRoleActions(collectPosture),
+            ...(collectPosture ? ['iam:ListOrganizationsFeatures'] : []),
           ],
           resources: ['*'],
         }),
       ],
       acknowledgements: {
         ...objectAcks('raw/', 'curated/'),
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${settings.memberRoleName}]`]:
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleName}]`]:
           'The member role exists in every account of the organization; aws:ResourceOrgID confines the grant to this organization',
         'AwsSolutions-IAM5[Resource::*]':
           'The credential report actions (the tooling account reads its own report) and X-Ray writes take no resource-level permissions',
@@ -230,8 +280,8 @@ export class Functions extends Construct {
         [ENV.glueDatabase]: DATABASE_NAME,
         [ENV.athenaWorkgroup]: WORKGROUP_NAME,
         [ENV.namedQueries]: JSON.stringify(props.namedQueryIds),
-        [ENV.digest]: settings.digest,
-        ...(settings.digest === 'off' ? {} : { [ENV.topicArn]: props.topic.topicArn }),
+        [ENV.digest]: digest,
+        ...(digest === 'off' ? {} : { [ENV.topicArn]: props.topic.topicArn }),
       },
       timeout: Duration.minutes(15),
       statements: [
@@ -262,7 +312,7 @@ export class Functions extends Construct {
           actions: ['s3:PutObject'],
           resources: objects('exports/', ...DERIVED_PREFIXES),
         }),
-        ...(settings.digest === 'off'
+        ...(digest === 'off'
           ? []
           : [new PolicyStatement({ actions: ['sns:Publish'], resources: [props.topic.topicArn] })]),
         // The derived tables' partitions, each registered once its file is written.
@@ -293,9 +343,9 @@ export class Functions extends Construct {
     acknowledgements: acks,
     roleName,
   }: FunctionSpec): NodejsFunction {
-    const { settings, key } = this.props;
+    const { key } = this.props;
     const logGroup = new LogGroup(this, `${id}Logs`, {
-      retention: settings.logRetentionDays as RetentionDays,
+      retention: (this.props.logRetentionDays ?? DEFAULTS.logRetentionDays) as RetentionDays,
       encryptionKey: key,
     });
     const role = new Role(this, `${id}Role`, {

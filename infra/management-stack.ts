@@ -8,7 +8,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnResourcePolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
 import { MemberRole } from './member-role.ts';
-import type { Settings } from './settings.ts';
+import { memberRoleProps, type Settings } from './settings.ts';
 
 /** Exactly the Organizations calls the plan step makes (collector/aws/org-api.ts). */
 export const ORGANIZATIONS_READ_ACTIONS = [
@@ -23,7 +23,7 @@ export class ManagementStack extends Stack {
 
   constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
     super(scope, id, props);
-    new MemberRole(this, 'MemberRole', settings);
+    new MemberRole(this, 'MemberRole', memberRoleProps(settings));
     if (settings.toolingAccountId === settings.managementAccountId) return;
     this.organizationsPolicy = new CfnResourcePolicy(this, 'OrganizationsReadPolicy', {
       content: {

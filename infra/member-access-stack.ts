@@ -3,7 +3,7 @@
 import { CfnStackSet, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { memberRoleTemplate } from './member-role.ts';
-import type { Settings } from './settings.ts';
+import { memberRoleProps, type Settings } from './settings.ts';
 
 export class MemberAccessStack extends Stack {
   constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
@@ -24,7 +24,7 @@ export class MemberAccessStack extends Stack {
       stackInstancesGroup: [
         { deploymentTargets: { organizationalUnitIds: settings.memberOuIds }, regions: [settings.region] },
       ],
-      templateBody: memberRoleTemplate(settings),
+      templateBody: memberRoleTemplate(memberRoleProps(settings)),
     });
   }
 }

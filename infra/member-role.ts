@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { App, DefaultStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
 import { ArnPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { Settings } from './settings.ts';
+import { DEFAULTS } from './settings.ts';
 
 /** Physical name of the collector Lambda's role, named in every member role's trust. */
 export const COLLECTOR_ROLE_NAME = 'credlake-collector';
@@ -27,16 +27,43 @@ export const POSTURE_ACTIONS = [
   'iam:GetAccountAuthorizationDetails',
 ] as const;
 
-export function memberRoleActions(settings: Pick<Settings, 'collectPosture'>): string[] {
-  return [...REPORT_ACTIONS, ...(settings.collectPosture ? POSTURE_ACTIONS : [])];
+export function memberRoleActions(collectPosture: boolean = DEFAULTS.collectPosture): string[] {
+  return [...REPORT_ACTIONS, ...(collectPosture ? POSTURE_ACTIONS : [])];
+}
+
+/** What the member role is, in every account: read by the role itself and by the collector. */
+export interface MemberAccessProps {
+  /** The organization the collector and the member accounts belong to. */
+  readonly organizationId: string;
+  /**
+   * Name of the member role in every account.
+   * @default 'CredlakeMemberRole'
+   */
+  readonly memberRoleName?: string;
+  /**
+   * External id the member role requires of the collector.
+   * @default - none required
+   */
+  readonly externalId?: string;
+  /**
+   * Whether the role may make the read-only posture calls (`POSTURE_ACTIONS`) besides the
+   * credential report's two.
+   * @default true
+   */
+  readonly collectPosture?: boolean;
+}
+
+export interface MemberRoleProps extends MemberAccessProps {
+  /** The account the collector runs in: only its collector role may assume the member role. */
+  readonly toolingAccountId: string;
 }
 
 /** The collector role's ARN, in the partition of the stack that names it. */
-export function collectorRoleArn(scope: Construct, settings: Settings): string {
+export function collectorRoleArn(scope: Construct, toolingAccountId: string): string {
   return Stack.of(scope).formatArn({
     service: 'iam',
     region: '',
-    account: settings.toolingAccountId,
+    account: toolingAccountId,
     resource: 'role',
     resourceName: COLLECTOR_ROLE_NAME,
   });
@@ -45,36 +72,37 @@ export function collectorRoleArn(scope: Construct, settings: Settings): string {
 export class MemberRole extends Construct {
   readonly role: Role;
 
-  constructor(scope: Construct, id: string, settings: Settings) {
+  constructor(scope: Construct, id: string, props: MemberRoleProps) {
     super(scope, id);
+    const collectPosture = props.collectPosture ?? DEFAULTS.collectPosture;
     const conditions: Record<string, Record<string, string>> = {
-      ArnEquals: { 'aws:PrincipalArn': collectorRoleArn(this, settings) },
+      ArnEquals: { 'aws:PrincipalArn': collectorRoleArn(this, props.toolingAccountId) },
       StringEquals: {
-        'aws:PrincipalOrgID': settings.organizationId,
-        ...(settings.externalId ? { 'sts:ExternalId': settings.externalId } : {}),
+        'aws:PrincipalOrgID': props.organizationId,
+        ...(props.externalId ? { 'sts:ExternalId': props.externalId } : {}),
       },
     };
     this.role = new Role(this, 'Role', {
-      roleName: settings.memberRoleName,
+      roleName: props.memberRoleName ?? DEFAULTS.memberRoleName,
       description: 'credlake: lets the collector generate and read the IAM credential report of this account',
       assumedBy: new ArnPrincipal(
         Stack.of(this).formatArn({
           service: 'iam',
           region: '',
-          account: settings.toolingAccountId,
+          account: props.toolingAccountId,
           resource: 'root',
         }),
       ).withConditions(conditions),
       maxSessionDuration: undefined,
       inlinePolicies: {
         CredentialReport: new PolicyDocument({
-          statements: [new PolicyStatement({ actions: memberRoleActions(settings), resources: ['*'] })],
+          statements: [new PolicyStatement({ actions: memberRoleActions(collectPosture), resources: ['*'] })],
         }),
       },
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: settings.collectPosture
+      reason: collectPosture
         ? 'The credential report and account-level IAM read actions (GetAccountSummary, GetAccountPasswordPolicy, ListVirtualMFADevices, GetAccountAuthorizationDetails) support no resource-level permissions; these read-only actions are all the role may do'
         : 'iam:GenerateCredentialReport and iam:GetCredentialReport support no resource-level permissions; these two actions are all the role may do',
     });
@@ -82,14 +110,14 @@ export class MemberRole extends Construct {
 }
 
 /** The member role's CloudFormation template, for the StackSet (no bootstrap dependency). */
-export function memberRoleTemplate(settings: Settings): string {
+export function memberRoleTemplate(props: MemberRoleProps): string {
   // Its own output folder: under the CDK CLI, a plain App would write into the real cdk.out.
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'credlake-member-role-')) });
   const stack = new Stack(app, 'CredlakeMemberRole', {
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     analyticsReporting: false,
   });
-  new MemberRole(stack, 'MemberRole', settings);
+  new MemberRole(stack, 'MemberRole', props);
   const template = app.synth().getStackByName('CredlakeMemberRole').template as {
     Resources: Record<string, { Metadata?: unknown }>;
   };

@@ -35,18 +35,43 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledge, logicalId } from './nag.ts';
-import type { Settings } from './settings.ts';
+import { DEFAULTS } from './settings.ts';
 
 export interface OrchestrationProps {
-  readonly settings: Settings;
+  /**
+   * Encrypts the state machine's log group and the data it passes through the lake.
+   * @default - AWS managed keys
+   */
   readonly key?: IKey;
+  /** The lake: the Map reads the plan's account list from it and writes its results there. */
   readonly bucket: IBucket;
+  /** Where failed runs and a schedule that could not start are announced. */
   readonly topic: ITopic;
+  /** Plans the run: lists the accounts and writes them to the lake. */
   readonly plan: IFunction;
+  /** Collects one account (one child workflow of the Distributed Map). */
   readonly collect: IFunction;
+  /** Records the outcome of an account whose collect invocation ended in an error. */
   readonly recordFailure: IFunction;
+  /** Curates the run's day tables and sends the run summary. */
   readonly finalize: IFunction;
+  /** Writes the derived tables and exports, and sends the digest. */
   readonly exports: IFunction;
+  /**
+   * Accounts collected at once by the Distributed Map.
+   * @default 20
+   */
+  readonly concurrency?: number;
+  /**
+   * Retention of the state machine's log group, in days (one of CloudWatch Logs' values).
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Hour of the daily run, UTC.
+   * @default 5
+   */
+  readonly scheduleHourUtc?: number;
 }
 
 /**
@@ -70,7 +95,6 @@ export class Orchestration extends Construct {
 
   constructor(scope: Construct, id: string, props: OrchestrationProps) {
     super(scope, id);
-    const { settings } = props;
     const invoke = (
       name: string,
       fn: IFunction,
@@ -120,7 +144,7 @@ export class Orchestration extends Construct {
       itemReader: new S3JsonItemReader({ bucket: props.bucket, key: JsonPath.stringAt('$.plan.itemsKey') }),
       // The item as the child's input, and under `item` for the catch to keep.
       itemSelector: { 'item.$': '$$.Map.Item.Value' },
-      maxConcurrency: settings.concurrency,
+      maxConcurrency: props.concurrency ?? DEFAULTS.concurrency,
       toleratedFailurePercentage: 100,
       mapExecutionType: StateMachineType.STANDARD,
       // The children's results go to the lake, so the Map's own output stays the same size
@@ -156,7 +180,7 @@ export class Orchestration extends Construct {
     });
     // No fixed name: a destroyed stack's retained log group never blocks the next deploy.
     const logs = new LogGroup(this, 'StateMachineLogs', {
-      retention: settings.logRetentionDays as RetentionDays,
+      retention: (props.logRetentionDays ?? DEFAULTS.logRetentionDays) as RetentionDays,
       encryptionKey: props.key,
     });
     this.stateMachine = new StateMachine(this, 'Run', {
@@ -201,7 +225,10 @@ export class Orchestration extends Construct {
     this.schedule = new Schedule(this, 'Daily', {
       scheduleName: 'credlake-daily',
       description: 'Starts the daily credlake run',
-      schedule: ScheduleExpression.cron({ minute: '0', hour: String(settings.scheduleHourUtc) }),
+      schedule: ScheduleExpression.cron({
+        minute: '0',
+        hour: String(props.scheduleHourUtc ?? DEFAULTS.scheduleHourUtc),
+      }),
       target: new StepFunctionsStartExecution(this.stateMachine, {
         role: scheduleRole,
         deadLetterQueue: this.deadLetterQueue,

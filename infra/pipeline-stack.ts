@@ -18,11 +18,19 @@ export class PipelineStack extends Stack {
 
   constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
     super(scope, id, props);
-    this.storage = new Storage(this, 'Storage', settings);
+    this.storage = new Storage(this, 'Storage', {
+      encryption: settings.encryption,
+      kmsKeyArn: settings.kmsKeyArn,
+      bucketName: settings.bucketName,
+      evidenceLock: settings.evidenceLock,
+      rawRetentionDays: settings.rawRetentionDays,
+      exportsRetentionDays: settings.exportsRetentionDays,
+      athenaResultsRetentionDays: settings.athenaResultsRetentionDays,
+    });
     this.catalog = new Catalog(this, 'Catalog', {
-      settings,
       bucket: this.storage.bucket,
       key: this.storage.key,
+      bytesScannedCutoffMb: settings.bytesScannedCutoffMb,
     });
     this.topic = new Topic(this, 'RunSummary', {
       topicName: 'credlake-run-summary',
@@ -33,16 +41,30 @@ export class PipelineStack extends Stack {
     if (settings.notificationEmail)
       this.topic.addSubscription(new EmailSubscription(settings.notificationEmail));
     this.functions = new Functions(this, 'Functions', {
-      settings,
       bucket: this.storage.bucket,
       key: this.storage.key,
       topic: this.topic,
+      collection: {
+        organizationId: settings.organizationId,
+        memberRoleName: settings.memberRoleName,
+        externalId: settings.externalId,
+        collectPosture: settings.collectPosture,
+        reportTimeoutSeconds: settings.reportTimeoutSeconds,
+        includeAccountIds: settings.includeAccountIds,
+        excludeAccountIds: settings.excludeAccountIds,
+        includeOuIds: settings.includeOuIds,
+      },
+      evidenceRetention: this.storage.evidenceRetention,
+      digest: settings.digest,
+      logRetentionDays: settings.logRetentionDays,
       namedQueryIds: Object.fromEntries(
         Object.entries(this.catalog.namedQueries).map(([name, q]) => [name, q.attrNamedQueryId]),
       ),
     });
     this.orchestration = new Orchestration(this, 'Orchestration', {
-      settings,
+      concurrency: settings.concurrency,
+      logRetentionDays: settings.logRetentionDays,
+      scheduleHourUtc: settings.scheduleHourUtc,
       key: this.storage.key,
       bucket: this.storage.bucket,
       topic: this.topic,

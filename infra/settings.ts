@@ -1,6 +1,7 @@
 // Deployment settings, read once from CDK context (cdk.json defaults, `-c key=value` overrides)
 // into a typed object. A missing or invalid value fails synth with what was wrong and expected.
 import { COLLECTOR_DEFAULTS } from '../collector/defaults.ts';
+import type { MemberRoleProps } from './member-role.ts';
 
 export type Encryption = 'kms' | 'kms-existing' | 's3-managed';
 export type DeployFrom = 'management' | 'delegated-admin';
@@ -46,6 +47,28 @@ export interface Settings {
 
 /** When the deployed pipeline sends its digest of what changed. */
 export type DigestMode = 'changes' | 'always' | 'off';
+
+/**
+ * The default of every setting that has one: the settings table, the README and the constructs'
+ * optional props all read it from here.
+ */
+export const DEFAULTS = {
+  region: 'us-east-1',
+  memberRoleName: COLLECTOR_DEFAULTS.memberRoleName,
+  deployFrom: 'delegated-admin',
+  encryption: 'kms',
+  scheduleHourUtc: 5,
+  concurrency: 20,
+  reportTimeoutSeconds: COLLECTOR_DEFAULTS.reportTimeoutSeconds,
+  logRetentionDays: 365,
+  rawRetentionDays: 2555,
+  evidenceLock: 'governance',
+  exportsRetentionDays: 365,
+  collectPosture: true,
+  digest: 'changes',
+  athenaResultsRetentionDays: 30,
+  bytesScannedCutoffMb: 10240,
+} as const satisfies Partial<Settings>;
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
@@ -158,9 +181,10 @@ export const SETTINGS = [
   }),
   setting({
     key: 'region',
-    default: 'us-east-1',
+    default: DEFAULTS.region,
     description: 'Region of the pipeline and of the member role StackSet',
-    read: (r) => r.optional(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as us-east-1') ?? 'us-east-1',
+    read: (r) =>
+      r.optional(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as us-east-1') ?? DEFAULTS.region,
   }),
   setting({
     key: 'memberOuIds',
@@ -170,9 +194,9 @@ export const SETTINGS = [
   }),
   setting({
     key: 'memberRoleName',
-    default: COLLECTOR_DEFAULTS.memberRoleName,
+    default: DEFAULTS.memberRoleName,
     description: 'Name of the member role in every account',
-    read: (r) => r.optional(/^[\w+=,.@-]{1,64}$/, 'an IAM role name') ?? COLLECTOR_DEFAULTS.memberRoleName,
+    read: (r) => r.optional(/^[\w+=,.@-]{1,64}$/, 'an IAM role name') ?? DEFAULTS.memberRoleName,
   }),
   setting({
     key: 'externalId',
@@ -182,10 +206,10 @@ export const SETTINGS = [
   }),
   setting({
     key: 'deployFrom',
-    default: 'delegated-admin',
+    default: DEFAULTS.deployFrom,
     description:
       '`management` or `delegated-admin`: who owns the StackSet, and whether the Organizations resource policy is created',
-    read: (r) => r.oneOf<DeployFrom>('delegated-admin', ['management', 'delegated-admin']),
+    read: (r) => r.oneOf<DeployFrom>(DEFAULTS.deployFrom, ['management', 'delegated-admin']),
   }),
   setting({
     key: 'bucketName',
@@ -195,9 +219,9 @@ export const SETTINGS = [
   }),
   setting({
     key: 'encryption',
-    default: 'kms',
+    default: DEFAULTS.encryption,
     description: '`kms` (new customer managed key), `kms-existing` (kmsKeyArn), or `s3-managed`',
-    read: (r) => r.oneOf<Encryption>('kms', ['kms', 'kms-existing', 's3-managed']),
+    read: (r) => r.oneOf<Encryption>(DEFAULTS.encryption, ['kms', 'kms-existing', 's3-managed']),
   }),
   setting({
     key: 'kmsKeyArn',
@@ -212,21 +236,21 @@ export const SETTINGS = [
   }),
   setting({
     key: 'scheduleHourUtc',
-    default: '5',
+    default: String(DEFAULTS.scheduleHourUtc),
     description: 'Hour of the daily run (UTC, 0 to 23)',
-    read: (r) => r.int(5, 0, 23),
+    read: (r) => r.int(DEFAULTS.scheduleHourUtc, 0, 23),
   }),
   setting({
     key: 'concurrency',
-    default: '20',
+    default: String(DEFAULTS.concurrency),
     description: 'Accounts collected at once by the Distributed Map',
-    read: (r) => r.int(20, 1, 1000),
+    read: (r) => r.int(DEFAULTS.concurrency, 1, 1000),
   }),
   setting({
     key: 'reportTimeoutSeconds',
-    default: String(COLLECTOR_DEFAULTS.reportTimeoutSeconds),
+    default: String(DEFAULTS.reportTimeoutSeconds),
     description: 'Per-account deadline for credential report generation',
-    read: (r) => r.int(COLLECTOR_DEFAULTS.reportTimeoutSeconds, 30, 840),
+    read: (r) => r.int(DEFAULTS.reportTimeoutSeconds, 30, 840),
   }),
   setting({
     key: 'includeAccountIds',
@@ -254,10 +278,10 @@ export const SETTINGS = [
   }),
   setting({
     key: 'logRetentionDays',
-    default: '365',
+    default: String(DEFAULTS.logRetentionDays),
     description: 'CloudWatch Logs retention of the functions and the state machine',
     read: (r) => {
-      const days = r.int(365, 1, 3653);
+      const days = r.int(DEFAULTS.logRetentionDays, 1, 3653);
       if (!RETENTION_DAYS.includes(days))
         fail(r.key, days, `one of CloudWatch's retention values: ${RETENTION_DAYS.join(', ')}`);
       return days;
@@ -265,25 +289,25 @@ export const SETTINGS = [
   }),
   setting({
     key: 'rawRetentionDays',
-    default: '2555',
+    default: String(DEFAULTS.rawRetentionDays),
     description: 'Days raw reports are kept (evidence; 7 years by default)',
-    read: (r) => r.int(2555, 1, 36500),
+    read: (r) => r.int(DEFAULTS.rawRetentionDays, 1, 36500),
   }),
   setting({
     key: 'evidenceLock',
-    default: 'governance',
+    default: DEFAULTS.evidenceLock,
     description:
       'S3 Object Lock on raw evidence for rawRetentionDays: `governance`, `compliance` (nobody, root included, may delete early) or `off`',
-    read: (r) => r.oneOf<EvidenceLock>('governance', ['governance', 'compliance', 'off']),
+    read: (r) => r.oneOf<EvidenceLock>(DEFAULTS.evidenceLock, ['governance', 'compliance', 'off']),
   }),
   setting({
     key: 'exportsRetentionDays',
-    default: '365',
+    default: String(DEFAULTS.exportsRetentionDays),
     description:
       'Days CSV exports and HTML reports are kept (at most rawRetentionDays: derived data never outlives its evidence)',
     read: (r, b) => {
       const raw = b.rawRetentionDays!;
-      const days = r.int(Math.min(365, raw), 1, 36500);
+      const days = r.int(Math.min(DEFAULTS.exportsRetentionDays, raw), 1, 36500);
       if (days > raw)
         fail(r.key, days, `at most rawRetentionDays (${raw}): exports must not outlive their evidence`);
       return days;
@@ -291,29 +315,29 @@ export const SETTINGS = [
   }),
   setting({
     key: 'collectPosture',
-    default: 'true',
+    default: String(DEFAULTS.collectPosture),
     description:
       'Read account posture and user privileges (iam:GetAccountAuthorizationDetails and three account-level reads); `false` leaves the member role the two credential report actions',
-    read: (r) => r.oneOf('true', ['true', 'false']) === 'true',
+    read: (r) => r.oneOf(String(DEFAULTS.collectPosture), ['true', 'false']) === 'true',
   }),
   setting({
     key: 'digest',
-    default: 'changes',
+    default: DEFAULTS.digest,
     description:
       'After each run, a digest of what changed (new and resolved findings, accounts not collected) to the alerts topic: `changes` (only days with something to say), `always`, or `off`',
-    read: (r) => r.oneOf<DigestMode>('changes', ['changes', 'always', 'off']),
+    read: (r) => r.oneOf<DigestMode>(DEFAULTS.digest, ['changes', 'always', 'off']),
   }),
   setting({
     key: 'athenaResultsRetentionDays',
-    default: '30',
+    default: String(DEFAULTS.athenaResultsRetentionDays),
     description: 'Days Athena query results are kept',
-    read: (r) => r.int(30, 1, 3650),
+    read: (r) => r.int(DEFAULTS.athenaResultsRetentionDays, 1, 3650),
   }),
   setting({
     key: 'bytesScannedCutoffMb',
-    default: '10240',
+    default: String(DEFAULTS.bytesScannedCutoffMb),
     description: 'Athena workgroup per-query scan limit',
-    read: (r) => r.int(10240, 10, 10_000_000),
+    read: (r) => r.int(DEFAULTS.bytesScannedCutoffMb, 10, 10_000_000),
   }),
   setting({
     key: 'tags',
@@ -347,6 +371,12 @@ export function readSettings(context: Context): Settings {
       done as Partial<Settings>,
     );
   return done as unknown as Settings;
+}
+
+/** The member role's props: the same in the management account's stack and in the StackSet. */
+export function memberRoleProps(settings: Settings): MemberRoleProps {
+  const { organizationId, toolingAccountId, memberRoleName, externalId, collectPosture } = settings;
+  return { organizationId, toolingAccountId, memberRoleName, externalId, collectPosture };
 }
 
 function fail(key: string, value: unknown, expected: string): never {

@@ -14,17 +14,77 @@ import {
 import { Construct } from 'constructs';
 import { COLLECTOR_EVIDENCE_ZONES } from '../lake/keys.ts';
 import { COLLECTOR_ROLE_NAME } from './member-role.ts';
-import type { Settings } from './settings.ts';
+import { DEFAULTS, type Encryption, type EvidenceLock } from './settings.ts';
 
 export const ATHENA_RESULTS_PREFIX = 'athena-results/';
+
+export interface StorageProps {
+  /**
+   * How the data bucket, Athena results, the alerts topic and the log groups are encrypted: a new
+   * customer managed key (`kms`), the key named by `kmsKeyArn` (`kms-existing`), or S3's own keys.
+   * @default 'kms'
+   */
+  readonly encryption?: Encryption;
+  /**
+   * The key to use when `encryption` is `kms-existing`; ignored otherwise.
+   * @default - none; required with `kms-existing`
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * An existing bucket to use instead of creating one. The construct then creates no bucket,
+   * access-log bucket, lifecycle rules or bucket policy: they are the bucket owner's to set.
+   * @default - a new bucket
+   */
+  readonly bucketName?: string;
+  /**
+   * S3 Object Lock mode on raw evidence, retained for `rawRetentionDays`. Only a bucket created
+   * with Object Lock can hold it, so it does not apply to an existing `bucketName`.
+   * @default 'governance'
+   */
+  readonly evidenceLock?: EvidenceLock;
+  /**
+   * Days raw reports (and every version of them) and the curated data derived from them are kept.
+   * @default 2555 (seven years)
+   */
+  readonly rawRetentionDays?: number;
+  /**
+   * Days CSV exports and HTML reports are kept.
+   * @default 365
+   */
+  readonly exportsRetentionDays?: number;
+  /**
+   * Days Athena query results are kept.
+   * @default 30
+   */
+  readonly athenaResultsRetentionDays?: number;
+}
+
+/** Object Lock on raw evidence, as the collector writes it. */
+export interface EvidenceRetention {
+  readonly mode: 'GOVERNANCE' | 'COMPLIANCE';
+  readonly days: number;
+}
 
 export class Storage extends Construct {
   readonly bucket: IBucket;
   readonly key?: IKey;
+  /** The lock raw evidence is written with; undefined when the bucket cannot hold one. */
+  readonly evidenceRetention?: EvidenceRetention;
 
-  constructor(scope: Construct, id: string, settings: Settings) {
+  constructor(scope: Construct, id: string, props: StorageProps = {}) {
     super(scope, id);
-    if (settings.encryption === 'kms') {
+    const encryption = props.encryption ?? DEFAULTS.encryption;
+    const lock = props.evidenceLock ?? DEFAULTS.evidenceLock;
+    const retention = {
+      raw: props.rawRetentionDays ?? DEFAULTS.rawRetentionDays,
+      exports: props.exportsRetentionDays ?? DEFAULTS.exportsRetentionDays,
+      athenaResults: props.athenaResultsRetentionDays ?? DEFAULTS.athenaResultsRetentionDays,
+    };
+    if (retention.exports > retention.raw)
+      throw new Error(
+        'Storage: exports must not outlive their evidence (exportsRetentionDays > rawRetentionDays)',
+      );
+    if (encryption === 'kms') {
       this.key = new Key(this, 'Key', {
         alias: 'alias/credlake',
         description: 'credlake: data bucket, Athena results, SNS topic and logs',
@@ -32,12 +92,13 @@ export class Storage extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
       admitServices(this.key as Key);
-    } else if (settings.encryption === 'kms-existing') {
-      this.key = Key.fromKeyArn(this, 'Key', settings.kmsKeyArn!);
+    } else if (encryption === 'kms-existing') {
+      if (!props.kmsKeyArn) throw new Error("Storage: encryption 'kms-existing' needs kmsKeyArn");
+      this.key = Key.fromKeyArn(this, 'Key', props.kmsKeyArn);
     }
-    if (settings.bucketName) {
+    if (props.bucketName) {
       this.bucket = Bucket.fromBucketAttributes(this, 'Bucket', {
-        bucketName: settings.bucketName,
+        bucketName: props.bucketName,
         encryptionKey: this.key,
       });
       return;
@@ -60,13 +121,18 @@ export class Storage extends Construct {
       versioned: true,
       // Enabled at creation so the collector can write raw evidence with a retention date; no
       // default retention: derived zones stay rewritable.
-      objectLockEnabled: settings.evidenceLock !== 'off',
+      objectLockEnabled: lock !== 'off',
       serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 'data-bucket/',
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: lifecycleRules(settings),
+      lifecycleRules: lifecycleRules(retention),
     });
     this.bucket = bucket;
+    if (lock !== 'off')
+      this.evidenceRetention = {
+        mode: lock === 'governance' ? 'GOVERNANCE' : 'COMPLIANCE',
+        days: retention.raw,
+      };
     // Only the collector writes IAM's answers: reports, quarantined reports and posture records.
     bucket.addToResourcePolicy(
       new PolicyStatement({
@@ -95,8 +161,8 @@ export class Storage extends Construct {
  * rawRetentionDays; curated data, derived from it, for the same time at most; exports and
  * reports for exportsRetentionDays; Athena results briefly; the lake's lock is only ever current.
  */
-function lifecycleRules(settings: Settings): LifecycleRule[] {
-  const raw = Duration.days(settings.rawRetentionDays);
+function lifecycleRules(days: { raw: number; exports: number; athenaResults: number }): LifecycleRule[] {
+  const raw = Duration.days(days.raw);
   const zone = (id: string, prefix: string, days: number, noncurrentDays: number): LifecycleRule => ({
     id,
     prefix,
@@ -105,10 +171,10 @@ function lifecycleRules(settings: Settings): LifecycleRule[] {
   });
   return [
     { id: 'raw-evidence', prefix: 'raw/', expiration: raw, noncurrentVersionExpiration: raw },
-    zone('curated', 'curated/', settings.rawRetentionDays, 30),
-    zone('exports', 'exports/', settings.exportsRetentionDays, 30),
-    zone('reports', 'reports/', settings.exportsRetentionDays, 30),
-    zone('athena-results', ATHENA_RESULTS_PREFIX, settings.athenaResultsRetentionDays, 1),
+    zone('curated', 'curated/', days.raw, 30),
+    zone('exports', 'exports/', days.exports, 30),
+    zone('reports', 'reports/', days.exports, 30),
+    zone('athena-results', ATHENA_RESULTS_PREFIX, days.athenaResults, 1),
     { id: 'lock', prefix: 'locks/', noncurrentVersionExpiration: Duration.days(1) },
     { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
   ];
