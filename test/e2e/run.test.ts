@@ -1,12 +1,12 @@
 // The main job end to end, as a user runs it: `credlake run --simulate` in a child process (under
 // the suite's non-UTC TZ), every saved query's answer compared with the simulator's ground truth.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findQuery } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
-import { runSavedQuery } from '../../queries/run-query.ts';
+import { prepareQuery, runSavedQuery } from '../../queries/run-query.ts';
 import {
   type ExpectedAnswers,
   expectedFindingChanges,
@@ -83,8 +83,20 @@ describe('credlake run --simulate over several days', () => {
       // It read the report partitions of those two days only, found through collection_runs.
       const read = await engine.run('SELECT DISTINCT dt FROM credential_report ORDER BY dt');
       expect(read.rows.map((r) => r.dt)).toEqual([DATES[DAYS - 2], END]);
+      // DuckDB's own file log agrees: the files of those two days' partitions, and no others.
+      const twoDays = [DATES[DAYS - 2], END];
+      const expectedFiles = (
+        await Promise.all(
+          ['credential_report', 'collection_runs'].flatMap((t) =>
+            twoDays.map((dt) => parquetFiles(join(lake, 'curated', t, `dt=${dt}`))),
+          ),
+        )
+      ).reduce((a, b) => a + b, 0);
+      expect(await engine.filesRead(await prepareQuery(engine, 'user_changes'))).toBe(expectedFiles);
       const trend = (await runSavedQuery(engine, 'findings_trend')).rows;
       expect(trend.map((r) => r.dt)).toEqual(DATES);
+      // It reads the rollup: one file per day.
+      expect(await engine.filesRead(await prepareQuery(engine, 'findings_trend'))).toBe(DAYS);
       // The rollup behind the trend holds every check's count, posture checks included, equal to
       // the ground truth of that day.
       for (const row of trend)
@@ -171,3 +183,9 @@ describe('credlake run --simulate with faults injected', () => {
     }
   }, 120_000);
 });
+
+/** The Parquet files under a folder, at any depth. */
+async function parquetFiles(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.filter((e) => e.endsWith('.parquet')).length;
+}
