@@ -1,7 +1,7 @@
 // The member role every account gets: it may only generate and read the credential report and
 // the read-only IAM calls behind account posture, and only the collector role of the tooling
 // account, inside the organization, may assume it.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, DefaultStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
@@ -111,16 +111,22 @@ export class MemberRole extends Construct {
 
 /** The member role's CloudFormation template, for the StackSet (no bootstrap dependency). */
 export function memberRoleTemplate(props: MemberRoleProps): string {
-  // Its own output folder: under the CDK CLI, a plain App would write into the real cdk.out.
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'credlake-member-role-')) });
-  const stack = new Stack(app, 'CredlakeMemberRole', {
-    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-    analyticsReporting: false,
-  });
-  new MemberRole(stack, 'MemberRole', props);
-  const template = app.synth().getStackByName('CredlakeMemberRole').template as {
-    Resources: Record<string, { Metadata?: unknown }>;
-  };
-  for (const resource of Object.values(template.Resources)) delete resource.Metadata;
-  return JSON.stringify(template);
+  // Its own output folder, removed once read: under the CDK CLI, a plain App would write into
+  // the real cdk.out.
+  const outdir = mkdtempSync(join(tmpdir(), 'credlake-member-role-'));
+  try {
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'CredlakeMemberRole', {
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+      analyticsReporting: false,
+    });
+    new MemberRole(stack, 'MemberRole', props);
+    const template = app.synth().getStackByName('CredlakeMemberRole').template as {
+      Resources: Record<string, { Metadata?: unknown }>;
+    };
+    for (const resource of Object.values(template.Resources)) delete resource.Metadata;
+    return JSON.stringify(template);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
