@@ -1,5 +1,5 @@
 // Queries: every saved query on a local lake holding a year of daily snapshots, timed, with the
-// Parquet files DuckDB's own profile says it read, the files its views were scoped to, and the
+// distinct files DuckDB's own file system log says it read, the files its views were scoped to, and the
 // files of the newest partition. The year is built quickly: `credlake run --simulate` collects the
 // last few days for real (reports, posture, privileges, rollup), and every earlier day is a hard
 // link of one of those days, so a year of 1,000 accounts costs minutes and no extra disk.
@@ -22,7 +22,7 @@ export interface QueryFigure {
   rows: number;
   /** Which snapshots the query reads: the newest, the newest and the previous, or all. */
   reads: 'latest' | 'latest_and_previous' | 'all';
-  /** Parquet files DuckDB's profile says the query's scans read (a table scanned twice counts twice). */
+  /** Distinct files DuckDB's file system log says the query read bytes of. */
   files_read: number;
   /** Files under the partitions the query's views were scoped to, over the tables it reads. */
   files_in_scope: number;
@@ -115,7 +115,7 @@ export async function benchQueries(
         rows = (await runSavedQuery(engine, query.name, { date: latest })).rows.length;
         times.push(performance.now() - t);
       }
-      // The views stay scoped as the last run left them: profile the same SQL over them.
+      // The views stay scoped as the last run left them: log the same SQL's reads over them.
       const sql = await prepareQuery(engine, query.name, { date: latest });
       const tables = tablesIn(sql);
       const scope = engine.scopedDates;
