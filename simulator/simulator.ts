@@ -61,6 +61,8 @@ export interface AccountTiming {
   generationMs: number;
   /** The service time of the first call of each action: what any collector must spend at least. */
   firstByAction: Record<string, number>;
+  /** The service time of every call made, throttled attempts and repeated polls included. */
+  serviceMs: number;
 }
 
 export class Simulator {
@@ -214,7 +216,7 @@ export class Simulator {
   private timing(accountId: string): AccountTiming {
     let t = this.stats.timings.get(accountId);
     if (!t) {
-      t = { firstCallMs: [], generationMs: 0, firstByAction: {} };
+      t = { firstCallMs: [], generationMs: 0, firstByAction: {}, serviceMs: 0 };
       this.stats.timings.set(accountId, t);
     }
     return t;
@@ -377,6 +379,7 @@ export class Simulator {
     const t = this.timing(account ?? 'organization');
     if (account && t.firstCallMs.length < 3) t.firstCallMs.push(ms);
     t.firstByAction[action] ??= ms;
+    t.serviceMs += ms;
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
