@@ -89,6 +89,46 @@ describe('planRun', () => {
   });
 });
 
+describe('the report deadline', () => {
+  const TIMEOUT_MS = 50;
+  /** An account whose generate call alone outlasts the deadline (a slow or throttled call). */
+  const slowGenerate = (fetch: ReportApi['fetch']): AccountAccess => ({
+    callerAccountId: '999999999999',
+    async reportApiFor(): Promise<ReportApi> {
+      return {
+        generate: async () => {
+          await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS * 2));
+          return 'STARTED';
+        },
+        fetch,
+      };
+    },
+  });
+  const collect = (access: AccountAccess) =>
+    collectOne(
+      { ...depsFor(new MemoryStore(), access, [account('000000000001')]), reportTimeoutMs: TIMEOUT_MS },
+      { runId: 'r1', dt: DT, accountId: '000000000001', accountName: 'a' },
+    );
+
+  it('is not a timeout while the report was never looked at: a ready report is collected', async () => {
+    const ready = async () => ({
+      content: new TextEncoder().encode(reportCsv('000000000001', [{ user: '<root_account>' }])),
+      generatedAt: GENERATED,
+    });
+    expect(await collect(slowGenerate(ready))).toMatchObject({ status: 'collected', reason: null });
+  });
+
+  it('is a timeout when the report is still being built once the deadline has passed', async () => {
+    const building = async (): Promise<never> => {
+      throw new ApiError('report_in_progress', 'ReportInProgress', 'the report is being generated');
+    };
+    expect(await collect(slowGenerate(building))).toMatchObject({
+      status: 'failed',
+      reason: 'report_timeout',
+    });
+  });
+});
+
 describe('collectOne', () => {
   it('collects an account, reading only its own earlier outcomes, and keeps it on a second run', async () => {
     const store = new MemoryStore();
