@@ -159,6 +159,20 @@ interface Setting<K extends keyof Settings> {
 
 const setting = <K extends keyof Settings>(s: Setting<K>) => s;
 
+/** The settings that are whole numbers with a default in DEFAULTS. */
+type WholeNumberKey = {
+  [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K] extends number ? K : never;
+}[keyof typeof DEFAULTS];
+
+/** A whole-number setting from min to max, its default (shown and used) taken from DEFAULTS. */
+const wholeNumber = <K extends WholeNumberKey>(key: K, min: number, max: number, description: string) =>
+  setting({
+    key,
+    default: String(DEFAULTS[key]),
+    description,
+    read: (r) => r.int(DEFAULTS[key], min, max) as Settings[K],
+  });
+
 /** Every setting, in the order they are read and documented: the one table of them. */
 export const SETTINGS = [
   setting({
@@ -234,24 +248,9 @@ export const SETTINGS = [
       return arn;
     },
   }),
-  setting({
-    key: 'scheduleHourUtc',
-    default: String(DEFAULTS.scheduleHourUtc),
-    description: 'Hour of the daily run (UTC, 0 to 23)',
-    read: (r) => r.int(DEFAULTS.scheduleHourUtc, 0, 23),
-  }),
-  setting({
-    key: 'concurrency',
-    default: String(DEFAULTS.concurrency),
-    description: 'Accounts collected at once by the Distributed Map',
-    read: (r) => r.int(DEFAULTS.concurrency, 1, 1000),
-  }),
-  setting({
-    key: 'reportTimeoutSeconds',
-    default: String(DEFAULTS.reportTimeoutSeconds),
-    description: 'Per-account deadline for credential report generation',
-    read: (r) => r.int(DEFAULTS.reportTimeoutSeconds, 30, 840),
-  }),
+  wholeNumber('scheduleHourUtc', 0, 23, 'Hour of the daily run (UTC, 0 to 23)'),
+  wholeNumber('concurrency', 1, 1000, 'Accounts collected at once by the Distributed Map'),
+  wholeNumber('reportTimeoutSeconds', 30, 840, 'Per-account deadline for credential report generation'),
   setting({
     key: 'includeAccountIds',
     default: '(all)',
@@ -287,12 +286,7 @@ export const SETTINGS = [
       return days;
     },
   }),
-  setting({
-    key: 'rawRetentionDays',
-    default: String(DEFAULTS.rawRetentionDays),
-    description: 'Days raw reports are kept (evidence; 7 years by default)',
-    read: (r) => r.int(DEFAULTS.rawRetentionDays, 1, 36500),
-  }),
+  wholeNumber('rawRetentionDays', 1, 36500, 'Days raw reports are kept (evidence; 7 years by default)'),
   setting({
     key: 'evidenceLock',
     default: DEFAULTS.evidenceLock,
@@ -327,18 +321,8 @@ export const SETTINGS = [
       'After each run, a digest of what changed (new and resolved findings, accounts not collected) to the alerts topic: `changes` (only days with something to say), `always`, or `off`',
     read: (r) => r.oneOf<DigestMode>(DEFAULTS.digest, ['changes', 'always', 'off']),
   }),
-  setting({
-    key: 'athenaResultsRetentionDays',
-    default: String(DEFAULTS.athenaResultsRetentionDays),
-    description: 'Days Athena query results are kept',
-    read: (r) => r.int(DEFAULTS.athenaResultsRetentionDays, 1, 3650),
-  }),
-  setting({
-    key: 'bytesScannedCutoffMb',
-    default: String(DEFAULTS.bytesScannedCutoffMb),
-    description: 'Athena workgroup per-query scan limit',
-    read: (r) => r.int(DEFAULTS.bytesScannedCutoffMb, 10, 10_000_000),
-  }),
+  wholeNumber('athenaResultsRetentionDays', 1, 3650, 'Days Athena query results are kept'),
+  wholeNumber('bytesScannedCutoffMb', 10, 10_000_000, 'Athena workgroup per-query scan limit'),
   setting({
     key: 'tags',
     default: '{}',
