@@ -5,11 +5,21 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { findQuery } from '../queries/catalog.ts';
-import { columnTitle } from '../queries/column-titles.ts';
+import { columnTitle, FREE_TEXT_COLUMNS } from '../queries/column-titles.ts';
 import type { QueryResult } from '../queries/duckdb-engine.ts';
+import { RESULT_COLUMNS } from '../queries/result-columns.ts';
+import type { PlainValue } from '../queries/values.ts';
 import { esc, renderChanges, text } from './changes-view.ts';
-import { PAGE_SCRIPT, PAGE_STYLE } from './page-assets.ts';
-import type { BarVisual, DashboardSpec, KpiVisual, LineVisual, TableVisual, Visual } from './spec.ts';
+import { PAGE_SCRIPT, pageStyle } from './page-assets.ts';
+import {
+  type BarVisual,
+  CHECK_COLOURS,
+  type DashboardSpec,
+  type KpiVisual,
+  type LineVisual,
+  type TableVisual,
+  type Visual,
+} from './spec.ts';
 
 export interface ReportInput {
   readonly spec: DashboardSpec;
@@ -53,10 +63,10 @@ export function renderHtmlReport(input: ReportInput): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(input.spec.title)} ${esc(input.dt)}</title>
-<style>${PAGE_STYLE}</style></head>
+<style>${pageStyle()}</style></head>
 <body>
 <header><h1>${esc(input.spec.title)}</h1>
-<p class="meta">Snapshot <strong>${esc(input.dt)}</strong> · ${coverage.filter((r) => r.status === 'collected').length} of ${coverage.length} accounts collected · written ${esc(input.generatedAt)} · lake <code>${esc(input.lakeLocation)}</code></p>
+<p class="meta">Snapshot <strong>${esc(input.dt)}</strong> · ${coverage.filter((r) => r.status === 'collected').length} of ${coverage.length} accounts collected · written ${esc(input.generatedAt)} · all times UTC · lake <code>${esc(input.lakeLocation)}</code></p>
 ${
   missing.length
     ? `<p class="warning" id="missing-accounts">Not in the data: ${missing.length} account${missing.length === 1 ? '' : 's'} (${missing
@@ -98,7 +108,9 @@ function renderVisual(visual: Visual, input: ReportInput, charts: unknown[]): st
         query: visual.query,
         columns: visual.columns,
       };
-      return `${renderChanges(visual, result, trend, input.dt)}\n${renderTable(list, result, source)}`;
+      // The list names changes and what could not be compared; the compared accounts are counted above.
+      const listed = { ...result, rows: result.rows.filter((r) => r.change !== 'compared') };
+      return `${renderChanges(visual, result, trend, input.dt)}\n${renderTable(list, listed, source)}`;
     }
   }
 }
@@ -124,12 +136,15 @@ function renderKpi(
     return `<div class="kpi unknown" id="${visual.id}" data-query="${esc(visual.query)}"><span class="value">not evaluated</span><span class="label">${esc(visual.title)}</span><span class="note">posture not read on any account</span></div>`;
   }
   const value = kpiValue(visual, result);
-  const cls = visual.findings && (value ?? 0) > 0 ? 'kpi bad' : 'kpi';
+  const bad = visual.findings && (value ?? 0) > 0;
+  // A figure with findings takes its check's severity colour; a zero or a plain figure stays neutral.
+  const cls = bad ? `kpi bad sev-text-${visual.severity ?? 'high'}` : 'kpi';
   const shown = value === null ? '–' : `${value}${visual.unit ?? ''}`;
   const note = missing?.accounts
     ? `<span class="note">not evaluated on ${missing.accounts} of ${missing.of} accounts</span>`
     : '';
-  return `<div class="${cls}" id="${visual.id}" data-query="${esc(visual.query)}"><span class="value">${esc(shown)}</span><span class="label">${esc(visual.title)}</span>${note}</div>`;
+  const severity = visual.severity ? ` data-severity="${esc(visual.severity)}"` : '';
+  return `<div class="${cls}" id="${visual.id}" data-query="${esc(visual.query)}"${severity}><span class="value">${esc(shown)}</span><span class="label">${esc(visual.title)}</span>${note}</div>`;
 }
 
 function renderTable(
@@ -139,9 +154,13 @@ function renderTable(
   missing?: { accounts: number; of: number },
 ): string {
   const columns = visual.columns.filter((c) => result.columns.includes(c));
+  const types = new Map(RESULT_COLUMNS[visual.query] ?? []);
   const rows = result.rows.slice(0, MAX_TABLE_ROWS);
   const body = rows
-    .map((r) => `<tr>${columns.map((c) => `<td>${esc(text(r[c]))}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${columns.map((c) => `<td${FREE_TEXT_COLUMNS.has(c) ? ' class="text"' : PATH_COLUMNS.has(c) ? ' class="path"' : ''}>${cellHtml(cellText(r[c], types.get(c)), c)}</td>`).join('')}</tr>`,
+    )
     .join('');
   const more =
     result.rows.length > rows.length
@@ -166,6 +185,29 @@ function renderTable(
 ${unjudged}<div class="scroll"><table><thead><tr>${columns.map((c) => `<th data-col="${esc(c)}" title="${esc(c)}">${esc(columnTitle(c))}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div><nav class="pager" aria-label="Pages of ${esc(visual.title)}"><button type="button" class="prev">Previous</button> <span class="page"></span> <button type="button" class="next">Next</button></nav>${more}${source}</div>`;
 }
 
+/**
+ * Columns whose values are paths (ARNs, finding keys): on paper a long one may wrap, but only
+ * after one of its separators, never inside a name.
+ */
+const PATH_COLUMNS: ReadonlySet<string> = new Set(['arn', 'policy_arn', 'finding_key', 'ou_path']);
+
+function cellHtml(value: string, column: string): string {
+  if (!PATH_COLUMNS.has(column)) return esc(value);
+  return value
+    .split(/(?<=[/|])/)
+    .map((part) => `<span>${esc(part)}</span>`)
+    .join('<wbr>');
+}
+
+/** A cell's text: a timestamp to the second, without the T and Z (the page says all times are UTC). */
+function cellText(value: PlainValue | undefined, type: string | undefined): string {
+  if (type === 'datetime' && typeof value === 'string') {
+    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d+)?Z$/.exec(value);
+    if (m) return `${m[1]} ${m[2]}`;
+  }
+  return text(value);
+}
+
 function barChart(visual: BarVisual, result: QueryResult) {
   const rows = result.rows
     .filter((r) => r.status === 'collected' || r.status === undefined)
@@ -177,6 +219,7 @@ function barChart(visual: BarVisual, result: QueryResult) {
     // NULL (not evaluated) stays a gap in the chart, never a zero.
     series: visual.series.map((s) => ({
       label: columnTitle(s),
+      colour: CHECK_COLOURS[s] ?? null,
       data: rows.map((r) => (r[s] == null ? null : Number(r[s]))),
     })),
   };
@@ -189,6 +232,7 @@ function lineChart(visual: LineVisual, result: QueryResult) {
     labels: result.rows.map((r) => text(r[visual.x])),
     series: visual.series.map((s) => ({
       label: columnTitle(s),
+      colour: CHECK_COLOURS[s] ?? null,
       data: result.rows.map((r) => (r[s] == null ? null : Number(r[s]))),
     })),
   };

@@ -1,6 +1,17 @@
 // The report page's own style and script, kept apart from the renderer that fills it.
+import { SEVERITIES } from '../queries/catalog.ts';
+import { SEVERITY_COLOURS } from './spec.ts';
 
-export const PAGE_STYLE = `
+/** The page's style, with each severity's colour from the dashboard spec. */
+export function pageStyle(): string {
+  const severities = SEVERITIES.map(
+    (s) =>
+      `.sev-${s} { background: ${SEVERITY_COLOURS[s]}; } .kpi.bad.sev-text-${s} .value { color: ${SEVERITY_COLOURS[s]}; }`,
+  ).join('\n');
+  return `${PAGE_STYLE}\n${severities}`;
+}
+
+const PAGE_STYLE = `
 :root { --bad: #b42318; --ok: #067647; --muted: #555; --line: #d0d5dd; font-family: system-ui, sans-serif; }
 body { margin: 0 auto; max-width: 1280px; padding: 1rem 1.5rem; color: #101828; }
 h1 { margin: 0.2rem 0; font-size: 1.6rem; } h2 { border-bottom: 1px solid var(--line); padding-bottom: 0.3rem; }
@@ -8,10 +19,10 @@ h3 { margin: 0.5rem 0; font-size: 1.05rem; } .count { color: var(--muted); font-
 .meta, .source, .note { color: var(--muted); font-size: 0.85rem; }
 .warning { background: #fef3f2; border-left: 4px solid var(--bad); padding: 0.5rem 0.8rem; }
 .ok { background: #ecfdf3; border-left: 4px solid var(--ok); padding: 0.5rem 0.8rem; }
+.neutral { background: #f2f4f7; border-left: 4px solid var(--muted); padding: 0.5rem 0.8rem; }
 .kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 0.8rem; }
 .kpi { border: 1px solid var(--line); border-radius: 8px; padding: 0.8rem; display: flex; flex-direction: column; }
 .kpi .value { font-size: 2rem; font-weight: 600; } .kpi .label { color: var(--muted); font-size: 0.9rem; }
-.kpi.bad .value { color: var(--bad); }
 .kpi.unknown .value { color: var(--muted); font-size: 1.2rem; } .kpi .note { font-size: 0.75rem; }
 .visuals { display: grid; grid-template-columns: 1fr; gap: 1.2rem; }
 .visuals > * { min-width: 0; } figure { margin: 0; }
@@ -20,7 +31,8 @@ figcaption { font-weight: 600; margin-bottom: 0.4rem; }
 .scroll { overflow-x: auto; border: 1px solid var(--line); }
 table { border-collapse: collapse; width: 100%; font-size: 0.82rem; }
 th, td { text-align: left; padding: 0.25rem 0.5rem; border-bottom: 1px solid #eaecf0; vertical-align: top; }
-td, th { overflow-wrap: anywhere; }
+/* Identifiers, flags, numbers and timestamps are never broken inside; free text wraps at spaces. */
+td { white-space: nowrap; } td.text { white-space: normal; overflow-wrap: anywhere; min-width: 16rem; } th { overflow-wrap: normal; }
 th { background: #f9fafb; cursor: pointer; user-select: none; }
 tr.paged-out { display: none; }
 .pager { margin: 0.3rem 0; font-size: 0.85rem; } .pager button { padding: 0.1rem 0.6rem; }
@@ -29,16 +41,22 @@ tr.paged-out { display: none; }
 h4 { margin: 0.8rem 0 0.3rem; font-size: 0.95rem; }
 table.summary th { cursor: default; }
 .sev { border-radius: 4px; padding: 0 0.35rem; font-size: 0.75rem; font-weight: 600; color: #fff; }
-.sev-critical { background: #7a271a; } .sev-high { background: #b42318; } .sev-medium { background: #b54708; } .sev-low { background: #475467; }
 .print-option { font-size: 0.85rem; color: var(--muted); }
 .controls { color: var(--muted); font-size: 0.78rem; font-weight: normal; margin-left: 0.5rem; }
 th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
 .filter { margin: 0.3rem 0; padding: 0.3rem; width: 260px; }
+@page { size: A4 landscape; margin: 10mm; }
 @media print {
+  body { max-width: none; padding: 0; }
   .filter, .pager, .print-option { display: none; } .scroll { overflow: visible; border: 0; }
   tr.paged-out { display: table-row; }
   body:not(.print-all) section.details, body:not(.print-all) .table-visual { display: none; }
-  .chart .canvas-box { height: 260px; } h2 { break-after: avoid; }
+  table { font-size: 0.55rem; } th, td { padding: 0.1rem 0.25rem; } thead { display: table-header-group; }
+  td.text { min-width: 4rem; } td.path { white-space: normal; } td.path span { white-space: nowrap; }
+  tr { break-inside: avoid; } h2, h3, h4, figcaption { break-after: avoid; }
+  /* A chart prints whole on one page, drawn for the page's width (the script redraws it). */
+  figure.chart { break-inside: avoid; } .chart .canvas-box { height: 300px; }
+  .chart canvas { max-width: 100%; }
 }`;
 
 export const PAGE_SCRIPT = `
@@ -46,7 +64,14 @@ for (const c of CHARTS) {
   const canvas = document.querySelector('#' + c.id + ' canvas');
   new Chart(canvas, {
     type: c.type,
-    data: { labels: c.labels, datasets: c.series.map((s) => ({ label: s.label, data: s.data })) },
+    data: {
+      labels: c.labels,
+      // Each check keeps its own colour in every chart.
+      datasets: c.series.map((s) => ({
+        label: s.label, data: s.data, borderColor: s.colour, backgroundColor: s.colour,
+        spanGaps: false, pointRadius: 2,
+      })),
+    },
     options: {
       animation: false, responsive: true, maintainAspectRatio: false,
       scales: c.type === 'bar' ? { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } : { y: { beginAtZero: true } },
@@ -56,6 +81,13 @@ for (const c of CHARTS) {
 document.getElementById('print-all').addEventListener('change', (e) => {
   document.body.classList.toggle('print-all', e.target.checked);
 });
+// Printing lays the page out narrower than the screen: redraw every chart for the paper's width
+// before it prints, and again after, so no canvas keeps its screen size and overlaps its title.
+const charts = Object.values(Chart.instances);
+const redraw = () => { for (const chart of charts) chart.resize(); };
+window.addEventListener('beforeprint', redraw);
+window.addEventListener('afterprint', redraw);
+window.matchMedia('print').addEventListener('change', redraw);
 const PAGE_SIZE = 25;
 for (const visual of document.querySelectorAll('.table-visual')) {
   const tbody = visual.querySelector('tbody');

@@ -1,7 +1,7 @@
 // The dashboard, declared once. The local HTML report and the QuickSight dashboard both derive
 // from this spec; every visual names the saved query it reads. A pure declaration: no imports
 // but the query catalog and its result columns, so `infra/` may read it at synth time.
-import { COMPLIANCE_CHECKS } from '../queries/catalog.ts';
+import { COMPLIANCE_CHECKS, type Severity } from '../queries/catalog.ts';
 import { RESULT_COLUMNS } from '../queries/result-columns.ts';
 
 export interface KpiVisual {
@@ -17,6 +17,8 @@ export interface KpiVisual {
   readonly unit?: string;
   /** Higher is worse: a non-zero value is shown as a finding. */
   readonly findings: boolean;
+  /** The severity of the check it counts: a non-zero figure takes that severity's colour. */
+  readonly severity?: Severity;
 }
 
 export interface BarVisual {
@@ -69,8 +71,46 @@ export interface DashboardSpec {
   readonly sections: readonly { readonly title: string; readonly visuals: readonly Visual[] }[];
 }
 
-/** Every compliance check, with its title, in catalog order. */
+/** Every compliance check, with its title, most severe first (the catalog's order). */
 const CHECKS = COMPLIANCE_CHECKS.map((q) => [q.name, q.title] as const);
+
+/** The colour of each severity: badges, and the figures of the checks that carry it. */
+export const SEVERITY_COLOURS: Readonly<Record<Severity, string>> = {
+  critical: '#7a271a',
+  high: '#b42318',
+  medium: '#b54708',
+  low: '#475467',
+};
+
+/**
+ * Chart series colours, one per check, drawn from Okabe and Ito's and Paul Tol's colour-blind-safe
+ * palettes and chosen so that every pair stays apart under protanopia, deuteranopia and tritanopia
+ * as well as normal vision (a test simulates the three and measures the distance of every pair).
+ */
+export const SERIES_PALETTE = [
+  '#CC3311',
+  '#332288',
+  '#E69F00',
+  '#0072B2',
+  '#AA3377',
+  '#663333',
+  '#EE6677',
+  '#77AADD',
+  '#000000',
+  '#EEDD88',
+  '#99DDFF',
+  '#BBBBBB',
+] as const;
+
+/** Each check's own series colour, the same in every chart (by its place in the catalog). */
+export const CHECK_COLOURS: Readonly<Record<string, string>> = Object.fromEntries(
+  COMPLIANCE_CHECKS.map((q, i) => {
+    const colour = SERIES_PALETTE[i];
+    if (!colour)
+      throw new Error(`dashboard spec: no series colour for check ${q.name}; extend SERIES_PALETTE`);
+    return [q.name, colour];
+  }),
+);
 
 /** A table shows every column of its query's result but the snapshot date, which a page states once. */
 const allColumns = (query: string) => (RESULT_COLUMNS[query] ?? []).map(([c]) => c).filter((c) => c !== 'dt');
@@ -95,14 +135,15 @@ export const DASHBOARD: DashboardSpec = {
     {
       title: 'Overview',
       visuals: [
-        ...CHECKS.map(
-          ([query, title]): KpiVisual => ({
+        ...COMPLIANCE_CHECKS.map(
+          (q): KpiVisual => ({
             kind: 'kpi',
-            id: `kpi-${query}`,
-            title,
-            query,
+            id: `kpi-${q.name}`,
+            title: q.title,
+            query: q.name,
             measure: { type: 'rows' },
             findings: true,
+            severity: q.severity,
           }),
         ),
         {
@@ -120,6 +161,7 @@ export const DASHBOARD: DashboardSpec = {
           query: 'collection_coverage',
           measure: { type: 'count_where', column: 'status', equals: 'failed' },
           findings: true,
+          severity: 'high',
         },
         {
           kind: 'kpi',

@@ -87,7 +87,8 @@ const THRESHOLDS = {
 
 const none: ControlMapping = { cis: [], securityHub: [] };
 
-export const CATALOG: readonly SavedQuery[] = [
+/** The saved queries as declared; CATALOG below is the order everything shows them in. */
+const DECLARED: readonly SavedQuery[] = [
   {
     name: 'stale_access_keys',
     title: 'Access keys not rotated',
@@ -285,7 +286,7 @@ export const CATALOG: readonly SavedQuery[] = [
     name: 'findings_changes',
     title: 'What changed',
     description:
-      "Findings new and resolved since each account's previous collected snapshot, by stable key, with severity; accounts and checks that cannot be compared are named, never read as resolved.",
+      "Findings new and resolved since each account's previous collected snapshot, by stable key, with severity; accounts and checks that cannot be compared are named, never read as resolved, and each account compared has one row 'compared'.",
     kind: 'summary',
     exported: true,
     controls: none,
@@ -305,6 +306,19 @@ export const CATALOG: readonly SavedQuery[] = [
     latestSnapshot: true,
   },
 ];
+
+/** A query's rank in every list: checks by severity, most urgent first, then the summaries. */
+export function severityRank(query: SavedQuery): number {
+  return query.kind === 'check' ? SEVERITIES.indexOf(query.severity ?? 'low') : SEVERITIES.length;
+}
+
+/**
+ * Every saved query, most urgent first: critical checks lead the CLI summary, the report, the
+ * exports manifest, the digest and Athena's named queries alike, each severity in declared order.
+ */
+export const CATALOG: readonly SavedQuery[] = DECLARED.map((q, i) => ({ q, i }))
+  .sort((a, b) => severityRank(a.q) - severityRank(b.q) || a.i - b.i)
+  .map(({ q }) => q);
 
 export function findQuery(name: string): SavedQuery | undefined {
   return CATALOG.find((q) => q.name === name);

@@ -58,6 +58,8 @@ const TITLES: Record<string, string> = {
   require_uppercase: 'Needs uppercase',
   reuse_prevention_too_low: 'Too few remembered',
   root_access_key: 'Root access key',
+  root_days_since_use: 'Days since root use',
+  root_last_used: 'Root last used',
   root_mfa: 'Root MFA',
   root_mfa_enabled: 'Root MFA enabled',
   root_mfa_type: 'Root MFA type',
@@ -85,3 +87,10 @@ export function columnTitle(column: string): string {
 export function hasTitle(column: string): boolean {
   return column in TITLES || COMPLIANCE_CHECKS.some((q) => q.name === column);
 }
+
+/**
+ * The result columns that hold free text (sentences: an error message, a detail list). Only
+ * these may be wrapped or abbreviated, in the report and on a terminal; every other column holds
+ * an identifier, a name, a flag, a number or a timestamp, and is always shown whole.
+ */
+export const FREE_TEXT_COLUMNS: ReadonlySet<string> = new Set(['message', 'posture_message', 'detail']);

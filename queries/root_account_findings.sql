@@ -1,4 +1,5 @@
--- Root user risks, one row per finding, each showing which credentials root has:
+-- Root user risks, one row per finding, each showing which credentials root has and when root
+-- was last used (the latest of its password's and keys' last use; NULL when never):
 --   root_access_key_active  root has an active access key (always a finding)
 --   root_mfa_disabled       root has no MFA device (CIS 1.5, Security Hub IAM.9): a root without a
 --                           password can still be given one through password recovery by whoever
@@ -17,6 +18,18 @@ root AS (
     coalesce(ap.root_password_present, cr.password_enabled) AS root_password,
     coalesce(cr.access_key_1_active, false) OR coalesce(cr.access_key_2_active, false) AS root_access_key,
     coalesce(cr.mfa_active, false) AS root_mfa,
+    -- The latest of three values any of which may be NULL, spelled out: greatest() would be NULL
+    -- on any NULL input in Trino.
+    CASE
+      WHEN cr.password_last_used IS NOT NULL AND (cr.access_key_1_last_used_date IS NULL OR cr.password_last_used >= cr.access_key_1_last_used_date) AND (cr.access_key_2_last_used_date IS NULL OR cr.password_last_used >= cr.access_key_2_last_used_date) THEN cr.password_last_used
+      WHEN cr.access_key_1_last_used_date IS NOT NULL AND (cr.access_key_2_last_used_date IS NULL OR cr.access_key_1_last_used_date >= cr.access_key_2_last_used_date) THEN cr.access_key_1_last_used_date
+      ELSE cr.access_key_2_last_used_date
+    END AS root_last_used,
+    CASE
+      WHEN cr.password_days_since_use IS NOT NULL AND (cr.access_key_1_days_since_use IS NULL OR cr.password_days_since_use <= cr.access_key_1_days_since_use) AND (cr.access_key_2_days_since_use IS NULL OR cr.password_days_since_use <= cr.access_key_2_days_since_use) THEN cr.password_days_since_use
+      WHEN cr.access_key_1_days_since_use IS NOT NULL AND (cr.access_key_2_days_since_use IS NULL OR cr.access_key_1_days_since_use <= cr.access_key_2_days_since_use) THEN cr.access_key_1_days_since_use
+      ELSE cr.access_key_2_days_since_use
+    END AS root_days_since_use,
     split_part(cr.arn, ':', 2) = 'aws-us-gov' AS govcloud,
     coalesce(ap.centralized_root_access, false)
       AND NOT coalesce(a.is_management, true)
@@ -45,6 +58,6 @@ findings AS (
     OR r.access_key_2_days_since_use <= p.root_recent_use_days
 )
 SELECT f.dt, f.account_id, f.account_name, f.user_name, f.arn, f.finding,
-  f.root_password, f.root_access_key, f.root_mfa
+  f.root_password, f.root_access_key, f.root_mfa, f.root_last_used, f.root_days_since_use
 FROM findings f
 ORDER BY f.account_id, f.finding

@@ -7,7 +7,7 @@ import { exportManifestKey, exportsPattern, reportKey } from '../../lake/keys.ts
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
 import { COMPLIANCE_CHECKS } from '../../queries/catalog.ts';
-import { buildDigest } from '../../queries/digest.ts';
+import { buildDigest, changesLine } from '../../queries/digest.ts';
 import { DuckDbEngine, type QueryResult } from '../../queries/duckdb-engine.ts';
 import { exportSnapshot } from '../../queries/export.ts';
 import { parseNotifyTarget, sendDigest } from '../../queries/notify.ts';
@@ -96,14 +96,13 @@ async function publish(
     const changes = await runSavedQuery(engine, 'findings_changes', { date: last.dt });
     const digest = buildDigest(changes.rows, last.dt, store.location);
     process.stdout.write(`\n${findingsSummary(results)}`);
-    process.stdout.write(
-      `since the previous snapshot: ${digest.newFindings} new, ${digest.resolvedFindings} resolved (findings_changes)\n\n`,
-    );
+    process.stdout.write(`${changesLine(digest)}\n\n`);
     process.stdout.write(
       [
-        `lake:    ${store.location}`,
-        `exports: ${store.location}/${exportsPattern(last.dt)} (${manifest.queries.length} CSV files, manifest ${exportManifestKey(last.dt)})`,
-        `report:  ${store.location}/${reportKey(last.dt)}`,
+        `lake:     ${store.location}`,
+        `exports:  ${store.location}/${exportsPattern(last.dt)} (${manifest.queries.length} CSV files, manifest ${exportManifestKey(last.dt)})`,
+        `workbook: ${store.location}/${manifest.workbook}`,
+        `report:   ${store.location}/${reportKey(last.dt)}`,
         `done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
         '',
       ].join('\n'),
@@ -111,7 +110,8 @@ async function publish(
     if (flags.notify) {
       const to = parseNotifyTarget(flags.notify);
       if (digest.empty && !flags.notifyEmpty) {
-        process.stdout.write('notify:  nothing changed: no digest sent (--notify-empty sends one anyway)\n');
+        const why = digest.comparedAccounts === 0 ? 'nothing to compare with yet' : 'nothing changed';
+        process.stdout.write(`notify:   ${why}: no digest sent (--notify-empty sends one anyway)\n`);
       } else {
         try {
           await sendDigest(to, digest, () => new SNSClient(clientConfig(target.connection)));
@@ -121,7 +121,7 @@ async function publish(
             1,
           );
         }
-        process.stdout.write(`notify:  digest sent to ${flags.notify}: ${digest.subject}\n`);
+        process.stdout.write(`notify:   digest sent to ${flags.notify}: ${digest.subject}\n`);
       }
     }
   } finally {
@@ -131,7 +131,9 @@ async function publish(
 
 /** Per compliance question: how many findings, and the accounts with the most. */
 function findingsSummary(results: Record<string, QueryResult>): string {
-  const lines = [`${'compliance question'.padEnd(33)}${'findings'.padStart(9)}  accounts with the most`];
+  const lines = [
+    `${'compliance question'.padEnd(34)}${'severity'.padEnd(9)}${'findings'.padStart(9)}  accounts with the most`,
+  ];
   for (const check of COMPLIANCE_CHECKS) {
     const rows = results[check.name]?.rows ?? [];
     const perAccount = new Map<string, number>();
@@ -144,7 +146,9 @@ function findingsSummary(results: Record<string, QueryResult>): string {
       .slice(0, 3)
       .map(([name, n]) => `${name} (${n})`)
       .join(', ');
-    lines.push(`${check.name.padEnd(33)}${String(rows.length).padStart(9)}  ${top}`);
+    lines.push(
+      `${check.name.padEnd(34)}${(check.severity ?? '').padEnd(9)}${String(rows.length).padStart(9)}  ${top}`,
+    );
   }
   return `${lines.join('\n')}\n\n`;
 }

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findQuery } from '../../queries/catalog.ts';
+import { COMPLIANCE_CHECKS, findQuery } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { prepareQuery, runSavedQuery } from '../../queries/run-query.ts';
 import {
@@ -60,7 +60,15 @@ describe('credlake run --simulate over several days', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/collected\s+\d+/);
     expect(result.stdout).toContain('stale_access_keys');
-    expect(result.stdout).toContain(`report:  ${lake}/reports/dt=${END}/credlake-report.html`);
+    expect(result.stdout).toContain(`report:   ${lake}/reports/dt=${END}/credlake-report.html`);
+    // Severity first: every check with its severity, critical ones leading.
+    const summary = result.stdout
+      .split('\n')
+      .map((line) => line.split(/\s+/))
+      .filter(([name]) => COMPLIANCE_CHECKS.some((q) => q.name === name));
+    expect(summary.map(([name]) => name)).toEqual(COMPLIANCE_CHECKS.map((q) => q.name));
+    expect(summary.map(([, severity]) => severity)).toEqual(COMPLIANCE_CHECKS.map((q) => q.severity));
+    expect(summary[0][1]).toBe('critical');
   });
 
   it('answers every saved query of every day exactly as the ground truth says', async () => {
