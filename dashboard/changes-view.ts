@@ -34,15 +34,26 @@ export function renderChanges(
 ): string {
   const rows = changes.rows;
   const changed = rows.filter((r) => r.change === 'new' || r.change === 'resolved');
+  const compared = rows.filter((r) => r.change === 'compared');
   const count = (pred: (r: Row) => boolean) => changed.filter(pred).length;
-  const previous = [...new Set(changed.map((r) => text(r.previous_dt)).filter(Boolean))].sort();
+  const previous = [...new Set(compared.map((r) => text(r.previous_dt)).filter(Boolean))].sort();
   const against = previous.length
     ? `against ${previous.map(esc).join(', ')}`
     : 'no earlier snapshot to compare with';
-  const parts = [
-    `<h3>${esc(visual.title)} <span class="count">${esc(dt)}, ${against}</span></h3>`,
-    `<p class="headline" id="changes-headline"><strong>${count((r) => r.change === 'new')}</strong> new and <strong>${count((r) => r.change === 'resolved')}</strong> resolved findings.</p>`,
-  ];
+  const parts = [`<h3>${esc(visual.title)} <span class="count">${esc(dt)}, ${against}</span></h3>`];
+  if (compared.length === 0) {
+    // A first snapshot: nothing is new or resolved because nothing could be compared, which is
+    // not the same as nothing having changed.
+    parts.push(
+      '<p class="neutral" id="changes-headline">Nothing to compare with yet: no account collected on this day has an earlier collected snapshot. New and resolved findings show from the next snapshot on.</p>',
+    );
+    parts.push(standing(trend, undefined));
+    parts.push(notCompared(rows));
+    return `<div class="changes" id="${visual.id}">${parts.join('\n')}</div>`;
+  }
+  parts.push(
+    `<p class="headline" id="changes-headline"><strong>${count((r) => r.change === 'new')}</strong> new and <strong>${count((r) => r.change === 'resolved')}</strong> resolved findings in the ${compared.length} account${compared.length === 1 ? '' : 's'} compared.</p>`,
+  );
 
   const perCheck = COMPLIANCE_CHECKS.map((q) => ({
     q,
@@ -60,9 +71,9 @@ export function renderChanges(
           perCheck.map((c) => [esc(c.q.title), badge(c.q.severity!), String(c.fresh), String(c.gone)]),
           'changes-by-check',
         )}</div>${byAccount(changed)}</div>`
-      : '<p class="ok" id="changes-by-check">No finding is new or resolved since the previous snapshot.</p>',
+      : `<p class="ok" id="changes-by-check">No finding is new or resolved in the ${compared.length} account${compared.length === 1 ? '' : 's'} compared.</p>`,
   );
-  parts.push(standing(trend));
+  parts.push(standing(trend, { changed, accounts: compared.length }));
   parts.push(notCompared(rows));
   return `<div class="changes" id="${visual.id}">${parts.join('\n')}</div>`;
 }
@@ -84,24 +95,26 @@ function byAccount(changed: Row[]): string {
   )}</div>`;
 }
 
-/** Today's totals per check beside the previous snapshot's, from the trend's last two rows. */
-function standing(trend: QueryResult): string {
-  const [before, now] =
-    trend.rows.slice(-2).length === 2 ? trend.rows.slice(-2) : [undefined, trend.rows.at(-1)];
+/**
+ * Today's totals per check, and their change counted over the accounts compared only (new minus
+ * resolved): an account missing today, or new today, is never read as a decrease or an increase.
+ */
+function standing(trend: QueryResult, comparison: { changed: Row[]; accounts: number } | undefined): string {
+  const now = trend.rows.at(-1);
   if (!now) return '';
   const body = COMPLIANCE_CHECKS.map((q) => {
     const value = now[q.name];
-    const was = before?.[q.name];
     const shown = value === null || value === undefined ? 'not evaluated' : String(value);
-    const delta =
-      typeof value === 'number' && typeof was === 'number' ? signed(value - was) : before ? '–' : '';
-    return [esc(q.title), badge(q.severity!), esc(shown), esc(delta)];
+    const row = [esc(q.title), badge(q.severity!), esc(shown)];
+    if (!comparison) return row;
+    const of = (change: string) =>
+      comparison.changed.filter((r) => r.check_name === q.name && r.change === change).length;
+    return [...row, esc(signed(of('new') - of('resolved')))];
   });
-  return `<h4>Standing findings${before ? ` (change since ${esc(text(before.dt))})` : ''}</h4>${table(
-    ['Check', 'Severity', `Findings ${text(now.dt)}`, 'Change'],
-    body,
-    'standing-totals',
-  )}`;
+  const head = ['Check', 'Severity', `Findings ${text(now.dt)}`];
+  if (comparison)
+    head.push(`Change in the ${comparison.accounts} account${comparison.accounts === 1 ? '' : 's'} compared`);
+  return `<h4>Standing findings</h4>${table(head, body, 'standing-totals')}`;
 }
 
 function notCompared(rows: Row[]): string {

@@ -23,6 +23,8 @@ export interface Digest {
   readonly resolvedFindings: number;
   /** Accounts whose collection failed that day (suspended ones are not news). */
   readonly notCollected: { accountId: string; accountName: string | null; reason: string | null }[];
+  /** Accounts compared with an earlier collected snapshot: 0 means nothing could be compared. */
+  readonly comparedAccounts: number;
   /** True when nothing changed and every active account was collected. */
   readonly empty: boolean;
 }
@@ -60,26 +62,34 @@ export function buildDigest(rows: readonly Row[], dt: string, lake?: string): Di
   const noBaseline = rows.filter((r) => r.change === 'no_previous_snapshot').length;
   const notEvaluated = rows.filter((r) => r.change === 'not_evaluated').length;
   const resolved = changed.length - fresh.length;
+  const comparedAccounts = rows.filter((r) => r.change === 'compared').length;
   const worst = fresh[0]?.severity;
-  const subject = [
-    `credlake ${dt}: ${fresh.length} new finding${fresh.length === 1 ? '' : 's'}`,
-    fresh.length && worst ? ` (${fresh.filter((r) => r.severity === worst).length} ${worst})` : '',
-    `, ${resolved} resolved`,
-    notCollected.length
-      ? `, ${notCollected.length} account${notCollected.length === 1 ? '' : 's'} not collected`
-      : '',
-  ].join('');
+  const subject =
+    comparedAccounts === 0
+      ? firstSubject(dt, notCollected.length)
+      : [
+          `credlake ${dt}: ${fresh.length} new finding${fresh.length === 1 ? '' : 's'}`,
+          fresh.length && worst ? ` (${fresh.filter((r) => r.severity === worst).length} ${worst})` : '',
+          `, ${resolved} resolved`,
+          notCollected.length
+            ? `, ${notCollected.length} account${notCollected.length === 1 ? '' : 's'} not collected`
+            : '',
+        ].join('');
   const lines = [
     `What changed on ${dt}, against each account's previous collected snapshot${lake ? ` (lake ${lake})` : ''}.`,
     '',
   ];
-  if (counts.length) {
+  if (comparedAccounts === 0)
+    lines.push(
+      'Nothing to compare with: no account collected on this day has an earlier collected snapshot.',
+    );
+  else if (counts.length) {
     lines.push(`${'new'.padStart(5)} ${'resolved'.padStart(8)}  check`);
     for (const c of counts.sort((a, b) => rank(a.severity) - rank(b.severity)))
       lines.push(
         `${String(c.new).padStart(5)} ${String(c.resolved).padStart(8)}  ${c.title} (${c.check}, ${c.severity})`,
       );
-  } else lines.push('No finding is new or resolved.');
+  } else lines.push(`No finding is new or resolved in the ${comparedAccounts} account(s) compared.`);
   if (fresh.length) {
     lines.push(
       '',
@@ -108,7 +118,22 @@ export function buildDigest(rows: readonly Row[], dt: string, lake?: string): Di
     counts,
     newFindings: fresh.length,
     resolvedFindings: resolved,
+    comparedAccounts,
     notCollected,
     empty: changed.length === 0 && notCollected.length === 0,
   };
+}
+
+function firstSubject(dt: string, notCollected: number): string {
+  const missing = notCollected
+    ? `, ${notCollected} account${notCollected === 1 ? '' : 's'} not collected`
+    : '';
+  return `credlake ${dt}: nothing to compare with yet (no earlier snapshot)${missing}`;
+}
+
+/** One line on what changed, for a terminal: never "0 new" when nothing could be compared. */
+export function changesLine(digest: Digest): string {
+  if (digest.comparedAccounts === 0)
+    return 'since the previous snapshot: nothing to compare with (no account has an earlier collected snapshot)';
+  return `since the previous snapshot: ${digest.newFindings} new, ${digest.resolvedFindings} resolved in ${digest.comparedAccounts} account(s) compared (findings_changes)`;
 }

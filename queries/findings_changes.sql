@@ -4,7 +4,9 @@
 -- from the findings table (one file per day) for those two snapshots only. Nothing unknown is
 -- read as resolved: an account not collected at snapshot_dt is listed as not_collected, one
 -- with no earlier collected snapshot as no_previous_snapshot, and a check that could not run in
--- either snapshot (posture not read) as not_evaluated, each with no finding.
+-- either snapshot (posture not read) as not_evaluated, each with no finding. Every account that
+-- was compared also gets one row `compared` (with its previous_dt), so a day on which nothing
+-- changed is told apart from a day on which nothing could be compared.
 WITH params AS (
   SELECT
     (SELECT max(dt) FROM collection_runs) AS snapshot_dt
@@ -78,6 +80,11 @@ changes AS (
   FROM runs_now r
   LEFT JOIN baseline b ON b.account_id = r.account_id
   WHERE r.status <> 'collected' OR b.previous_dt IS NULL
+  UNION ALL
+  SELECT r.account_id, r.account_name, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), 'compared',
+    CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
+  FROM runs_now r
+  JOIN baseline b ON b.account_id = r.account_id
 )
 SELECT p.snapshot_dt AS dt, c.account_id, c.account_name, c.check_name, c.severity, c.change, c.finding_key,
   c.user_name, c.detail, b.previous_dt
@@ -85,6 +92,6 @@ FROM changes c
 CROSS JOIN params p
 LEFT JOIN baseline b ON b.account_id = c.account_id
 ORDER BY
-  CASE c.change WHEN 'new' THEN 1 WHEN 'resolved' THEN 2 WHEN 'not_collected' THEN 3 ELSE 4 END,
+  CASE c.change WHEN 'new' THEN 1 WHEN 'resolved' THEN 2 WHEN 'not_collected' THEN 3 WHEN 'compared' THEN 5 ELSE 4 END,
   CASE c.severity WHEN 'critical' THEN 1 WHEN 'high' THEN 2 WHEN 'medium' THEN 3 WHEN 'low' THEN 4 ELSE 5 END,
   c.account_id, c.check_name, c.finding_key

@@ -288,6 +288,7 @@ export function expectedFindingChanges(days: readonly ExpectedAnswers[]): string
       out.push(`no_previous_snapshot|${account}`);
       continue;
     }
+    out.push(`compared|${account}`);
     const a = expectedFindingKeys(before).get(account) ?? new Set<string>();
     const b = keysNow.get(account) ?? new Set<string>();
     for (const k of b) if (!a.has(k)) out.push(`new|${k}`);

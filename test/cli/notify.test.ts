@@ -72,14 +72,14 @@ describe('credlake run --notify', () => {
   it('sends nothing on a first day with nothing to compare, unless asked', async () => {
     const r = await run(D1, '--notify', TOPIC);
     expect([0, 1]).toContain(r.code);
-    expect(r.stdout).toContain('nothing changed: no digest sent');
+    expect(r.stdout).toContain('notify:   nothing to compare with yet: no digest sent');
     expect(sim.stats.published).toEqual([]);
   });
 
   it('publishes to the SNS topic the new and resolved findings that findings_changes lists', async () => {
     sim.advanceTo(D2);
     const r = await run(D2, '--notify', TOPIC);
-    expect(r.stdout, r.stderr).toContain(`notify:  digest sent to ${TOPIC}`);
+    expect(r.stdout, r.stderr).toContain(`notify:   digest sent to ${TOPIC}`);
     expect(sim.stats.published).toHaveLength(1);
     const [message] = sim.stats.published;
     expect(message.topicArn).toBe(TOPIC);
@@ -104,7 +104,7 @@ describe('credlake run --notify', () => {
   it('posts the digest as JSON to a webhook, and says so when the webhook refuses it', async () => {
     sim.advanceTo(D3);
     const r = await run(D3, '--notify', `${hookUrl}/hook`);
-    expect(r.stdout, r.stderr).toContain('notify:  digest sent to');
+    expect(r.stdout, r.stderr).toContain('notify:   digest sent to');
     const posted = received.find((x) => x.path === '/hook')!;
     const rows = await changes(D3);
     expect(posted.body.dt).toBe(D3);

@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kpiValue } from '../../dashboard/html-report.ts';
-import { DASHBOARD, type KpiVisual } from '../../dashboard/spec.ts';
-import { COMPLIANCE_CHECKS, findQuery } from '../../queries/catalog.ts';
+import { CHECK_COLOURS, DASHBOARD, type KpiVisual, SEVERITY_COLOURS } from '../../dashboard/spec.ts';
+import { COMPLIANCE_CHECKS, findQuery, SEVERITIES, type Severity } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
-import { RESULT_COLUMNS } from '../../queries/result-columns.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
 import { runCli } from '../helpers/cli.ts';
 import { buildQueryLake } from '../helpers/query-lake.ts';
@@ -118,25 +117,38 @@ describe.runIf(hasChromium)('the report of a simulated organization, as a securi
   let browser: Browser;
   let lake: string;
   let file: string;
+  let firstDay: string;
+  let runOutput: string;
   beforeAll(async () => {
     lake = await mkdtemp(join(tmpdir(), 'credlake-report-sim-'));
+    // A healthy first day, then a second on which some accounts cannot be collected: those must
+    // not read as improvements.
+    const org = ['--simulate', '--accounts', '40', '--seed', '9', '--lake', lake, '--quiet'];
+    const day1 = await runCli(['run', ...org, '--days', '1', '--date', '2025-06-01']);
+    expect(day1.code, day1.stderr).toBe(0);
+    expect(day1.stdout).toContain(
+      'since the previous snapshot: nothing to compare with (no account has an earlier collected snapshot)',
+    );
+    expect(day1.stdout).not.toMatch(/0 new, 0 resolved/);
+    // The second day is collected by a run that starts on the first (already collected, so kept),
+    // so the simulated organization drifts into it as it would overnight.
     const r = await runCli([
       'run',
-      '--simulate',
-      '--accounts',
-      '40',
-      '--seed',
-      '9',
+      ...org,
       '--days',
       '2',
       '--date',
       '2025-06-02',
-      '--lake',
-      lake,
-      '--quiet',
+      '--faults',
+      'access_denied=0.15',
     ]);
-    expect([0, 1], r.stderr).toContain(r.code);
+    expect(r.code, r.stderr).toBe(1);
+    runOutput = r.stdout;
     file = join(lake, 'reports', 'dt=2025-06-02', 'credlake-report.html');
+    // The first day's report, written afterwards: no account had an earlier snapshot then.
+    firstDay = join(lake, 'first-day.html');
+    const first = await runCli(['report', '--lake', lake, '--date', '2025-06-01', '--out', firstDay]);
+    expect(first.code, first.stderr).toBe(0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -147,7 +159,7 @@ describe.runIf(hasChromium)('the report of a simulated organization, as a securi
     await browser?.close();
   });
 
-  it('leads with what changed, matching findings_changes, then the standing totals with their change', async () => {
+  it('leads with what changed, matching findings_changes, and counts change over the compared accounts only', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     await page.goto(`file://${file}`);
     expect(await page.locator('main section h2').first().textContent()).toBe('What changed');
@@ -156,9 +168,12 @@ describe.runIf(hasChromium)('the report of a simulated organization, as a securi
       const rows = (await runSavedQuery(engine, 'findings_changes')).rows;
       const fresh = rows.filter((r) => r.change === 'new').length;
       const resolved = rows.filter((r) => r.change === 'resolved').length;
+      const compared = rows.filter((r) => r.change === 'compared').length;
+      const failed = rows.filter((r) => r.change === 'not_collected' && r.detail !== 'not_active');
       expect(fresh + resolved).toBeGreaterThan(0);
+      expect(failed.length, 'the run has accounts it could not collect').toBeGreaterThan(0);
       expect(await page.locator('#changes-headline').textContent()).toBe(
-        `${fresh} new and ${resolved} resolved findings.`,
+        `${fresh} new and ${resolved} resolved findings in the ${compared} accounts compared.`,
       );
       const byCheck = await page.locator('#changes-by-check tbody tr').allTextContents();
       const checks = new Set(
@@ -168,14 +183,23 @@ describe.runIf(hasChromium)('the report of a simulated organization, as a securi
       const trend = (await runSavedQuery(engine, 'findings_trend')).rows;
       const totals = page.locator('#standing-totals tbody tr');
       expect(await totals.count()).toBe(COMPLIANCE_CHECKS.length);
-      const stale = await totals
-        .nth(COMPLIANCE_CHECKS.findIndex((q) => q.name === 'stale_access_keys'))
-        .locator('td')
-        .allTextContents();
+      expect(await page.locator('#standing-totals th').last().textContent()).toBe(
+        `Change in the ${compared} accounts compared`,
+      );
       const [before, now] = trend.slice(-2);
-      const delta = Number(now.stale_access_keys) - Number(before.stale_access_keys);
-      expect(stale[2]).toBe(String(now.stale_access_keys));
-      expect(stale[3]).toBe(delta > 0 ? `+${delta}` : delta < 0 ? `−${-delta}` : '0');
+      let differs = 0;
+      for (const [i, q] of COMPLIANCE_CHECKS.entries()) {
+        const cells = await totals.nth(i).locator('td').allTextContents();
+        const of = (change: string) =>
+          rows.filter((r) => r.check_name === q.name && r.change === change).length;
+        const delta = of('new') - of('resolved');
+        expect(cells[2], q.name).toBe(String(now[q.name] ?? 'not evaluated'));
+        expect(cells[3], q.name).toBe(delta > 0 ? `+${delta}` : delta < 0 ? `−${-delta}` : '0');
+        // The plain difference of the day totals mixes in the accounts that failed today.
+        if (typeof now[q.name] === 'number' && Number(now[q.name]) - Number(before[q.name]) !== delta)
+          differs++;
+      }
+      expect(differs, 'failed accounts would have shown as decreases').toBeGreaterThan(0);
     } finally {
       engine.close();
     }
@@ -183,42 +207,142 @@ describe.runIf(hasChromium)('the report of a simulated organization, as a securi
     await page.screenshot({ path: join(OUTPUT, 'report-first-screen.png') });
   });
 
-  it('shows every column of every table, with human titles, wrapped to the page, 25 rows a page', async () => {
+  it('on a first snapshot says there is nothing to compare with, never that nothing changed', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(`file://${firstDay}`);
+    const headline = await page.locator('#changes-headline').textContent();
+    expect(headline).toMatch(/^Nothing to compare with yet/);
+    expect(await page.locator('#changes-headline').getAttribute('class')).toBe('neutral');
+    expect(await page.locator('.changes .ok').count()).toBe(0);
+    expect(await page.locator('#changes').textContent()).not.toMatch(/No finding is new or resolved/);
+    expect(await page.locator('#standing-totals th').allTextContents()).toHaveLength(3);
+    // And the run's own summary said the same of that first day only: the second was compared.
+    expect(runOutput).toMatch(
+      /since the previous snapshot: \d+ new, \d+ resolved in \d+ account\(s\) compared/,
+    );
+  });
+
+  it('puts the most severe checks first, each figure in its severity colour, each check in one colour in every chart', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     await page.goto(`file://${file}`);
-    let paged = 0;
-    for (const visual of DASHBOARD.sections.flatMap((sec) => sec.visuals)) {
-      if (visual.kind !== 'table') continue;
-      const table = page.locator(`#${visual.id}`);
-      const heads = await table
-        .locator('th')
-        .evaluateAll((ths) => ths.map((th) => th.getAttribute('data-col')));
-      expect(heads, visual.id).toEqual(
-        RESULT_COLUMNS[visual.query].map(([c]) => c).filter((c) => c !== 'dt'),
-      );
-      expect(await table.locator('th').first().textContent()).toBe('Account');
-      const overflow = await table.locator('.scroll').evaluate((el) => el.scrollWidth - el.clientWidth);
-      expect(overflow, `${visual.id} is wider than the page`).toBeLessThanOrEqual(1);
-      const rows = await table.locator('tbody tr').count();
-      if (rows > 25) {
-        paged++;
-        expect(await table.locator('tbody tr:visible').count()).toBe(25);
-        await table.locator('.pager .next').click();
-        expect(await table.locator('tbody tr:visible').count()).toBe(Math.min(25, rows - 25));
-        expect(await table.locator('.pager .page').textContent()).toBe(`page 2 of ${Math.ceil(rows / 25)}`);
-      }
+    const kpis = await page.locator('.kpi[data-severity]').evaluateAll((els) =>
+      els.map((el) => ({
+        severity: el.getAttribute('data-severity') ?? '',
+        query: el.getAttribute('data-query') ?? '',
+        bad: el.classList.contains('bad'),
+        colour: getComputedStyle(el.querySelector('.value')!).color,
+      })),
+    );
+    const checks = kpis.filter((k) => COMPLIANCE_CHECKS.some((q) => q.name === k.query));
+    expect(checks.map((k) => k.query)).toEqual(COMPLIANCE_CHECKS.map((q) => q.name));
+    const ranks = checks.map((k) => SEVERITIES.indexOf(k.severity as Severity));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(ranks[0]).toBe(0);
+    for (const k of kpis.filter((x) => x.bad))
+      expect(k.colour, k.query).toBe(rgb(SEVERITY_COLOURS[k.severity as Severity]));
+    expect(new Set(kpis.filter((x) => x.bad).map((k) => k.colour)).size).toBeGreaterThan(1);
+
+    const series = await page.evaluate(() =>
+      Object.values(
+        (window as unknown as { Chart: { instances: Record<string, unknown> } }).Chart.instances,
+      ).map((chart) =>
+        (chart as { data: { datasets: { label: string; borderColor: string }[] } }).data.datasets.map((d) => [
+          d.label,
+          d.borderColor,
+        ]),
+      ),
+    );
+    expect(series).toHaveLength(2);
+    for (const chart of series) {
+      expect(chart.map(([label]) => label)).toEqual(COMPLIANCE_CHECKS.map((q) => q.title));
+      expect(new Set(chart.map(([, colour]) => colour)).size, 'one colour per series').toBe(chart.length);
+      expect(chart).toEqual(COMPLIANCE_CHECKS.map((q) => [q.title, CHECK_COLOURS[q.name]]));
     }
-    expect(paged, 'some table has more than one page').toBeGreaterThan(0);
+  });
+
+  it('never breaks an identifier, a flag or a timestamp inside, on screen or on paper', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(`file://${file}`);
+    await page.locator('#print-all').check();
+    for (const media of ['screen', 'print'] as const) {
+      await page.emulateMedia({ media });
+      if (media === 'print') await page.setViewportSize({ width: A4_LANDSCAPE_WIDTH, height: 740 });
+      const broken = await page.evaluate(() => {
+        const lines = (node: Node) => {
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
+        };
+        const out: string[] = [];
+        for (const td of Array.from(document.querySelectorAll('.table-visual td'))) {
+          if (td.classList.contains('text') || !td.textContent) continue;
+          // A path may wrap after a separator on paper, never inside one of its parts.
+          const parts = td.classList.contains('path') ? Array.from(td.querySelectorAll('span')) : [td];
+          for (const part of parts) if (lines(part) > 1) out.push(part.textContent ?? '');
+        }
+        return out;
+      });
+      expect(broken, media).toEqual([]);
+    }
+    // On paper (A4 landscape) every table fits the page's width.
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.table-visual table'))
+        .filter((t) => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .map((t) => t.closest('.table-visual')?.id),
+    );
+    expect(wide).toEqual([]);
+  });
+
+  it('prints each chart clear of its title, its axes and the text below it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(`file://${file}`);
+    await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: A4_LANDSCAPE_WIDTH, height: 740 });
+    const boxes = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('figure.chart')).map((fig) => {
+        const box = (sel: string) => fig.querySelector(sel)!.getBoundingClientRect();
+        const [caption, frame, canvas, source] = ['figcaption', '.canvas-box', 'canvas', '.source'].map(box);
+        return {
+          id: fig.id,
+          canvasInFrame:
+            canvas.top >= frame.top - 0.5 &&
+            canvas.bottom <= frame.bottom + 0.5 &&
+            canvas.left >= frame.left - 0.5 &&
+            canvas.right <= frame.right + 0.5,
+          belowCaption: canvas.top >= caption.bottom - 0.5,
+          aboveSource: canvas.bottom <= source.top + 0.5,
+          withinPage: canvas.right <= document.documentElement.clientWidth + 0.5,
+        };
+      }),
+    );
+    expect(boxes).toHaveLength(2);
+    for (const b of boxes)
+      expect(b, b.id).toEqual({
+        id: b.id,
+        canvasInFrame: true,
+        belowCaption: true,
+        aboveSource: true,
+        withinPage: true,
+      });
   });
 
   it('prints the summary and the changes in a few pages, and the full tables only when asked', async () => {
     const page = await browser.newPage();
     await page.goto(`file://${file}`);
     // page.pdf lays the page out for print; the option is ticked on screen, as a reader would.
-    const summary = pages(await page.pdf({ format: 'A4' }));
+    const summary = pages(await page.pdf({ preferCSSPageSize: true }));
     await page.locator('#print-all').check();
-    const everything = pages(await page.pdf({ format: 'A4' }));
+    const everything = pages(await page.pdf({ preferCSSPageSize: true }));
     expect(summary).toBeLessThanOrEqual(6);
     expect(everything).toBeGreaterThan(summary);
   });
 });
+
+/** The printable width of an A4 landscape page at 10 mm margins, in CSS pixels (277 mm). */
+const A4_LANDSCAPE_WIDTH = Math.floor((277 / 25.4) * 96);
+
+/** A #rrggbb colour as getComputedStyle writes it. */
+function rgb(hex: string): string {
+  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+  return `rgb(${r}, ${g}, ${b})`;
+}

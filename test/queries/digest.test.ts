@@ -1,0 +1,88 @@
+// The digest, built from findings_changes rows alone: what changed, and never "nothing changed"
+// when nothing could be compared. Hand-written rows, so each case is plain to read.
+import { describe, expect, it } from 'vitest';
+import { CATALOG, COMPLIANCE_CHECKS, SEVERITIES } from '../../queries/catalog.ts';
+import { buildDigest, changesLine } from '../../queries/digest.ts';
+import type { PlainValue } from '../../queries/values.ts';
+
+type Row = Record<string, PlainValue>;
+const DT = '2026-11-21';
+const account = (id: string, change: string, extra: Row = {}): Row => ({
+  dt: DT,
+  account_id: id,
+  account_name: `name-${id.slice(-2)}`,
+  check_name: null,
+  severity: null,
+  change,
+  finding_key: null,
+  user_name: null,
+  detail: null,
+  previous_dt: change === 'compared' ? '2026-11-20' : null,
+  ...extra,
+});
+
+describe('the digest', () => {
+  it('on a first snapshot says there is nothing to compare with, not 0 new and 0 resolved', () => {
+    const d = buildDigest(
+      [account('111111111111', 'no_previous_snapshot'), account('222222222222', 'no_previous_snapshot')],
+      DT,
+    );
+    expect(d.comparedAccounts).toBe(0);
+    expect(d.subject).toBe(`credlake ${DT}: nothing to compare with yet (no earlier snapshot)`);
+    expect(d.text).toContain('Nothing to compare with');
+    expect(d.text).not.toMatch(/No finding is new or resolved/);
+    expect(changesLine(d)).toBe(
+      'since the previous snapshot: nothing to compare with (no account has an earlier collected snapshot)',
+    );
+    expect(d.empty).toBe(true);
+  });
+
+  it('on a day with nothing new says so, with the number of accounts compared', () => {
+    const d = buildDigest([account('111111111111', 'compared'), account('222222222222', 'compared')], DT);
+    expect(d.comparedAccounts).toBe(2);
+    expect(d.text).toContain('No finding is new or resolved in the 2 account(s) compared.');
+    expect(changesLine(d)).toBe(
+      'since the previous snapshot: 0 new, 0 resolved in 2 account(s) compared (findings_changes)',
+    );
+  });
+
+  it('lists the most severe checks first and names the failed accounts apart from the changes', () => {
+    const finding = (check: string, change: string): Row =>
+      account('111111111111', change, {
+        check_name: check,
+        severity: COMPLIANCE_CHECKS.find((q) => q.name === check)!.severity!,
+        finding_key: `${check}|111111111111|alice`,
+        user_name: 'alice',
+      });
+    const d = buildDigest(
+      [
+        finding('stale_access_keys', 'new'),
+        finding('root_account_findings', 'new'),
+        finding('unused_users', 'resolved'),
+        account('111111111111', 'compared'),
+        account('333333333333', 'not_collected', { detail: 'access_denied' }),
+      ],
+      DT,
+    );
+    expect(d.subject).toBe(
+      `credlake ${DT}: 2 new findings (1 critical), 1 resolved, 1 account not collected`,
+    );
+    const table = d.text.split('\n').filter((l) => /^\s+\d+\s+\d+\s{2}/.test(l));
+    expect(table.map((l) => /\((\w+), (\w+)\)$/.exec(l)?.[1])).toEqual([
+      'root_account_findings',
+      'stale_access_keys',
+      'unused_users',
+    ]);
+    expect(d.text).toContain('333333333333 name-33: access_denied');
+  });
+});
+
+describe('the catalog order', () => {
+  it('lists the checks most severe first, and the summaries after them', () => {
+    const ranks = CATALOG.map((q) =>
+      q.kind === 'check' ? SEVERITIES.indexOf(q.severity!) : SEVERITIES.length,
+    );
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(CATALOG[0].severity).toBe('critical');
+  });
+});
