@@ -20,12 +20,20 @@ export function formatRunSummary(result: RunResult, seconds: number, location: s
   if (failed.length) {
     lines.push('failed accounts:');
     for (const o of failed.slice(0, 50)) {
+      // Whole: an AccessDenied message names the action and the role, which is what to fix.
       lines.push(
-        `  ${o.accountId}  ${(o.accountName ?? '').padEnd(18).slice(0, 18)}  ${(o.reason ?? '').padEnd(16)}  ${(o.message ?? '').slice(0, 100)}`,
+        `  ${o.accountId}  ${(o.accountName ?? '').padEnd(18)}  ${(o.reason ?? '').padEnd(16)}  ${o.message ?? ''}`,
       );
     }
     if (failed.length > 50) lines.push(`  ... and ${failed.length - 50} more (see collection_coverage)`);
   }
+  const org = result.organization;
+  const said = {
+    first: 'taken by this run',
+    kept: 'the one taken earlier today (the organization has not changed)',
+    changed: 'a new one: the organization changed since the one taken earlier today',
+  }[org.use];
+  lines.push(`organization snapshot: ${said} (${result.snapshot.accounts.length} accounts, ${org.key})`);
   lines.push(`lake: ${location}   manifest: ${result.manifestKey}`);
   return `${lines.join('\n')}\n`;
 }

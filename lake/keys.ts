@@ -95,8 +95,25 @@ export function isRawPostureKey(key: string): boolean {
   return key.startsWith(RAW_ZONES.posture) && key.endsWith('/posture.json');
 }
 
-export function rawAccountsKey(dt: string): string {
-  return `${RAW_ZONES.accounts}dt=${dt}/accounts.json`;
+/**
+ * The organization snapshot of a day: `accounts.json` for the day's first, and one named by its
+ * run (`accounts-<runId>.json`) for each later run of the same day that found the organization
+ * changed. The newest of them is the day's.
+ */
+export function rawAccountsKey(dt: string, runId?: string): string {
+  return `${RAW_ZONES.accounts}dt=${dt}/accounts${runId ? `-${runId}` : ''}.json`;
+}
+
+/** The day's organization snapshots, oldest first (the first, then later runs' in run order). */
+export function accountsKeysInOrder(keys: readonly string[], dt: string): string[] {
+  const prefix = `${RAW_ZONES.accounts}dt=${dt}/`;
+  const first = rawAccountsKey(dt);
+  const later = keys.filter((k) => k.startsWith(`${prefix}accounts-`) && k.endsWith('.json')).sort();
+  return [...(keys.includes(first) ? [first] : []), ...later];
+}
+
+export function accountsPrefix(dt: string): string {
+  return `${RAW_ZONES.accounts}dt=${dt}/`;
 }
 
 /** Run records: each run's plan, per-account outcomes and manifest. */
@@ -178,6 +195,11 @@ export function reportKey(dt: string): string {
 /** Row counts of one day's exports. */
 export function exportManifestKey(dt: string): string {
   return `exports/manifest/dt=${dt}/manifest.json`;
+}
+
+/** One day's exports as one Excel workbook (a summary sheet and a sheet per query), beside the manifest. */
+export function exportWorkbookKey(dt: string): string {
+  return `exports/manifest/dt=${dt}/credlake-${dt}.xlsx`;
 }
 
 /** The `dt=` values found in a list of keys, sorted. */

@@ -1,11 +1,13 @@
 // Writes every exported query of a snapshot as CSV, plus a manifest with row counts, into the
 // lake (`exports/<query>/dt=.../<query>.csv`) or into a folder.
-import { exportKey, exportManifestKey } from '../lake/keys.ts';
+import { exportKey, exportManifestKey, exportWorkbookKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { EXPORTED_QUERIES, queryLabels } from './catalog.ts';
 import type { DuckDbEngine } from './duckdb-engine.ts';
 import { type CsvOptions, toCsv } from './format.ts';
+import { RESULT_COLUMNS } from './result-columns.ts';
 import { resolveSnapshot, runSavedQuery } from './run-query.ts';
+import { buildWorkbook, type WorkbookSheet } from './workbook.ts';
 
 export interface ExportManifest {
   readonly dt: string;
@@ -13,6 +15,8 @@ export interface ExportManifest {
   readonly engine: string;
   /** Each query with its severity and control ids, so an auditor's copy says what it checks. */
   readonly queries: (ReturnType<typeof queryLabels> & { name: string; rows: number; key: string })[];
+  /** Every query of the day in one Excel workbook (typed cells, a summary sheet). */
+  readonly workbook: string;
 }
 
 export async function exportSnapshot(
@@ -23,13 +27,21 @@ export async function exportSnapshot(
 ): Promise<ExportManifest> {
   const dt = await resolveSnapshot(engine, date);
   const queries: ExportManifest['queries'] = [];
+  const sheets: WorkbookSheet[] = [];
   for (const query of EXPORTED_QUERIES) {
     const result = await runSavedQuery(engine, query.name, { date: dt });
     const key = exportKey(query.name, dt);
-    await target.put(key, toCsv(result, csv), { contentType: 'text/csv' });
+    const types = new Map(RESULT_COLUMNS[query.name] ?? []);
+    await target.put(key, toCsv(result, { ...csv, types }), { contentType: 'text/csv' });
     queries.push({ name: query.name, ...queryLabels(query), rows: result.rows.length, key });
+    sheets.push({ query, result });
   }
-  const manifest: ExportManifest = { dt, exportedAt: new Date().toISOString(), engine: 'duckdb', queries };
+  const exportedAt = new Date().toISOString();
+  const workbook = exportWorkbookKey(dt);
+  await target.put(workbook, await buildWorkbook(sheets, { dt, exportedAt, lake: engine.lakeName }), {
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  });
+  const manifest: ExportManifest = { dt, exportedAt, engine: 'duckdb', queries, workbook };
   await target.put(exportManifestKey(dt), `${JSON.stringify(manifest, null, 2)}\n`, {
     contentType: 'application/json',
   });

@@ -1,7 +1,13 @@
 // Query results as text: an aligned table that fits the terminal, RFC 4180 CSV, or JSON.
 import { parse } from 'csv-parse/sync';
+import { FREE_TEXT_COLUMNS } from './column-titles.ts';
 import type { QueryResult } from './duckdb-engine.ts';
 import type { PlainValue } from './values.ts';
+
+/** A column's header in a CSV export: its name, and the time zone for a timestamp. */
+export function exportHeader(column: string, type: string | undefined): string {
+  return type === 'datetime' ? `${column} (UTC)` : column;
+}
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'csv', 'json'];
@@ -12,12 +18,18 @@ export interface CsvOptions {
    * machines; people open exports in spreadsheets, so the default neutralises such cells.
    */
   readonly exact?: boolean;
+  /** The result's column types: a timestamp column's header then names its time zone (UTC). */
+  readonly types?: ReadonlyMap<string, string>;
 }
 
+/**
+ * `width` is the terminal's: only free-text columns are abbreviated to fit it. Without one
+ * (output piped to a file or another program) nothing is ever cut.
+ */
 export function formatResult(
   result: QueryResult,
   format: OutputFormat,
-  width = 120,
+  width = Number.POSITIVE_INFINITY,
   csv: CsvOptions = {},
 ): string {
   if (format === 'json') return `${JSON.stringify(result.rows, null, 2)}\n`;
@@ -29,7 +41,8 @@ export function formatResult(
 export function toCsv(result: QueryResult, options: CsvOptions = {}): string {
   const text = (value: PlainValue | undefined) =>
     typeof value === 'string' && !options.exact ? spreadsheetSafe(value) : cellText(value);
-  const lines = [result.columns.map(csvField).join(',')];
+  const header = result.columns.map((c) => exportHeader(c, options.types?.get(c)));
+  const lines = [header.map(csvField).join(',')];
   for (const row of result.rows) lines.push(result.columns.map((c) => csvField(text(row[c]))).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -56,10 +69,12 @@ function toTable(result: QueryResult, width: number): string {
   const cells = result.rows.map((row) => result.columns.map((c) => cellText(row[c])));
   const widths = result.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const gap = 2;
-  // Shrink the widest column until the table fits, down to a readable minimum.
+  // Shrink the widest free-text column until the table fits, down to a readable minimum; an
+  // identifier, a name or a number is never cut (the terminal wraps the line instead).
+  const free = result.columns.map((c) => FREE_TEXT_COLUMNS.has(c));
   while (widths.reduce((a, b) => a + b + gap, 0) > width) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest] <= 10) break;
+    const widest = widths.reduce((best, w, i) => (free[i] && (best < 0 || w > widths[best]) ? i : best), -1);
+    if (widest < 0 || widths[widest] <= 20) break;
     widths[widest]--;
   }
   const fit = (text: string, w: number) => (text.length > w ? `${text.slice(0, w - 1)}…` : text.padEnd(w));
@@ -81,7 +96,7 @@ export function spreadsheetSafeCsv(body: string, types: ReadonlyMap<string, stri
   const [header, ...rows] = parse(body, { relax_column_count: true }) as string[][];
   if (!header) return body;
   const text = header.map((column) => (types.get(column) ?? 'string') === 'string');
-  const lines = [header.map(csvField).join(',')];
+  const lines = [header.map((c) => csvField(exportHeader(c, types.get(c)))).join(',')];
   for (const row of rows) lines.push(row.map((v, i) => csvField(text[i] ? spreadsheetSafe(v) : v)).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

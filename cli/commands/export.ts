@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { exportKey, exportManifestKey } from '../../lake/keys.ts';
+import { exportKey, exportManifestKey, exportWorkbookKey } from '../../lake/keys.ts';
 import { LocalStore } from '../../lake/local-store.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
@@ -7,8 +7,12 @@ import { runExportsOnAthena } from '../../queries/athena-run.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { exportSnapshot } from '../../queries/export.ts';
 import { toCsv } from '../../queries/format.ts';
+import { RESULT_COLUMNS } from '../../queries/result-columns.ts';
+import { requireQuery } from '../../queries/saved-query.ts';
+import { buildWorkbook, type WorkbookSheet } from '../../queries/workbook.ts';
 import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '../engine-options.ts';
 import { UsageError } from '../errors.ts';
+import { requireLake } from '../lake-check.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
 
 interface ExportFlags extends AthenaFlags {
@@ -39,11 +43,14 @@ export function registerExport(program: Command): void {
       await exportFromAthena(opts, target);
       return;
     }
-    const engine = await DuckDbEngine.openStore(openStore(opts.lake));
+    const source = openStore(opts.lake);
+    requireLake(source);
+    const engine = await DuckDbEngine.openStore(source);
     try {
       const manifest = await exportSnapshot(engine, target, opts.date, { exact: opts.exactCsv });
       for (const q of manifest.queries)
         process.stdout.write(`${String(q.rows).padStart(7)}  ${target.location}/${q.key}\n`);
+      process.stdout.write(`${'workbook'.padStart(7)}  ${target.location}/${manifest.workbook}\n`);
       process.stdout.write(`exported ${manifest.queries.length} queries of snapshot ${manifest.dt}\n`);
     } finally {
       engine.close();
@@ -56,9 +63,12 @@ async function exportFromAthena(opts: ExportFlags, target: ObjectStore): Promise
   const dt =
     opts.date ?? String(runs.find((r) => r.run.result.rows.length)?.run.result.rows[0].dt ?? 'latest');
   const queries = [];
+  const sheets: WorkbookSheet[] = [];
   for (const { name, run } of runs) {
     const key = exportKey(name, dt);
-    await target.put(key, toCsv(run.result, { exact: opts.exactCsv }), { contentType: 'text/csv' });
+    const types = new Map(RESULT_COLUMNS[name] ?? []);
+    await target.put(key, toCsv(run.result, { exact: opts.exactCsv, types }), { contentType: 'text/csv' });
+    sheets.push({ query: requireQuery(name), result: run.result });
     queries.push({
       name,
       rows: run.result.rows.length,
@@ -70,9 +80,13 @@ async function exportFromAthena(opts: ExportFlags, target: ObjectStore): Promise
       `${String(run.result.rows.length).padStart(7)}  ${target.location}/${key}  (${run.bytesScanned} bytes scanned)\n`,
     );
   }
+  const exportedAt = new Date().toISOString();
+  const workbook = exportWorkbookKey(dt);
+  await target.put(workbook, await buildWorkbook(sheets, { dt, exportedAt, lake: target.location }));
   await target.put(
     exportManifestKey(dt),
-    `${JSON.stringify({ dt, exportedAt: new Date().toISOString(), engine: 'athena', queries }, null, 2)}\n`,
+    `${JSON.stringify({ dt, exportedAt, engine: 'athena', queries, workbook }, null, 2)}\n`,
   );
+  process.stdout.write(`${'workbook'.padStart(7)}  ${target.location}/${workbook}\n`);
   process.stdout.write(`exported ${queries.length} queries of snapshot ${dt} from Athena\n`);
 }

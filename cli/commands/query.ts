@@ -8,6 +8,7 @@ import { notEvaluated, runSavedQuery } from '../../queries/run-query.ts';
 import { loadQuerySql, requireQuery } from '../../queries/saved-query.ts';
 import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '../engine-options.ts';
 import { UsageError } from '../errors.ts';
+import { requireLake } from '../lake-check.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
 
 interface QueryOptions extends AthenaFlags {
@@ -18,6 +19,11 @@ interface QueryOptions extends AthenaFlags {
   list?: boolean;
   showSql?: boolean;
   exactCsv?: boolean;
+}
+
+/** The terminal's width; none when output is piped, so nothing is ever cut there. */
+function terminalWidth(): number {
+  return process.stdout.isTTY ? process.stdout.columns || 160 : Number.POSITIVE_INFINITY;
 }
 
 function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
@@ -60,18 +66,16 @@ export function registerQuery(program: Command): void {
         date: opts.date,
         params: opts.param,
       });
-      process.stdout.write(
-        formatResult(run.result, opts.format, process.stdout.columns || 160, { exact: opts.exactCsv }),
-      );
+      process.stdout.write(formatResult(run.result, opts.format, terminalWidth(), { exact: opts.exactCsv }));
       process.stderr.write(`athena: query ${run.queryExecutionId} scanned ${run.bytesScanned} bytes\n`);
       return;
     }
-    const engine = await DuckDbEngine.openStore(openStore(opts.lake));
+    const store = openStore(opts.lake);
+    requireLake(store);
+    const engine = await DuckDbEngine.openStore(store);
     try {
       const result = await runSavedQuery(engine, name, { date: opts.date, params: opts.param });
-      process.stdout.write(
-        formatResult(result, opts.format, process.stdout.columns || 160, { exact: opts.exactCsv }),
-      );
+      process.stdout.write(formatResult(result, opts.format, terminalWidth(), { exact: opts.exactCsv }));
       const missing = await notEvaluated(engine, name, opts.date);
       if (missing?.collected.length) {
         const list = missing.collected.map(
@@ -102,5 +106,5 @@ function listCatalog(format: OutputFormat): string {
     security_hub: q.controls.securityHub.join(' '),
     params: q.params.map((p) => `${p.name}=${p.default}`).join(' '),
   }));
-  return formatResult({ columns: Object.keys(rows[0]), rows }, format, process.stdout.columns || 160);
+  return formatResult({ columns: Object.keys(rows[0]), rows }, format, terminalWidth());
 }

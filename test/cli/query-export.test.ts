@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXPORTED_QUERIES } from '../../queries/catalog.ts';
+import { CATALOG, EXPORTED_QUERIES } from '../../queries/catalog.ts';
 import { runCli } from '../helpers/cli.ts';
 import { buildQueryLake } from '../helpers/query-lake.ts';
 
@@ -30,10 +30,19 @@ describe('credlake query', () => {
     );
   });
 
-  it('prints a table that fits the terminal width', async () => {
-    const r = await runCli(['query', 'stale_access_keys', '--lake', lake], { COLUMNS: '100' });
+  it('never cuts anything when piped: every ARN, account id and query name whole', async () => {
+    const r = await runCli(['query', 'stale_access_keys', '--lake', lake], { COLUMNS: '60' });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('(4 rows)');
+    expect(r.stdout).not.toContain('…');
+    const json = await runCli(['query', 'stale_access_keys', '--format', 'json', '--lake', lake]);
+    for (const row of JSON.parse(json.stdout) as { arn: string; account_id: string }[]) {
+      expect(r.stdout).toContain(row.arn);
+      expect(r.stdout).toContain(row.account_id);
+    }
+    const list = await runCli(['query', '--list'], { COLUMNS: '60' });
+    for (const q of CATALOG) expect(list.stdout).toContain(q.name);
+    expect(list.stdout).not.toContain('…');
   });
 
   it('lists the catalog', async () => {
@@ -50,7 +59,7 @@ describe('credlake query', () => {
         ['query', 'stale_access_keys', '--lake', lake, '--format', 'xml'],
         'Allowed choices are table, csv, json',
       ],
-      [['query', 'stale_access_keys', '--lake', join(lake, 'empty')], 'has no collection runs yet'],
+      [['query', 'stale_access_keys', '--lake', join(lake, 'empty')], 'no lake at '],
     ] as const;
     for (const [args, message] of cases) {
       const r = await runCli([...args]);

@@ -1,0 +1,98 @@
+// The exports as one Excel workbook for auditors: a summary sheet (each check with its severity,
+// control ids and row count) and one sheet per exported query. Typed cells, so a spreadsheet
+// never reinterprets them: account ids and other identifiers as text (000123456789 keeps its
+// zeros), timestamps as real date cells holding the UTC time with "(UTC)" in their header,
+// numbers and flags as numbers and booleans. Written with exceljs; no I/O here.
+import ExcelJS from 'exceljs';
+import { queryLabels, type SavedQuery } from './catalog.ts';
+import { columnTitle } from './column-titles.ts';
+import type { QueryResult } from './duckdb-engine.ts';
+import { exportHeader } from './format.ts';
+import { RESULT_COLUMNS, type ResultType } from './result-columns.ts';
+
+export interface WorkbookSheet {
+  readonly query: SavedQuery;
+  readonly result: QueryResult;
+}
+
+/** Excel's limit on a sheet name. */
+const SHEET_NAME_MAX = 31;
+
+/** The sheet of a query: its title, which Excel allows up to 31 characters and no []:*?/\ in. */
+export function sheetName(query: SavedQuery): string {
+  if (query.title.length > SHEET_NAME_MAX || /[[\]:*?/\\]/.test(query.title))
+    throw new Error(`query ${query.name}: its title "${query.title}" cannot name an Excel sheet`);
+  return query.title;
+}
+
+export async function buildWorkbook(
+  sheets: readonly WorkbookSheet[],
+  about: { dt: string; exportedAt: string; lake: string },
+): Promise<Uint8Array> {
+  const book = new ExcelJS.Workbook();
+  book.creator = 'credlake';
+  book.created = new Date(about.exportedAt);
+  const summary = book.addWorksheet('Summary');
+  summary.addRows([
+    ['credlake exports', ''],
+    ['snapshot (dt)', about.dt],
+    ['exported at (UTC)', new Date(about.exportedAt)],
+    ['lake', about.lake],
+    [],
+  ]);
+  summary.getCell('B3').numFmt = 'yyyy-mm-dd hh:mm:ss';
+  const head = summary.addRow(['sheet', 'query', 'severity', 'CIS', 'Security Hub', 'rows']);
+  head.font = { bold: true };
+  for (const { query, result } of sheets) {
+    const labels = queryLabels(query);
+    summary.addRow([
+      sheetName(query),
+      query.name,
+      labels.severity ?? '',
+      labels.cis.join(', '),
+      labels.security_hub.join(', '),
+      result.rows.length,
+    ]);
+    addQuerySheet(book, query, result);
+  }
+  summary.columns.forEach((c, i) => {
+    c.width = [34, 34, 10, 30, 20, 8][i] ?? 12;
+  });
+  return new Uint8Array(await book.xlsx.writeBuffer());
+}
+
+function addQuerySheet(book: ExcelJS.Workbook, query: SavedQuery, result: QueryResult): void {
+  const types = new Map(RESULT_COLUMNS[query.name] ?? []);
+  const sheet = book.addWorksheet(sheetName(query), { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = result.columns.map((c) => {
+    const type = types.get(c) ?? 'string';
+    return {
+      header: exportHeader(c, type),
+      key: c,
+      width: Math.min(60, Math.max(12, exportHeader(c, type).length + 2, columnTitle(c).length + 2)),
+      style: { numFmt: NUMBER_FORMATS[type] },
+    };
+  });
+  sheet.getRow(1).font = { bold: true };
+  for (const row of result.rows) {
+    sheet.addRow(result.columns.map((c) => cellValue(row[c], types.get(c) ?? 'string')));
+  }
+}
+
+/** Text stays text ('@'); a timestamp shows date and time; counts as whole numbers. */
+const NUMBER_FORMATS: Record<ResultType, string> = {
+  string: '@',
+  integer: '0',
+  decimal: '0.00',
+  boolean: 'General',
+  datetime: 'yyyy-mm-dd hh:mm:ss',
+};
+
+function cellValue(value: unknown, type: ResultType): ExcelJS.CellValue {
+  if (value === null || value === undefined) return null;
+  // exceljs turns a Date into Excel's serial day count from its UTC time: the cell shows UTC.
+  if (type === 'datetime') return new Date(String(value));
+  if (type === 'integer' || type === 'decimal') return Number(value);
+  if (type === 'boolean') return Boolean(value);
+  return String(value);
+}
