@@ -1,5 +1,6 @@
 // Every command that writes the lake holds its lock while it does, and on a local lake clears
 // what an interrupted writer left half-done (its temporary files), saying what it found.
+import { existsSync } from 'node:fs';
 import { LocalStore } from '../lake/local-store.ts';
 import { acquireLakeLock, LakeLockedError } from '../lake/lock.ts';
 import type { ObjectStore } from '../lake/store.ts';
@@ -10,6 +11,8 @@ export async function withLakeLock<T>(
   command: string,
   work: () => Promise<T>,
 ): Promise<T> {
+  // A command that fails leaves no folder behind that was not there before it.
+  const newFolder = store instanceof LocalStore && !existsSync(store.root);
   let lock: Awaited<ReturnType<typeof acquireLakeLock>>;
   try {
     lock = await acquireLakeLock(store, command);
@@ -34,5 +37,6 @@ export async function withLakeLock<T>(
     return await work();
   } finally {
     await lock.release();
+    if (store instanceof LocalStore) await store.removeEmptyFolders(newFolder);
   }
 }

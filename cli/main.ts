@@ -24,6 +24,14 @@ try {
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (isMissingCredentials(error)) {
+    const message = error instanceof Error ? error.message : String(error);
+    const profile = process.env.AWS_PROFILE ? ` for profile ${process.env.AWS_PROFILE}` : '';
+    process.stderr.write(
+      `credlake: no AWS credentials${profile} (${message}): sign in (aws sso login --profile NAME) or set AWS_PROFILE to a configured profile; add --simulate to try credlake without AWS\n`,
+    );
+    return 2;
+  }
   if (error instanceof UsageError || error instanceof QueryInputError || error instanceof PlanInputError) {
     process.stderr.write(`credlake: ${error.message}\n`);
     return 2;
@@ -41,4 +49,12 @@ function exitCodeFor(error: unknown): number {
   if (process.env.CREDLAKE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write('(set CREDLAKE_DEBUG=1 for a stack trace)\n');
   return 1;
+}
+
+/** The SDK found no credentials (directly, or as the cause of the collector's own error). */
+function isMissingCredentials(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause)
+    if (e.name === 'CredentialsProviderError' || (e as { code?: string }).code === 'CredentialsProviderError')
+      return true;
+  return false;
 }

@@ -7,9 +7,17 @@ import { isIsoDate, parseIsoInstant } from '../transforms/dates.ts';
 export { DEFAULT_LAKE } from '../lake/open-store.ts';
 
 export function parseDateOption(value: string): string {
-  if (!isIsoDate(value))
-    throw new InvalidArgumentError(`expected a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
-  return value;
+  if (isIsoDate(value)) return value;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  const [year, month, day] = m.slice(1).map(Number);
+  const why =
+    month < 1 || month > 12
+      ? `there is no month ${month}`
+      : `${m[1]}-${m[2]} has ${new Date(Date.UTC(year, month, 0)).getUTCDate()} days, not ${day}`;
+  throw new InvalidArgumentError(
+    `${value} is not a calendar date (${why}): expected a real date as YYYY-MM-DD`,
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCollect } from './commands/collect.ts';
 import { registerExport } from './commands/export.ts';
@@ -13,6 +14,7 @@ import { registerVerify } from './commands/verify.ts';
 export function createProgram(): Command {
   const program = new Command('credlake')
     .description('IAM credential reports of every account in an AWS Organization, as an evidence lake')
+    .version(packageVersion(), '-V, --version', 'print the version of credlake')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   registerRun(program);
@@ -25,4 +27,10 @@ export function createProgram(): Command {
   registerVerify(program);
   registerSimulate(program);
   return program;
+}
+
+/** The version in package.json, the one place it is written. */
+export function packageVersion(): string {
+  const file = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }

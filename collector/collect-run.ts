@@ -3,13 +3,14 @@
 // once, and one limiter bounds the API calls in flight across them, so waits between polls hold
 // no slot; Ctrl-C finishes the accounts in flight and the run record says it was interrupted.
 
-import { rawAccountsKey, runItemsKey } from '../lake/keys.ts';
+import { runItemsKey } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
 import type { PollPolicy } from './collect-account.ts';
 import { COLLECTOR_DEFAULTS } from './defaults.ts';
 import type { AccountFilters } from './discover.ts';
 import { Limiter } from './limiter.ts';
+import { readAccountsSnapshot, type SnapshotUse } from './org-snapshot.ts';
 import type { AccountOutcome, AccountsSnapshot } from './outcome.ts';
 import { type RetryPolicy, retryPolicyForRun } from './retry.ts';
 import { type AccountItem, closeRun, collectOne, type PipelineDeps, planRun } from './run-steps.ts';
@@ -48,6 +49,8 @@ export interface RunResult {
   readonly dt: string;
   readonly outcomes: AccountOutcome[];
   readonly snapshot: AccountsSnapshot;
+  /** The organization snapshot the run stands on, and whether it took it or kept the day's. */
+  readonly organization: { readonly key: string; readonly use: SnapshotUse };
   readonly manifestKey: string;
   readonly interrupted: boolean;
 }
@@ -100,12 +103,13 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
   );
   const interrupted = options.signal?.aborted ?? false;
   const closed = await closeRun(deps, { runId: plan.runId, dt, startedAt: plan.startedAt, interrupted });
-  const snapshot = (await getJson<AccountsSnapshot>(store, rawAccountsKey(dt)))!;
+  const snapshot = (await readAccountsSnapshot(store, dt))!.snapshot;
   return {
     runId: plan.runId,
     dt,
     outcomes: closed.outcomes,
     snapshot,
+    organization: { key: plan.accountsKey, use: plan.organization },
     manifestKey: closed.output.manifestKey,
     interrupted,
   };

@@ -3,9 +3,9 @@
 
 import { writeCurated } from '../curation/curated-object.ts';
 import { accountsObject, collectionRunsObject } from '../curation/day-tables.ts';
-import { rawAccountsKey } from '../lake/keys.ts';
-import { getJson, type ObjectStore } from '../lake/store.ts';
+import type { ObjectStore } from '../lake/store.ts';
 import { readOutcomes, standingOutcomes } from './journal.ts';
+import { readAccountsSnapshot } from './org-snapshot.ts';
 import type { AccountOutcome, AccountsSnapshot } from './outcome.ts';
 
 /** Rebuilds `curated/collection_runs/dt=...` from every outcome journaled that day. */
@@ -19,7 +19,7 @@ export async function writeCollectionRuns(store: ObjectStore, dt: string): Promi
 
 /** Rebuilds `curated/accounts/dt=...` from the day's raw org snapshot, if there is one. */
 export async function writeAccounts(store: ObjectStore, dt: string): Promise<AccountsSnapshot | undefined> {
-  const snapshot = await getJson<AccountsSnapshot>(store, rawAccountsKey(dt));
+  const snapshot = (await readAccountsSnapshot(store, dt))?.snapshot;
   if (!snapshot) return undefined;
   await writeCurated(store, [accountsObject(dt, snapshot)]);
   return snapshot;

@@ -13,14 +13,14 @@ import {
   isRawPostureKey,
   parseRawReportKey,
   RAW_ZONES,
-  rawAccountsKey,
   rawPosturePrefix,
   rawReportPrefix,
 } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import { writeAccounts, writeCollectionRuns } from './curate.ts';
 import { readOutcomes, standingOutcomes } from './journal.ts';
-import type { AccountOutcome, AccountsSnapshot } from './outcome.ts';
+import { readAccountsSnapshot } from './org-snapshot.ts';
+import type { AccountOutcome } from './outcome.ts';
 import { type PostureRecord, writeAccountPosture } from './posture.ts';
 
 export interface RebuildResult {
@@ -55,7 +55,7 @@ export async function orphanReports(
 export async function rebuildDate(store: ObjectStore, dt: string): Promise<RebuildResult> {
   const outcomes = await readOutcomes(store, dt);
   const standing = standingOutcomes(outcomes);
-  const snapshot = await getJson<AccountsSnapshot>(store, rawAccountsKey(dt));
+  const snapshot = (await readAccountsSnapshot(store, dt))?.snapshot;
   const names = new Map(snapshot?.accounts.map((a) => [a.accountId, a.name]) ?? []);
   const failures: RebuildResult['failures'] = [];
   let rows = 0;

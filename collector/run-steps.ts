@@ -3,7 +3,7 @@
 // (collect-run.ts). Plan a run, collect one account (or record why its invocation failed),
 // finalize. SDK-free: AWS reaches it through the adapters passed in. Nothing here returns a value
 // that grows with the organization: the plan's accounts and every outcome live in the lake.
-import { curatedKey, rawAccountsKey, runItemsKey, runMapResultsPrefix } from '../lake/keys.ts';
+import { curatedKey, runItemsKey, runMapResultsPrefix } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import { TABLES, type TableDef } from '../transforms/schema.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
@@ -20,6 +20,7 @@ import { ApiError, PlanInputError } from './errors.ts';
 import { type EvidenceRecord, evidenceOf, withVersion } from './evidence.ts';
 import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
 import { Limiter } from './limiter.ts';
+import { readAccountsSnapshot, type SnapshotUse, storeAccountsSnapshot } from './org-snapshot.ts';
 import { type AccountOutcome, type AccountsSnapshot, newRunId, outcomeWithoutReport } from './outcome.ts';
 import { writeAccountPosture } from './posture.ts';
 import { DEFAULT_RETRY, type RetryPolicy, retryPolicyForAccount } from './retry.ts';
@@ -66,6 +67,10 @@ export interface PlanOutput {
   readonly resultsPrefix: string;
   readonly accounts: number;
   readonly skipped: number;
+  /** The organization snapshot this run stands on. */
+  readonly accountsKey: string;
+  /** Whether the run took the day's first snapshot, kept an identical one, or took a new one. */
+  readonly organization: SnapshotUse;
 }
 
 export async function planRun(
@@ -77,10 +82,7 @@ export async function planRun(
   // Run ids come from the wall clock even on a simulated one: they order real executions.
   const runId = input.runId ?? newRunId(Date.now());
   const { snapshot, planned } = await plan({ org: deps.org, filters: deps.filters, dt }, now);
-  await deps.store.put(rawAccountsKey(dt), JSON.stringify(snapshot, null, 2), {
-    ifAbsent: true,
-    contentType: 'application/json',
-  });
+  const organization = await storeAccountsSnapshot(deps.store, dt, runId, snapshot);
   await writeAccounts(deps.store, dt);
   await deps.registerPartitions?.(TABLES.accounts, [[dt]]);
   const skips = planned.filter((p) => p.skip);
@@ -98,6 +100,8 @@ export async function planRun(
     resultsPrefix: deps.objectKey?.(runMapResultsPrefix(dt, runId)) ?? runMapResultsPrefix(dt, runId),
     accounts: items.length,
     skipped: skips.length,
+    accountsKey: organization.key,
+    organization: organization.use,
   };
 }
 
@@ -305,9 +309,10 @@ async function runEvidence(
 ): Promise<EvidenceRecord[]> {
   const records = new Map<string, EvidenceRecord>();
   for (const o of outcomes) for (const e of o.evidence ?? []) records.set(e.key, e);
-  const snapshot = await store.get(rawAccountsKey(dt));
-  if (snapshot)
-    records.set(rawAccountsKey(dt), await withVersion(store, evidenceOf(rawAccountsKey(dt), snapshot)));
+  const current = await readAccountsSnapshot(store, dt);
+  const snapshot = current && (await store.get(current.key));
+  if (current && snapshot)
+    records.set(current.key, await withVersion(store, evidenceOf(current.key, snapshot)));
   return [...records.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 

@@ -92,6 +92,23 @@ export class LocalStore implements ObjectStore {
   }
 
   /**
+   * Removes the lock's folder when it is empty (an object store has no empty folders), and the
+   * lake's own folder when `root` too is empty of files: a command that wrote nothing leaves
+   * nothing behind.
+   */
+  async removeEmptyFolders(root: boolean): Promise<void> {
+    const empty = async (dir: string): Promise<boolean> => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+      if (!entries) return false;
+      for (const e of entries) if (!e.isDirectory() || !(await empty(join(dir, e.name)))) return false;
+      return true;
+    };
+    const locks = this.path('locks');
+    if (await empty(locks)) await rm(locks, { recursive: true, force: true });
+    if (root && (await empty(this.root))) await rm(this.root, { recursive: true, force: true });
+  }
+
+  /**
    * Removes the temporary files of writes that never finished (a process killed between writing
    * and renaming). Only for a caller that holds the lake's lock: another writer's are in use.
    */

@@ -99,6 +99,14 @@ export function parseCredentialReport(bytes: Uint8Array, ctx: ReportContext): Pa
     for (const id of named) if (id && id !== ctx.accountId) others.set(id, (others.get(id) ?? 0) + 1);
     rows.push(row);
   }
+  const [only] = others.size === 1 ? [...others] : [];
+  if (only && only[1] === rows.length) {
+    // Every row names one other account: the report is whole, the account it was filed under is wrong.
+    throw new MalformedReportError(
+      ctx.accountId,
+      `every row belongs to account ${only[0]} (by its ARN), not ${ctx.accountId}: if this is account ${only[0]}'s report, import it with --account ${only[0]}`,
+    );
+  }
   if (others.size) {
     const list = [...others].map(([id, n]) => `${id} (${n} row${n === 1 ? '' : 's'})`).join(', ');
     throw new MalformedReportError(

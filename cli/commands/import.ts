@@ -47,7 +47,12 @@ export function registerImport(program: Command): void {
     .option('--account-name <name>', 'account name to record with the rows')
     .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
     .action(async (file: string, opts: ImportOptions) => {
-      if (/^s3:\/\//.test(file) || (await stat(file).catch(() => undefined))?.isDirectory()) {
+      const local = /^s3:\/\//.test(file) ? undefined : await stat(file).catch(() => null);
+      if (local === null)
+        throw new UsageError(
+          `no such file or folder: ${file} (expected a credential report CSV, or a folder of them)`,
+        );
+      if (local === undefined || local.isDirectory()) {
         if (opts.account || opts.date || opts.generatedAt)
           throw new UsageError(
             `${file} is an archive: each file's account and date come from its path; --account, --date and --generated-at are for one file`,
@@ -93,7 +98,7 @@ export function registerImport(program: Command): void {
       }
       if (result.futureTimestamps)
         lines.push(
-          `  note: ${result.futureTimestamps} timestamp(s) later than the report time: their day counts are left empty (give --generated-at if the guess is wrong)`,
+          `  note: ${result.futureTimestamps} timestamp(s) later than the report time: their day counts are left empty${opts.generatedAt === undefined ? ' (give --generated-at if the guess is wrong)' : ' (check the --generated-at given)'}`,
         );
       if (result.duplicateUsers.length)
         lines.push(

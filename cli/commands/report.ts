@@ -4,6 +4,7 @@ import { buildHtmlReport } from '../../dashboard/build-report.ts';
 import { reportKey } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
+import { requireLake } from '../lake-check.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
 
 export function registerReport(program: Command): void {
@@ -18,6 +19,7 @@ export function registerReport(program: Command): void {
     )
     .action(async (opts: { lake: string; date?: string; out?: string }) => {
       const store = openStore(opts.lake);
+      requireLake(store);
       const engine = await DuckDbEngine.openStore(store);
       try {
         const { dt, html } = await buildHtmlReport(engine, store.location, opts.date);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { rawDates, rebuildDate } from '../../collector/rebuild.ts';
 import { openStore } from '../../lake/open-store.ts';
-import { ReportedFailure } from '../errors.ts';
+import { ReportedFailure, UsageError } from '../errors.ts';
+import { requireLake } from '../lake-check.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
 import { refreshRollups } from '../rollups.ts';
@@ -14,10 +15,15 @@ export function registerTransform(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'only this snapshot date', parseDateOption)
     .action(async (opts: { lake: string; date?: string }) => {
       const store = openStore(opts.lake);
+      requireLake(store);
+      const known = await rawDates(store);
+      if (known.length === 0) throw new UsageError(`nothing to transform: no raw data in ${store.location}`);
+      if (opts.date && !known.includes(opts.date))
+        throw new UsageError(
+          `nothing to transform for ${opts.date}: no raw data for that date in ${store.location} (dates with raw data: ${known.join(', ')})`,
+        );
       const failed = await withLakeLock(store, 'transform', async () => {
-        const dates = opts.date ? [opts.date] : await rawDates(store);
-        if (dates.length === 0)
-          throw new ReportedFailure(`nothing to transform: no raw data in ${store.location}`);
+        const dates = opts.date ? [opts.date] : known;
         let failures = 0;
         for (const dt of dates) {
           const r = await rebuildDate(store, dt);

@@ -9,7 +9,8 @@ import type { ObjectStore } from '../../lake/store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { parseCredentialReport } from '../../transforms/credential-report.ts';
 import { MalformedReportError } from '../../transforms/errors.ts';
-import { ReportedFailure } from '../errors.ts';
+import { ReportedFailure, UsageError } from '../errors.ts';
+import { requireLake } from '../lake-check.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
 
 export function registerVerify(program: Command): void {
@@ -22,9 +23,15 @@ export function registerVerify(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'only this snapshot date', parseDateOption)
     .action(async (opts: { lake: string; date?: string }) => {
       const store = openStore(opts.lake);
-      const dates = opts.date ? [opts.date] : datesIn(await store.list(RUNS_ZONE));
-      if (dates.length === 0)
-        throw new ReportedFailure(`nothing to verify: no run records in ${store.location}`);
+      requireLake(store);
+      const known = datesIn(await store.list(RUNS_ZONE));
+      if (known.length === 0) throw new UsageError(`nothing to verify: no run records in ${store.location}`);
+      // A date with nothing recorded is not a clean bill of health: it is nothing verified.
+      if (opts.date && !known.includes(opts.date))
+        throw new UsageError(
+          `nothing to verify for ${opts.date}: no run records for that date in ${store.location} (dates with runs: ${summarize(known)})`,
+        );
+      const dates = opts.date ? [opts.date] : known;
       let problems = 0;
       const engine = await DuckDbEngine.openStore(store);
       try {
@@ -44,6 +51,12 @@ export function registerVerify(program: Command): void {
       if (problems)
         throw new ReportedFailure(`${problems} problem(s) in the chain of custody of ${store.location}`);
     });
+}
+
+function summarize(dates: string[]): string {
+  return dates.length <= 6
+    ? dates.join(', ')
+    : `${dates.slice(0, 3).join(', ')}, ... ${dates.slice(-3).join(', ')}`;
 }
 
 /** Each collected account's curated rows against a parse of the raw bytes its outcome names. */
