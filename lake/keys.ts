@@ -1,4 +1,4 @@
-// The lake's key layout (DESIGN.md section 2), written once. Every reader and writer of the
+// The lake's key layout (docs/data-model.md), written once. Every reader and writer of the
 // lake builds and parses keys through these functions.
 import type { TableName } from '../transforms/schema.ts';
 

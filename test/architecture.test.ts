@@ -1,4 +1,4 @@
-// The dependency rules of DESIGN.md section 1, over relative and package imports alike: cli,
+// The dependency rules of docs/architecture.md, over relative and package imports alike: cli,
 // infra and the handler.ts files sit on top; collector, queries and dashboard use transforms and
 // lake; the collector curates through curation/, which does no I/O of its own; transforms does
 // no I/O and imports nothing of ours but its own files; the collector's

@@ -85,6 +85,11 @@ describe('the README quick start, run as shown', () => {
     const r = await shell(line!, cwd);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/failed accounts:\n {2}\d{12} /);
+    // Throttling was retried, not reported; every account of the organization has its outcome.
+    expect(r.stderr).not.toContain('Rate exceeded');
+    const lake = /--lake (\S+)/.exec(line!)![1];
+    const coverage = await shell(`npx credlake query collection_coverage --format json --lake ${lake}`, cwd);
+    expect(JSON.parse(coverage.stdout)).toHaveLength(30);
     const query = /`(npx credlake query \w+)`/.exec(quickStart)?.[1];
     const q = await shell(query!, cwd);
     expect(q.code, q.stderr).toBe(0);

@@ -96,6 +96,9 @@ describe('a report imported without --generated-at', () => {
     const r = await runCli(importArgs(path, dir, '--generated-at', '2016-02-01T00:00:00Z'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/note: 2 timestamp\(s\) later than the report time/);
+    // The time was given: the note does not ask for it again.
+    expect(r.stdout).toContain('(check the --generated-at given)');
+    expect(r.stdout).not.toContain('give --generated-at');
     // alice's password changed after the report time: no age, so no old-password finding.
     expect(await query(dir, 'passwords_not_rotated')).toEqual([]);
     const coverage = await query(dir, 'collection_coverage');

@@ -97,7 +97,7 @@ describe('credlake import', () => {
       ],
       [
         ['import', fixture('reports', 'basic.csv'), '--account', '000123456789', '--date', '2024-02-30'],
-        'expected a date as YYYY-MM-DD, got "2024-02-30"',
+        '2024-02-30 is not a calendar date (2024-02 has 29 days, not 30)',
       ],
       [
         [
@@ -113,7 +113,7 @@ describe('credlake import', () => {
       ],
       [
         ['import', '/no/such/file.csv', '--account', '000123456789', '--date', '2024-05-01'],
-        'cannot read /no/such/file.csv: no such file',
+        'no such file or folder: /no/such/file.csv',
       ],
       [
         ['import', fixture('reports', 'basic.csv'), '--date', '2024-05-01'],
@@ -163,9 +163,9 @@ describe('credlake transform', () => {
     );
   });
 
-  it('says so when the lake holds nothing to transform', async () => {
+  it('says so when the lake holds nothing to transform (nothing was done: exit 2)', async () => {
     const r = await runCli(['transform', '--lake', await newLake()]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('nothing to transform');
   });
 });

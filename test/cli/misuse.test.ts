@@ -1,4 +1,4 @@
-// The mistakes users make, and the README's own fault example: every usage error says what was
+// The mistakes users make: every usage error says what was
 // wrong, the value and what was expected (exit 2); nothing hangs; a closed pipe is success.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp } from 'node:fs/promises';
@@ -180,25 +180,4 @@ describe('a closed pipe', () => {
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(0);
   });
-});
-
-describe("the README's fault example", () => {
-  it('exits 1 with every account in the coverage table, retrying what throttling interrupted', async () => {
-    const dir = await lake();
-    const r = await runCli([
-      'run',
-      '--simulate',
-      '--lake',
-      dir,
-      '--faults',
-      'throttle=0.1,access_denied=0.05,stuck=0.05,malformed=0.05',
-    ]);
-    expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).not.toContain('Rate exceeded');
-    expect(r.stdout).toMatch(/collected\s+\d+/);
-    const coverage = await runCli(['query', 'collection_coverage', '--format', 'json', '--lake', dir]);
-    const rows = JSON.parse(coverage.stdout) as { status: string }[];
-    expect(rows).toHaveLength(30);
-    expect(rows.filter((row) => row.status === 'not_collected')).toEqual([]);
-  }, 120_000);
 });

@@ -40,3 +40,23 @@ describe('npx cdk synth', () => {
     expect(withWasm.length).toBeGreaterThanOrEqual(1);
   }, 200_000);
 });
+
+describe('npx cdk synth with a wrong setting', () => {
+  it('stops with one line naming the setting, the value and what was expected, no stack trace', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'credlake-cdk-out-'));
+    const env = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true' };
+    const failed = await run(
+      'npx',
+      ['cdk', 'synth', '--no-notices', '--quiet', '--output', out, '-c', 'concurrency=abc'],
+      { cwd: ROOT, env, timeout: 180_000 },
+    ).then(
+      () => undefined,
+      (error: { stderr: string; code: number }) => error,
+    );
+    expect(failed, 'synth must fail').toBeDefined();
+    expect(failed!.stderr).toContain(
+      'credlake settings: setting concurrency is invalid: got "abc", expected a whole number from 1 to 1000',
+    );
+    expect(failed!.stderr).not.toMatch(/\n\s+at /);
+  }, 200_000);
+});

@@ -26,7 +26,7 @@ describe('lake key layout', () => {
     ).toBeUndefined();
   });
 
-  it('places curated, manifest and export objects where DESIGN.md says', () => {
+  it('places curated, manifest and export objects where docs/data-model.md says', () => {
     expect(curatedKey('credential_report', '2024-05-01', '000123456789')).toBe(
       'curated/credential_report/dt=2024-05-01/account_id=000123456789/data.parquet',
     );

@@ -1,4 +1,4 @@
-// Guards the portability rules of DESIGN.md section 4, so every saved query runs unchanged in
+// Guards the portability rules of docs/architecture.md, so every saved query runs unchanged in
 // Athena (Trino) and DuckDB. What is guarded: the forbidden constructs below (by pattern) and
 // Trino's grammar as node-sql-parser knows it (on the SQL as prepared with a literal snapshot
 // date, since that parser rejects scalar subqueries that Trino accepts). What is not: function
