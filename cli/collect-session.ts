@@ -11,6 +11,7 @@ import { type CollectTarget, openTarget } from './aws-target.ts';
 import { type CollectFlags, pollPolicyFor, readAccountsFlag, reportTimeoutMsFor } from './collect-options.ts';
 import { refreshRollups } from './rollups.ts';
 import { formatRunSummary } from './run-summary.ts';
+import { timed } from './timings.ts';
 
 export interface CollectSession {
   readonly target: CollectTarget;
@@ -99,22 +100,24 @@ async function collectDay(
   const store = openStore(flags.lake, { region: flags.region });
   const progress = createProgress(process.stderr, flags.quiet || brief);
   const started = performance.now();
-  const result = await collectRun({
-    store,
-    dt,
-    access: target.access,
-    org: target.org,
-    filters,
-    concurrency: flags.concurrency,
-    reportTimeoutMs: reportTimeoutMsFor(flags),
-    poll: pollPolicyFor(flags),
-    signal,
-    // A simulated organization lives on its own clock (the simulated day).
-    now: target.simulator ? () => target.simulator!.now() : undefined,
-    onProgress: (e) => progress.update(e),
-  });
+  const result = await timed(`collect.${dt}`, () =>
+    collectRun({
+      store,
+      dt,
+      access: target.access,
+      org: target.org,
+      filters,
+      concurrency: flags.concurrency,
+      reportTimeoutMs: reportTimeoutMsFor(flags),
+      poll: pollPolicyFor(flags),
+      signal,
+      // A simulated organization lives on its own clock (the simulated day).
+      now: target.simulator ? () => target.simulator!.now() : undefined,
+      onProgress: (e) => progress.update(e),
+    }),
+  );
   progress.finish();
-  await refreshRollups(store, [dt]);
+  await timed(`rollup.${dt}`, () => refreshRollups(store, [dt]));
   const seconds = (performance.now() - started) / 1000;
   if (brief) {
     const n = (status: string) => result.outcomes.filter((o) => o.status === status).length;

@@ -19,6 +19,7 @@ import { withTarget } from '../collect-session.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { positiveInt, todayUtc } from '../options.ts';
+import { noteStartup, timed } from '../timings.ts';
 
 interface RunFlags extends CollectFlags {
   days?: number;
@@ -53,6 +54,7 @@ export function registerRun(program: Command): void {
           '--days needs --simulate: a real organization can only be collected as it is today',
         );
       }
+      noteStartup();
       const store = openStore(flags.lake, { region: flags.region });
       await withLakeLock(store, 'run', () => runJob(flags, store));
     });
@@ -90,10 +92,15 @@ async function publish(
 ): Promise<void> {
   const engine = await DuckDbEngine.openStore(store);
   try {
-    const manifest = await exportSnapshot(engine, store, last.dt);
-    const { html, results } = await buildHtmlReport(engine, store.location, last.dt);
-    await store.put(reportKey(last.dt), html, { contentType: 'text/html' });
-    const changes = await runSavedQuery(engine, 'findings_changes', { date: last.dt });
+    const manifest = await timed('exports', () => exportSnapshot(engine, store, last.dt));
+    const { results } = await timed('report', async () => {
+      const built = await buildHtmlReport(engine, store.location, last.dt);
+      await store.put(reportKey(last.dt), built.html, { contentType: 'text/html' });
+      return built;
+    });
+    const changes = await timed('changes', () =>
+      runSavedQuery(engine, 'findings_changes', { date: last.dt }),
+    );
     const digest = buildDigest(changes.rows, last.dt, store.location);
     process.stdout.write(`\n${findingsSummary(results)}`);
     process.stdout.write(`${changesLine(digest)}\n\n`);
