@@ -242,7 +242,16 @@ export class Functions extends Construct {
       handler: 'recordFailure',
       environment: env,
       timeout: Duration.minutes(1),
-      statements: [new PolicyStatement({ actions: ['s3:PutObject'], resources: objects(RUNS_PREFIX) })],
+      // It reads the account's outcomes so far (a failure never replaces a better one), then
+      // journals its own: list and read under the run records, write there.
+      statements: [
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${RUNS_PREFIX}*`] } },
+        }),
+        new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: objects(RUNS_PREFIX) }),
+      ],
       acknowledgements: {
         ...objectAcks(RUNS_PREFIX),
         'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',

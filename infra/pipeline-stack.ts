@@ -1,5 +1,6 @@
 // The pipeline, in the tooling account: storage, catalog, functions, orchestration, notices.
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -38,6 +39,27 @@ export class PipelineStack extends Stack {
       masterKey: this.storage.key,
       enforceSSL: true,
     });
+    // enforceSSL writes a topic policy, and a service may then publish only if it admits it: the
+    // EventBridge rule's target adds its own statement; the schedule's dead-letter alarm needs one.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+          StringEquals: { 'aws:SourceAccount': this.account },
+        },
+      }),
+    );
     if (settings.notificationEmail)
       this.topic.addSubscription(new EmailSubscription(settings.notificationEmail));
     this.functions = new Functions(this, 'Functions', {

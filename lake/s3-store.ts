@@ -61,9 +61,9 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<boolean> {
-    // A HEAD first keeps write-if-absent right on S3-compatible servers without conditional
-    // writes; on S3 itself If-None-Match closes the remaining race.
-    if (options.ifAbsent && (await this.exists(key))) return false;
+    // Write-if-absent is S3's conditional write (If-None-Match: *), answered 412 when the key
+    // exists. No HEAD first: S3 answers a HEAD of a missing key with 404 only to a caller allowed
+    // to list the bucket, and the writers of evidence need not be.
     try {
       await this.client.send(
         new PutObjectCommand({

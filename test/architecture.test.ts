@@ -85,6 +85,11 @@ const edges = (graph: Graph) =>
   [...graph].flatMap(([file, targets]) => targets.map((t) => [file, t] as const));
 
 const RULES: Record<string, Rule> = {
+  // The IAM engine of the deployed-path tests is AGPL-3.0: a devDependency only test/ may import.
+  'no source, bundle or CLI path imports the test-only IAM engine': (graph) =>
+    edges(graph)
+      .filter(([, target]) => target.startsWith('@cloud-copilot/'))
+      .map(([file, target]) => `${file} -> ${target}`),
   'each area imports only the areas below it; handler.ts files sit on top': (graph) =>
     edges(graph)
       .filter(([file, target]) => area(file) !== 'infra' && isOurs(target) && area(target) !== area(file))
@@ -141,6 +146,10 @@ const RULES: Record<string, Rule> = {
 
 /** For each rule, an import that breaks it: the rule must name it. */
 const VIOLATIONS: Record<string, [string, string]> = {
+  'no source, bundle or CLI path imports the test-only IAM engine': [
+    'collector/handler.ts',
+    '@cloud-copilot/iam-simulate',
+  ],
   'each area imports only the areas below it; handler.ts files sit on top': [
     'lake/keys.ts',
     'collector/outcome.ts',

@@ -20,6 +20,7 @@ import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, Simulator } from '../../simulator/
 import { addDays } from '../../transforms/dates.ts';
 import { runCli } from '../helpers/cli.ts';
 import {
+  ACCOUNT,
   type Deployment,
   deployPipeline,
   functionArn,
@@ -27,6 +28,8 @@ import {
   type HandlerWrap,
   runDeployed,
 } from '../helpers/deployed-pipeline.ts';
+import { type EnforcingProxy, startEnforcingProxy } from '../helpers/enforcing-proxy.ts';
+import { buildIamWorld } from '../helpers/iam-world.ts';
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
 import { PAYLOAD_LIMIT_BYTES, type RunOptions, type RunReport } from '../helpers/step-functions.ts';
 
@@ -39,6 +42,7 @@ const BUCKETS = [
   'credlake-throttled',
   'credlake-quarter',
   'credlake-digest',
+  'credlake-narrowed',
 ];
 
 interface Scenario {
@@ -51,6 +55,7 @@ interface Scenario {
 }
 
 let s3: S3Server;
+let proxy: EnforcingProxy;
 const sims: Simulator[] = [];
 let localLake: string;
 
@@ -58,6 +63,8 @@ async function scenario(
   bucket: string,
   wrap?: (active: string[]) => HandlerWrap,
   options: (deployment: Deployment, active: string[]) => Partial<RunOptions> = () => ({}),
+  /** Changes the template's IAM before the engine decides with it (a planted fault). */
+  plant: (template: Deployment['template']) => Deployment['template'] = (t) => t,
 ): Promise<Scenario> {
   const store = new S3Store(s3.client, bucket, '');
   const sim = await Simulator.start({
@@ -71,7 +78,9 @@ async function scenario(
     .filter((a) => a.state === 'ACTIVE')
     .map((a) => a.id)
     .sort();
-  const deployment = await deployPipeline(sim, s3, bucket, wrap?.(active));
+  const deployment = await deployPipeline(sim, s3, bucket, wrap?.(active), { s3Endpoint: proxy.endpoint });
+  // Every S3 request a function makes is decided as its role by an IAM engine, as AWS would.
+  proxy.govern(bucket, buildIamWorld(plant(deployment.template), ACCOUNT, bucket));
   const report = await runDeployed(deployment, s3, options(deployment, active));
   return { sim, store, deployment, report, active };
 }
@@ -112,9 +121,11 @@ const crashing =
 
 beforeAll(async () => {
   s3 = await startS3Server(BUCKETS, [{ accessKeyId: CALLER_ACCESS_KEY_ID, secretAccessKey: CALLER_SECRET }]);
+  proxy = await startEnforcingProxy(s3.endpoint);
 }, 30_000);
 
 afterAll(async () => {
+  await proxy?.close();
   for (const sim of sims) await sim.close();
   await s3?.close();
 });
@@ -222,6 +233,10 @@ describe('a healthy run of the synthesized state machine', () => {
     }
   });
 
+  it("makes only S3 requests its functions' roles and the bucket policy allow, as an IAM engine decides them", () => {
+    expect(proxy.refusals.filter((r) => r.path.startsWith(`/${BUCKETS[0]}/`))).toEqual([]);
+  });
+
   it('registers every partition in the Glue catalog exactly once, where the data is', () => {
     const collected = run.sim.expected(DT).collected;
     const parts = run.sim.glue.partitions.get('credlake.credential_report') ?? [];
@@ -298,6 +313,34 @@ describe('failures inside the Distributed Map', () => {
     expect(notice).toContain(run.active[0]);
     expect(notice).toContain(run.active[1]);
     expect(run.report.output).toMatchObject({ summary: { failed: 2, lost: 1 } });
+  }, 120_000);
+
+  it('fails as AWS would when a role is narrower than its step needs (a planted fault the IAM engine must catch)', async () => {
+    const refusedBefore = proxy.refusals.length;
+    // RecordFailure without the listing it needs to read the account's outcomes so far.
+    const narrowed = (template: Deployment['template']) => {
+      const copy = structuredClone(template);
+      for (const [id, r] of Object.entries(copy.Resources)) {
+        if (r.Type !== 'AWS::IAM::Policy' || !id.startsWith('FunctionsRecordFailureRole')) continue;
+        const doc = r.Properties.PolicyDocument as { Statement: { Action: unknown }[] };
+        doc.Statement = doc.Statement.filter((st) => st.Action !== 's3:ListBucket');
+      }
+      return copy;
+    };
+    const run = await scenario(
+      BUCKETS[5],
+      crashing((active) => [active[0]]),
+      undefined,
+      narrowed,
+    );
+    const refused = proxy.refusals.slice(refusedBefore);
+    expect(refused.map((r) => [r.functionId.replace(/[0-9A-F]{8}$/, ''), r.action])).toContainEqual([
+      'FunctionsRecordFailure',
+      's3:ListBucket',
+    ]);
+    // The catch branch itself failed: the account has no outcome of its own and is found lost.
+    const crashed = (await runsIn(run.store)).find((r) => r.account_id === run.active[0]);
+    expect(crashed).toMatchObject({ status: 'failed', reason: 'lost' });
   }, 120_000);
 
   it('retries a throttled collect invocation, and the account is collected', async () => {

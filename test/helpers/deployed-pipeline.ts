@@ -10,6 +10,7 @@ import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { Simulator } from '../../simulator/simulator.ts';
 import { testApp } from './cdk-app.ts';
 import type { CountingProxy, S3Requests } from './counting-proxy.ts';
+import { runAs } from './request-identity.ts';
 import type { S3Server } from './s3-server.ts';
 import {
   type AslDefinition,
@@ -67,6 +68,8 @@ const moduleOf = (handler: string) =>
 
 export interface Deployment {
   readonly definition: AslDefinition;
+  /** The synthesized pipeline template (its IAM decides what each function may do). */
+  readonly template: { Resources: Resources };
   /** The pipeline's functions by logical id (not the CDK-managed custom resource provider). */
   readonly functions: Map<string, { handler: string; timeoutSeconds: number }>;
   readonly lambdas: Map<string, LambdaFunction>;
@@ -155,9 +158,14 @@ export async function deployPipeline(
     if (!fn) throw new Error(`no handler ${handler} for function ${id}`);
     const timeoutSeconds = Number(r.Properties.Timeout ?? 3);
     functions.set(id, { handler, timeoutSeconds });
-    lambdas.set(functionArn(id), { handler: wrap(id, fn), timeoutSeconds });
+    const invoke = fn;
+    // Each function's requests are marked as its own, for the IAM-enforcing proxy.
+    lambdas.set(functionArn(id), {
+      handler: wrap(id, (event) => runAs(id, () => invoke(event))),
+      timeoutSeconds,
+    });
   }
-  return { definition, functions, lambdas };
+  return { definition, template, functions, lambdas };
 }
 
 /** One execution of the deployed state machine, as the daily schedule would start it. */

@@ -31,6 +31,7 @@ export async function startS3Server(
     directory,
     configureBuckets: buckets.map((name) => ({ name, configs: [] })),
   });
+  answerConditionalWrites(server);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
@@ -47,4 +48,52 @@ export async function startS3Server(
       await server.close();
     },
   };
+}
+
+/**
+ * S3's conditional writes, which s3rver lacks: a PUT with `If-None-Match: *` on a key that exists
+ * is refused with 412 PreconditionFailed, as S3 answers it, and two such PUTs of one key are
+ * decided one after the other, as S3 decides them.
+ */
+function answerConditionalWrites(server: S3rver): void {
+  const app = server as unknown as {
+    middleware: ((ctx: KoaContext, next: () => Promise<void>) => Promise<void>)[];
+    store: { existsObject(bucket: string, key: string): Promise<boolean> };
+  };
+  const queues = new Map<string, Promise<void>>();
+  app.middleware.unshift(async (ctx, next) => {
+    const [bucket, ...rest] = ctx.path.split('/').filter(Boolean).map(decodeURIComponent);
+    const key = rest.join('/');
+    if (ctx.method !== 'PUT' || ctx.get('if-none-match') !== '*' || !key) return next();
+    const id = `${bucket}/${key}`;
+    const before = queues.get(id) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    queues.set(id, mine);
+    await before;
+    try {
+      if (await app.store.existsObject(bucket, key)) {
+        ctx.status = 412;
+        ctx.type = 'application/xml';
+        ctx.body =
+          '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>';
+        return;
+      }
+      await next();
+    } finally {
+      done();
+      if (queues.get(id) === mine) queues.delete(id);
+    }
+  });
+}
+
+interface KoaContext {
+  method: string;
+  path: string;
+  status: number;
+  type: string;
+  body: unknown;
+  get(header: string): string;
 }
