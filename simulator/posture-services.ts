@@ -120,12 +120,28 @@ export function getAccountAuthorizationDetails(
   return `${list('UserDetailList', pick('UserDetail'))}${list('GroupDetailList', pick('GroupDetail'))}${list('RoleDetailList', [])}${list('Policies', pick('Policy'))}<IsTruncated>${truncated}</IsTruncated>${truncated ? `<Marker>${start + max}</Marker>` : ''}`;
 }
 
-export function listOrganizationsFeatures(org: SimOrg, identity: Identity): string {
-  if (!identity.isCaller)
+/**
+ * IAM's ListOrganizationsFeatures, with the errors IAM documents for it: a caller that is neither
+ * the management account nor IAM's delegated administrator gets
+ * AccountNotManagementOrDelegatedAdministratorException, and with IAM's trusted access off every
+ * caller gets ServiceAccessNotEnabledException (both HTTP 400).
+ */
+export function listOrganizationsFeatures(
+  org: SimOrg,
+  identity: Identity,
+  callerRole: 'admin' | 'member' | 'trusted-access-off',
+): string {
+  if (callerRole === 'trusted-access-off')
     throw new ServiceError(
-      403,
-      'AccessDenied',
-      `User: ${identity.arn} is not authorized to perform: iam:ListOrganizationsFeatures`,
+      400,
+      'ServiceAccessNotEnabledException',
+      'The request failed because trusted access for IAM is not enabled in Organizations.',
+    );
+  if (!identity.isCaller || callerRole === 'member')
+    throw new ServiceError(
+      400,
+      'AccountNotManagementOrDelegatedAdministratorException',
+      'The request was rejected because the account making the request is not the management account or delegated administrator account for centralized root access.',
     );
   const features = org.centralizedRootAccess ? ['RootCredentialsManagement', 'RootSessions'] : [];
   return `<OrganizationId>${org.id}</OrganizationId>${list('EnabledFeatures', features)}`;

@@ -51,6 +51,12 @@ export interface SimulatorOptions {
   readonly port?: number;
   /** The organization manages member root credentials centrally. */
   readonly centralizedRootAccess?: boolean;
+  /**
+   * What the caller is to IAM's organization features: `admin` (the management account or IAM's
+   * delegated administrator, the default), `member` (neither: a tooling account never registered),
+   * or `trusted-access-off` (IAM's trusted access not enabled in Organizations).
+   */
+  readonly iamOrganizationRole?: 'admin' | 'member' | 'trusted-access-off';
   /** Serve Athena over this bucket (Glue is always served). */
   readonly athena?: AthenaOptions;
 }
@@ -342,7 +348,15 @@ export class Simulator {
             posture.getAccountAuthorizationDetails(this.accountOf(identity), identity, form),
           );
         case 'ListOrganizationsFeatures':
-          return xmlReply(action, NS.iam, posture.listOrganizationsFeatures(this.org, identity));
+          return xmlReply(
+            action,
+            NS.iam,
+            posture.listOrganizationsFeatures(
+              this.org,
+              identity,
+              this.options.iamOrganizationRole ?? 'admin',
+            ),
+          );
         case 'Publish': {
           if (!identity.isCaller)
             throw new ServiceError(403, 'AuthorizationError', `${identity.arn} may not publish`);

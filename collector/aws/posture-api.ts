@@ -106,6 +106,12 @@ export function sdkPostureApi(iam: IAMClient): PostureApi {
   };
 }
 
+/** What IAM answers a caller that cannot learn the organization's features (HTTP 400 each). */
+const UNKNOWABLE = new Set([
+  'AccountNotManagementOrDelegatedAdministratorException',
+  'ServiceAccessNotEnabledException',
+]);
+
 /** Whether the organization manages member root credentials centrally (caller's credentials). */
 export async function sdkCentralizedRootAccess(iam: IAMClient): Promise<boolean | null> {
   try {
@@ -116,10 +122,11 @@ export async function sdkCentralizedRootAccess(iam: IAMClient): Promise<boolean 
     );
     return (out.EnabledFeatures ?? []).includes('RootCredentialsManagement');
   } catch (error) {
-    // Not the management account or a delegated administrator for IAM: unknown, not false (root
-    // findings are then judged as if root were not managed centrally). Any other failure, after
-    // retries, is the caller's to record.
-    if (error instanceof ApiError && error.kind === 'access_denied') return null;
+    // Not the management account or IAM's delegated administrator, or IAM's trusted access off:
+    // unknown, not false (root findings are then judged as if root were not managed centrally,
+    // the stricter reading). Any other failure, after retries, is the caller's to record.
+    if (error instanceof ApiError && (error.kind === 'access_denied' || UNKNOWABLE.has(error.code)))
+      return null;
     throw error;
   }
 }

@@ -1,7 +1,10 @@
 // Account posture and privileges through the production SDK clients against the simulator.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
 import { createClients } from '../../collector/aws/clients.ts';
+import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
 import { Simulator } from '../../simulator/simulator.ts';
 import { COMPARED_QUERIES, lakeAnswers, newStore, runAgainst } from '../helpers/sim-run.ts';
@@ -94,3 +97,58 @@ describe('account posture and user privileges', () => {
     for (const a of exempt) expect(answers.root_account_findings).not.toContain(`${a.id}|root_mfa_disabled`);
   });
 });
+
+describe('whether root credentials are managed centrally, when IAM will not say', () => {
+  const thrownBy = (command: string) =>
+    [
+      ...readFileSync(
+        join(
+          import.meta.dirname,
+          '../../node_modules/@aws-sdk/client-iam/dist-types/commands',
+          `${command}Command.d.ts`,
+        ),
+        'utf8',
+      ).matchAll(/@throws \{@link (\w+)\}/g),
+    ].map((m) => m[1]);
+
+  for (const role of ['member', 'trusted-access-off'] as const) {
+    it(`records it as unknown and keeps posture (${role === 'member' ? "a caller that is not IAM's delegated administrator" : "IAM's trusted access off"})`, async () => {
+      const sim = await Simulator.start({
+        accounts: 12,
+        seed: 4,
+        date: '2024-05-01',
+        iamOrganizationRole: role,
+      });
+      sims.push(sim);
+      const store = await newStore();
+      const result = await runAgainst(sim, store);
+      const collected = result.outcomes.filter((o) => o.status === 'collected');
+      expect(collected.length).toBeGreaterThan(0);
+      // Before IAM's own error codes were known, every account's posture failed here.
+      expect(collected.filter((o) => o.postureFailed)).toEqual([]);
+      const rows = await queryLake(
+        store.root,
+        'SELECT DISTINCT centralized_root_access AS c FROM account_posture',
+      );
+      expect(rows.map((r) => r.c)).toEqual([null]);
+    });
+  }
+
+  it('answers with error codes the SDK documents for the operation', () => {
+    const documented = thrownBy('ListOrganizationsFeatures');
+    for (const code of [
+      'AccountNotManagementOrDelegatedAdministratorException',
+      'ServiceAccessNotEnabledException',
+    ])
+      expect(documented, code).toContain(code);
+  });
+});
+
+async function queryLake(root: string, sql: string) {
+  const engine = await DuckDbEngine.open(root);
+  try {
+    return (await engine.run(sql)).rows;
+  } finally {
+    engine.close();
+  }
+}
