@@ -1,9 +1,10 @@
 // The pipeline, in the tooling account: storage, catalog, functions, orchestration, notices.
 import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { RAW_ZONES } from '../lake/keys.ts';
 import { Catalog } from './catalog.ts';
 import { Functions } from './functions.ts';
 import { Orchestration } from './orchestration.ts';
@@ -96,5 +97,36 @@ export class PipelineStack extends Stack {
       finalize: this.functions.finalize,
       exports: this.functions.exports,
     });
+    this.onlyThePipelineWritesRunRecords();
+  }
+
+  /**
+   * `credlake verify` trusts the organization snapshots and the run records (plans, outcomes,
+   * manifests) as much as the reports: only the roles that write them may, however broad another
+   * principal's own permissions (an administrator of this account included). The reports,
+   * quarantine and posture zones are the collector's alone (Storage says so).
+   */
+  private onlyThePipelineWritesRunRecords(): void {
+    const writers = [
+      this.functions.plan,
+      this.functions.collect,
+      this.functions.recordFailure,
+      this.functions.finalize,
+    ].map((fn) => fn.role!.roleArn);
+    this.storage.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyThePipelineWritesRunRecords',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [RAW_ZONES.accounts, RAW_ZONES.runs].map((zone) =>
+          this.storage.bucket.arnForObjects(`${zone}*`),
+        ),
+        // The state machine writes the Distributed Map's results under the run's records too.
+        conditions: {
+          ArnNotEquals: { 'aws:PrincipalArn': [...writers, this.orchestration.stateMachine.role.roleArn] },
+        },
+      }),
+    );
   }
 }

@@ -25,6 +25,8 @@ export interface IamWorld {
   /** The session ARN AWS names in an AccessDenied message for that role's function. */
   sessionArn(functionId: string): string;
   authorize(functionId: string, request: AccessRequest): Promise<Decision>;
+  /** The same decision for another role of the account, with identity policies of its own. */
+  authorizeRole(roleName: string, policies: PolicyDocument[], request: AccessRequest): Promise<Decision>;
 }
 
 /**
@@ -38,6 +40,11 @@ function lenientResolver(resources: Resources, account: string, bucket: string) 
     'AWS::Partition': 'aws',
     'AWS::URLSuffix': 'amazonaws.com',
   };
+  // The lake's bucket is the one the functions' environment names; the access-log bucket is not it.
+  const dataBucket = Object.keys(resources).find(
+    (id) => resources[id].Type === 'AWS::S3::Bucket' && !/AccessLogs/.test(id),
+  );
+  const isData = (id: string) => id === dataBucket;
   const nameOf = (id: string) => {
     const r = resources[id];
     const props = r?.Properties ?? {};
@@ -47,7 +54,7 @@ function lenientResolver(resources: Resources, account: string, bucket: string) 
     const r = resources[id];
     switch (r?.Type) {
       case 'AWS::S3::Bucket':
-        return `arn:aws:s3:::${bucket}`;
+        return `arn:aws:s3:::${isData(id) ? bucket : id.toLowerCase()}`;
       case 'AWS::IAM::Role':
         return `arn:aws:iam::${account}:role/${nameOf(id)}`;
       case 'AWS::KMS::Key':
@@ -68,7 +75,7 @@ function lenientResolver(resources: Resources, account: string, bucket: string) 
       const id = String(v.Ref);
       if (id in pseudo) return pseudo[id];
       const r = resources[id];
-      if (r?.Type === 'AWS::S3::Bucket') return bucket;
+      if (r?.Type === 'AWS::S3::Bucket') return isData(id) ? bucket : id.toLowerCase();
       if (r?.Type === 'AWS::SNS::Topic') return arnOf(id);
       return nameOf(id);
     }
@@ -163,32 +170,47 @@ export function buildIamWorld(template: { Resources: Resources }, account: strin
   return {
     roleArn: (fn) => arnOf(role(fn)),
     sessionArn: (fn) => `arn:aws:sts::${account}:assumed-role/${nameOf(role(fn))}/${fn}`,
-    async authorize(fn, request) {
-      const roleArn = arnOf(role(fn));
-      const onBucket = request.resource.startsWith(`arn:aws:s3:::${bucket}`);
-      const response = await runSimulation(
-        {
-          request: {
-            principal: `arn:aws:sts::${account}:assumed-role/${nameOf(role(fn))}/${fn}`,
-            action: request.action,
-            resource: { resource: request.resource, accountId: account },
-            contextVariables: {
-              'aws:PrincipalArn': roleArn,
-              'aws:PrincipalAccount': account,
-              'aws:SecureTransport': 'true',
-              ...request.context,
-            },
-          },
-          identityPolicies: policiesOf(role(fn)),
-          serviceControlPolicies: [],
-          resourceControlPolicies: [],
-          resourcePolicy: onBucket ? bucketPolicy : undefined,
-        } as Parameters<typeof runSimulation>[0],
-        {},
-      );
-      if (response.resultType === 'error')
-        throw new Error(`the IAM engine refused the simulation: ${JSON.stringify(response.errors)}`);
-      return { allowed: response.overallResult === 'Allowed', result: response.overallResult };
-    },
+    authorize: (fn, request) => decide(nameOf(role(fn)), arnOf(role(fn)), fn, policiesOf(role(fn)), request),
+    authorizeRole: (roleName, policies, request) =>
+      decide(
+        roleName,
+        `arn:aws:iam::${account}:role/${roleName}`,
+        'session',
+        policies.map((policy, i) => ({ name: `${roleName}-${i}`, policy })),
+        request,
+      ),
   };
+
+  async function decide(
+    roleName: string,
+    roleArn: string,
+    session: string,
+    identityPolicies: { name: string; policy: PolicyDocument }[],
+    request: AccessRequest,
+  ): Promise<Decision> {
+    const onBucket = request.resource.startsWith(`arn:aws:s3:::${bucket}`);
+    const response = await runSimulation(
+      {
+        request: {
+          principal: `arn:aws:sts::${account}:assumed-role/${roleName}/${session}`,
+          action: request.action,
+          resource: { resource: request.resource, accountId: account },
+          contextVariables: {
+            'aws:PrincipalArn': roleArn,
+            'aws:PrincipalAccount': account,
+            'aws:SecureTransport': 'true',
+            ...request.context,
+          },
+        },
+        identityPolicies,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: onBucket ? bucketPolicy : undefined,
+      } as Parameters<typeof runSimulation>[0],
+      {},
+    );
+    if (response.resultType === 'error')
+      throw new Error(`the IAM engine refused the simulation: ${JSON.stringify(response.errors)}`);
+    return { allowed: response.overallResult === 'Allowed', result: response.overallResult };
+  }
 }
