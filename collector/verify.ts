@@ -7,7 +7,7 @@ import { type EvidenceRecord, sha256Of } from './evidence.ts';
 import { readOutcomes, standingOutcomes } from './journal.ts';
 import type { AccountOutcome, RunManifest } from './outcome.ts';
 
-export type ProblemKind = 'missing' | 'altered' | 'unrecorded' | 'curated_mismatch';
+export type ProblemKind = 'missing' | 'altered' | 'unrecorded' | 'curated_mismatch' | 'unreadable_key';
 
 export interface VerifyProblem {
   readonly kind: ProblemKind;

@@ -79,7 +79,15 @@ async function checkCurated(
   for (const o of standing.filter((s) => s.status === 'collected' && s.rawKey)) {
     const ref = parseRawReportKey(o.rawKey!);
     const partition = curatedAccountPrefix('credential_report', dt, o.accountId);
-    if (!ref) continue;
+    if (!ref) {
+      // A run named a raw key that is not a report's: nothing can be traced to it, so say so.
+      problems.push({
+        kind: 'unreadable_key',
+        key: o.rawKey!,
+        detail: `run ${o.runId} names it as the raw report of ${o.accountId}, but it is not a credential report key`,
+      });
+      continue;
+    }
     checked++;
     const bytes = await store.get(ref.key);
     if (!bytes) continue; // reported as missing evidence

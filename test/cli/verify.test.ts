@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOutcomes, standingOutcomes } from '../../collector/journal.ts';
-import { curatedKey } from '../../lake/keys.ts';
+import { curatedKey, outcomeKey } from '../../lake/keys.ts';
 import { LocalStore } from '../../lake/local-store.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
@@ -108,5 +108,19 @@ describe.each(['local', 's3'] as const)('credlake verify on a %s lake', (kind) =
       `curated_mismatch curated/credential_report/dt=${DT}/account_id=${a.accountId}/`,
     );
     expect(r.stdout).not.toContain(`account_id=${b.accountId}/: holds`);
+  });
+
+  it('names an outcome whose raw key is not a report key, instead of skipping it', async () => {
+    const lake = await makeLake(kind, 'badkey');
+    const [a] = await collected(lake);
+    await lake.store.put(
+      outcomeKey(DT, a.runId, a.accountId),
+      JSON.stringify({ ...a, rawKey: 'raw/credential_report/not-a-report.csv' }),
+    );
+    const r = await verify(lake);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      new RegExp(`unreadable_key +raw/credential_report/not-a-report.csv: run ${a.runId} names it`),
+    );
   });
 });
