@@ -153,6 +153,12 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
   } else {
     outcome = await collectAccount(job, account);
   }
+  // Step Functions invokes at least once: another invocation of this item may have recorded a
+  // collected outcome meanwhile, and a worse one never replaces it.
+  const recorded = standingOutcomes(
+    await readOutcomes(deps.store, item.dt, { accountId: item.accountId, runId: item.runId }),
+  ).get(item.accountId);
+  if (recorded?.status === 'collected' && outcome.status !== 'collected') return recorded;
   await writeOutcome(deps.store, item.dt, outcome);
   if (
     outcome.status === 'collected' &&

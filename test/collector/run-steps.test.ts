@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
 import { createClients } from '../../collector/aws/clients.ts';
 import { sdkOrgApi } from '../../collector/aws/org-api.ts';
+import { ApiError } from '../../collector/errors.ts';
+import { readOutcomes } from '../../collector/journal.ts';
 import {
   type AccountItem,
   collectOne,
@@ -106,6 +108,51 @@ describe('pipeline steps', () => {
     expect(registered).toContain('accounts/2024-05-01');
     expect(registered).toContain('collection_runs/2024-05-01');
     expect(new Set(registered).size).toBe(registered.length);
+  });
+});
+
+describe('an item invoked more than once', () => {
+  it('never replaces a collected outcome with a worse one from a duplicate invocation', async () => {
+    const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
+    const clients = createClients(connection);
+    const store = new S3Store(s3.client, 'pipeline-bucket', 'duplicates');
+    const real = () =>
+      sdkAccountAccess(connection, clients.sts, { roleName: sim.roleName, sessionName: 'credlake-dup' });
+    const deps: PipelineDeps = {
+      store,
+      org: sdkOrgApi(clients.organizations, FAST_RETRY),
+      access: real,
+      filters: {},
+      reportTimeoutMs: 5_000,
+      poll: FAST_POLL,
+      retry: FAST_RETRY,
+      now: () => sim.now(),
+    };
+    const planned = await planRun(deps, { dt: '2024-05-01' });
+    const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
+    const healthy = items.find((i) => {
+      const a = sim.account(i.accountId)!;
+      return !a.faults.accessDenied && !a.faults.malformed;
+    })!;
+    expect((await collectOne(deps, healthy)).status).toBe('collected');
+    // The duplicate is refused by IAM this time (a worse outcome than the one recorded).
+    const refused: PipelineDeps = {
+      ...deps,
+      access: async () => ({
+        ...(await real()),
+        reportApiFor: async () => {
+          throw new ApiError(
+            'access_denied',
+            'AccessDenied',
+            'User is not authorized to perform: sts:AssumeRole',
+          );
+        },
+      }),
+    };
+    const duplicate = await collectOne(refused, healthy);
+    expect(duplicate.status).toBe('collected');
+    const recorded = await readOutcomes(store, '2024-05-01', { accountId: healthy.accountId });
+    expect(recorded.map((o) => o.status)).toEqual(['collected']);
   });
 });
 
