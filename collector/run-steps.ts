@@ -155,10 +155,12 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
   }
   // Step Functions invokes at least once: another invocation of this item may have recorded a
   // collected outcome meanwhile, and a worse one never replaces it.
-  const recorded = standingOutcomes(
-    await readOutcomes(deps.store, item.dt, { accountId: item.accountId, runId: item.runId }),
-  ).get(item.accountId);
-  if (recorded?.status === 'collected' && outcome.status !== 'collected') return recorded;
+  if (outcome.status !== 'collected') {
+    const recorded = standingOutcomes(
+      await readOutcomes(deps.store, item.dt, { accountId: item.accountId, runId: item.runId }),
+    ).get(item.accountId);
+    if (recorded?.status === 'collected') return recorded;
+  }
   await writeOutcome(deps.store, item.dt, outcome);
   if (
     outcome.status === 'collected' &&
