@@ -3,7 +3,7 @@
 // (collect-run.ts). Plan a run, collect one account (or record why its invocation failed),
 // finalize. SDK-free: AWS reaches it through the adapters passed in. Nothing here returns a value
 // that grows with the organization: the plan's accounts and every outcome live in the lake.
-import { curatedKey, runItemsKey, runMapResultsPrefix } from '../lake/keys.ts';
+import { curatedKey, manifestKey, runItemsKey, runMapResultsPrefix } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import { TABLES, type TableDef } from '../transforms/schema.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
@@ -109,6 +109,24 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
   const earlier = standingOutcomes(
     await readOutcomes(deps.store, item.dt, { accountId: item.accountId }),
   ).get(item.accountId);
+  // A late invocation, after Finalize wrote the run's manifest and the day's tables, changes
+  // nothing: the run's record stands as Finalize closed it.
+  if ((await deps.store.list(manifestKey(item.dt, item.runId))).length > 0) {
+    const mine = standingOutcomes(
+      await readOutcomes(deps.store, item.dt, { accountId: item.accountId, runId: item.runId }),
+    ).get(item.accountId);
+    return (
+      mine ??
+      outcomeWithoutReport({
+        accountId: item.accountId,
+        accountName: item.accountName,
+        status: 'failed',
+        reason: 'lost',
+        message: `invoked after run ${item.runId} was finalized: nothing collected or recorded`,
+        runId: item.runId,
+      })
+    );
+  }
   const access = await deps.access();
   // Whether root is managed centrally decides root findings: a failure to read it marks the
   // account's posture failed (its posture checks not evaluated), never a silent "unknown".

@@ -11,7 +11,7 @@ import {
   type PipelineDeps,
   planRun,
 } from '../../collector/run-steps.ts';
-import { outcomesPrefix, runItemsKey } from '../../lake/keys.ts';
+import { manifestKey, outcomesPrefix, runItemsKey } from '../../lake/keys.ts';
 import { getJson } from '../../lake/store.ts';
 import { MemoryStore } from '../helpers/memory-store.ts';
 import { reportCsv } from '../helpers/report-csv.ts';
@@ -146,7 +146,8 @@ describe('collectOne', () => {
     const second = await collectOne(deps, item('r2'));
     expect(second).toMatchObject({ status: 'collected', reason: 'already_collected' });
     expect(access.calls).toEqual(['000000000001']);
-    expect(store.listed).toEqual([outcomesPrefix(DT, '000000000001')]);
+    // Its own outcomes, and whether its run is already closed: nothing of another account.
+    expect(store.listed).toEqual([outcomesPrefix(DT, '000000000001'), manifestKey(DT, 'r2')]);
   });
 
   it('ends a denied account as a failed outcome value, journaled, without throwing', async () => {

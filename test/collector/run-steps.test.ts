@@ -83,7 +83,7 @@ describe('pipeline steps', () => {
       },
     });
     await Promise.all(items.map((item) => collectOne({ ...deps, store: counting }, item)));
-    expect(lists.filter((p) => !/account_id=\d{12}\/$/.test(p))).toEqual([]);
+    expect(lists.filter((p) => !/account_id=\d{12}\/$|\/manifest\.json$/.test(p))).toEqual([]);
     const final = await finalizeRun(deps, {
       runId: planned.runId,
       dt: planned.dt,
@@ -153,6 +153,35 @@ describe('an item invoked more than once', () => {
     expect(duplicate.status).toBe('collected');
     const recorded = await readOutcomes(store, '2024-05-01', { accountId: healthy.accountId });
     expect(recorded.map((o) => o.status)).toEqual(['collected']);
+  });
+});
+
+describe('an invocation after Finalize', () => {
+  it('changes nothing of the day: no outcome, no curated data, no report fetched', async () => {
+    const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
+    const clients = createClients(connection);
+    const store = new S3Store(s3.client, 'pipeline-bucket', 'late');
+    const deps: PipelineDeps = {
+      store,
+      org: sdkOrgApi(clients.organizations, FAST_RETRY),
+      access: () =>
+        sdkAccountAccess(connection, clients.sts, { roleName: sim.roleName, sessionName: 'credlake-late' }),
+      filters: {},
+      reportTimeoutMs: 5_000,
+      poll: FAST_POLL,
+      retry: FAST_RETRY,
+      now: () => sim.now(),
+    };
+    const planned = await planRun(deps, { dt: '2024-05-01' });
+    const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
+    const [done, late] = items;
+    await collectOne(deps, done);
+    await finalizeRun(deps, { runId: planned.runId, dt: planned.dt, startedAt: planned.startedAt });
+    const before = await store.listObjects('');
+    const answer = await collectOne(deps, late);
+    expect(answer).toMatchObject({ status: 'failed', reason: 'lost' });
+    // Finalize recorded it lost; the late invocation wrote nothing over or beside that.
+    expect(await store.listObjects('')).toEqual(before);
   });
 });
 
