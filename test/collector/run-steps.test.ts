@@ -111,23 +111,34 @@ describe('pipeline steps', () => {
   });
 });
 
-describe('an item invoked more than once', () => {
-  it('never replaces a collected outcome with a worse one from a duplicate invocation', async () => {
-    const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
-    const clients = createClients(connection);
-    const store = new S3Store(s3.client, 'pipeline-bucket', 'duplicates');
-    const real = () =>
-      sdkAccountAccess(connection, clients.sts, { roleName: sim.roleName, sessionName: 'credlake-dup' });
-    const deps: PipelineDeps = {
+/** The steps' dependencies against the simulator, with a lake of their own under `prefix`. */
+function simulatedDeps(prefix: string): { store: S3Store; deps: PipelineDeps } {
+  const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
+  const clients = createClients(connection);
+  const store = new S3Store(s3.client, 'pipeline-bucket', prefix);
+  return {
+    store,
+    deps: {
       store,
       org: sdkOrgApi(clients.organizations, FAST_RETRY),
-      access: real,
+      access: () =>
+        sdkAccountAccess(connection, clients.sts, {
+          roleName: sim.roleName,
+          sessionName: `credlake-${prefix}`,
+        }),
       filters: {},
       reportTimeoutMs: 5_000,
       poll: FAST_POLL,
       retry: FAST_RETRY,
       now: () => sim.now(),
-    };
+    },
+  };
+}
+
+describe('an item invoked more than once', () => {
+  it('never replaces a collected outcome with a worse one from a duplicate invocation', async () => {
+    const { store, deps } = simulatedDeps('duplicates');
+    const real = deps.access;
     const planned = await planRun(deps, { dt: '2024-05-01' });
     const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
     const healthy = items.find((i) => {
@@ -158,20 +169,7 @@ describe('an item invoked more than once', () => {
 
 describe('an invocation after Finalize', () => {
   it('changes nothing of the day: no outcome, no curated data, no report fetched', async () => {
-    const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
-    const clients = createClients(connection);
-    const store = new S3Store(s3.client, 'pipeline-bucket', 'late');
-    const deps: PipelineDeps = {
-      store,
-      org: sdkOrgApi(clients.organizations, FAST_RETRY),
-      access: () =>
-        sdkAccountAccess(connection, clients.sts, { roleName: sim.roleName, sessionName: 'credlake-late' }),
-      filters: {},
-      reportTimeoutMs: 5_000,
-      poll: FAST_POLL,
-      retry: FAST_RETRY,
-      now: () => sim.now(),
-    };
+    const { store, deps } = simulatedDeps('late');
     const planned = await planRun(deps, { dt: '2024-05-01' });
     const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
     const [done, late] = items;
