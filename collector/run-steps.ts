@@ -112,11 +112,8 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
   // A late invocation, after Finalize wrote the run's manifest and the day's tables, changes
   // nothing: the run's record stands as Finalize closed it.
   if ((await deps.store.list(manifestKey(item.dt, item.runId))).length > 0) {
-    const mine = standingOutcomes(
-      await readOutcomes(deps.store, item.dt, { accountId: item.accountId, runId: item.runId }),
-    ).get(item.accountId);
     return (
-      mine ??
+      (await recordedOutcome(deps.store, item)) ??
       outcomeWithoutReport({
         accountId: item.accountId,
         accountName: item.accountName,
@@ -174,9 +171,7 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
   // Step Functions invokes at least once: another invocation of this item may have recorded a
   // collected outcome meanwhile, and a worse one never replaces it.
   if (outcome.status !== 'collected') {
-    const recorded = standingOutcomes(
-      await readOutcomes(deps.store, item.dt, { accountId: item.accountId, runId: item.runId }),
-    ).get(item.accountId);
+    const recorded = await recordedOutcome(deps.store, item);
     if (recorded?.status === 'collected') return recorded;
   }
   await writeOutcome(deps.store, item.dt, outcome);
@@ -193,6 +188,12 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
     await deps.registerPartitions?.(TABLES.user_privileges, [[item.dt, item.accountId]]);
   }
   return outcome;
+}
+
+/** The outcome this run has recorded for the item's account so far, if any. */
+async function recordedOutcome(store: ObjectStore, item: AccountItem): Promise<AccountOutcome | undefined> {
+  const mine = await readOutcomes(store, item.dt, { accountId: item.accountId, runId: item.runId });
+  return standingOutcomes(mine).get(item.accountId);
 }
 
 /** What Step Functions hands the failure step when a collect invocation ends in an error. */

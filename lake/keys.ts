@@ -106,9 +106,10 @@ export function rawAccountsKey(dt: string, runId?: string): string {
 
 /** The day's organization snapshots, oldest first (the first, then later runs' in run order). */
 export function accountsKeysInOrder(keys: readonly string[], dt: string): string[] {
-  const prefix = `${RAW_ZONES.accounts}dt=${dt}/`;
   const first = rawAccountsKey(dt);
-  const later = keys.filter((k) => k.startsWith(`${prefix}accounts-`) && k.endsWith('.json')).sort();
+  const later = keys
+    .filter((k) => k.startsWith(`${accountsPrefix(dt)}accounts-`) && k.endsWith('.json'))
+    .sort();
   return [...(keys.includes(first) ? [first] : []), ...later];
 }
 

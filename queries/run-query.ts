@@ -27,13 +27,14 @@ export async function resolveSnapshot(engine: DuckDbEngine, date?: string): Prom
   if (date === undefined) return dates[dates.length - 1];
   if (!dates.includes(date)) {
     throw new QueryInputError(
-      `no snapshot for ${date} in ${engine.lakeName}; snapshots: ${summarize(dates)}`,
+      `no snapshot for ${date} in ${engine.lakeName}; snapshots: ${summarizeDates(dates)}`,
     );
   }
   return date;
 }
 
-function summarize(dates: string[]): string {
+/** A list of snapshot dates short enough for a message: all of them, or the first and last three. */
+export function summarizeDates(dates: readonly string[]): string {
   return dates.length <= 6
     ? dates.join(', ')
     : `${dates.slice(0, 3).join(', ')}, ... ${dates.slice(-3).join(', ')}`;

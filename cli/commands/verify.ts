@@ -7,6 +7,7 @@ import { curatedAccountPrefix, datesIn, parseRawReportKey, RUNS_ZONE } from '../
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
+import { summarizeDates } from '../../queries/run-query.ts';
 import { parseCredentialReport } from '../../transforms/credential-report.ts';
 import { MalformedReportError } from '../../transforms/errors.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
@@ -29,7 +30,7 @@ export function registerVerify(program: Command): void {
       // A date with nothing recorded is not a clean bill of health: it is nothing verified.
       if (opts.date && !known.includes(opts.date))
         throw new UsageError(
-          `nothing to verify for ${opts.date}: no run records for that date in ${store.location} (dates with runs: ${summarize(known)})`,
+          `nothing to verify for ${opts.date}: no run records for that date in ${store.location} (dates with runs: ${summarizeDates(known)})`,
         );
       const dates = opts.date ? [opts.date] : known;
       let problems = 0;
@@ -51,12 +52,6 @@ export function registerVerify(program: Command): void {
       if (problems)
         throw new ReportedFailure(`${problems} problem(s) in the chain of custody of ${store.location}`);
     });
-}
-
-function summarize(dates: string[]): string {
-  return dates.length <= 6
-    ? dates.join(', ')
-    : `${dates.slice(0, 3).join(', ')}, ... ${dates.slice(-3).join(', ')}`;
 }
 
 /** Each collected account's curated rows against a parse of the raw bytes its outcome names. */
