@@ -1,7 +1,8 @@
 // Commands on an s3:// lake: a query fetches only the snapshot it reads, no temporary copy
 // survives the command, errors name the lake as the user gave it, and --region is honoured.
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Store } from '../../lake/s3-store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
@@ -13,7 +14,11 @@ import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
 const BUCKET = 'credlake-s3-lake';
 let s3: S3Server;
 let proxy: CountingProxy;
+// The commands get a temporary folder of their own: other test files running beside this one
+// stage their own copies in the shared one.
+let ownTmp: string;
 const env = () => ({
+  TMPDIR: ownTmp,
   AWS_ENDPOINT_URL_S3: proxy.endpoint,
   AWS_ACCESS_KEY_ID: 'S3RVER',
   AWS_SECRET_ACCESS_KEY: 'S3RVER',
@@ -21,9 +26,10 @@ const env = () => ({
   AWS_DEFAULT_REGION: '',
 });
 const stagingFolders = async () =>
-  (await readdir(tmpdir())).filter((d) => d.startsWith('credlake-stage-')).sort();
+  (await readdir(ownTmp)).filter((d) => d.startsWith('credlake-stage-')).sort();
 
 beforeAll(async () => {
+  ownTmp = await mkdtemp(join(tmpdir(), 'credlake-s3-lake-test-'));
   s3 = await startS3Server([BUCKET]);
   proxy = await startCountingProxy(s3.endpoint);
   // Three daily snapshots, written through the CLI as a user would (with --region, no AWS_REGION).
@@ -51,11 +57,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await s3?.close();
+  if (ownTmp) await rm(ownTmp, { recursive: true, force: true });
 });
 
 describe('an s3:// lake', () => {
   it('answers a latest-snapshot query from that snapshot only, and leaves no temporary folder', async () => {
     const before = await stagingFolders();
+    expect(before).toEqual([]);
     const store = new S3Store(s3.client, BUCKET, 'lake');
     const newest = (await store.list('curated/')).filter((k) => k.includes('/dt=2024-05-03/'));
     const all = await store.list('curated/');
