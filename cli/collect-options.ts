@@ -37,6 +37,8 @@ export interface CollectFlags {
   faults?: FaultRates;
   latency?: LatencyName;
   centralizedRoot?: boolean;
+  /** A waivers file to check and install as the lake's before collecting. */
+  waivers?: string;
 }
 
 /** The flags that describe a simulated organization: refused without --simulate. */
@@ -77,6 +79,10 @@ export function addCollectOptions(command: Command): Command {
       process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     )
     .option('--quiet', 'no progress output')
+    .option(
+      '--waivers <file>',
+      "check this waivers file and make it the lake's before collecting (see credlake waivers); with --simulate and no file the simulated organization's own is installed",
+    )
     .option(
       '--no-posture',
       'collect the credential report alone: no account posture or user privileges (the member role then needs only the two report actions)',

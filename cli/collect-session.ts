@@ -6,9 +6,13 @@ import { collectRun, type RunResult } from '../collector/collect-run.ts';
 import type { AccountFilters } from '../collector/discover.ts';
 import { newRunId } from '../collector/outcome.ts';
 import { createProgress } from '../collector/progress.ts';
+import { WAIVERS_FILE_KEY } from '../lake/keys.ts';
 import { openStore } from '../lake/open-store.ts';
+import { simulatedWaivers } from '../simulator/waivers.ts';
 import { type CollectTarget, openTarget } from './aws-target.ts';
 import { type CollectFlags, pollPolicyFor, readAccountsFlag, reportTimeoutMsFor } from './collect-options.ts';
+import { installWaivers } from './commands/waivers.ts';
+import { todayUtc } from './options.ts';
 import { refreshRollups } from './rollups.ts';
 import { formatRunSummary } from './run-summary.ts';
 import { timed } from './timings.ts';
@@ -45,6 +49,9 @@ export async function withTarget<T>(
     );
     controller.abort();
   };
+  // A waivers file is checked before anything is collected: a typo fails in a second, not after.
+  const store = openStore(flags.lake, { region: flags.region });
+  if (flags.waivers) await installWaivers(store, flags.waivers);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let target: CollectTarget | undefined;
@@ -69,6 +76,11 @@ export async function withTarget<T>(
       controller.signal,
     );
     const opened = target;
+    // The simulated organization comes with waivers of its own, unless the lake has a file.
+    if (opened.simulator && !flags.waivers && !(await store.exists(WAIVERS_FILE_KEY)))
+      await store.put(WAIVERS_FILE_KEY, simulatedWaivers(opened.simulator.org, flags.date ?? todayUtc()), {
+        contentType: 'application/yaml',
+      });
     return await work({
       target: opened,
       signal: controller.signal,

@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { PlanInputError } from '../collector/errors.ts';
 import { LakeWriteError } from '../lake/local-store.ts';
 import { QueryInputError } from '../queries/errors.ts';
+import { WaiversFileError } from '../queries/waivers.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
 import { ReportedFailure, UsageError } from './errors.ts';
 import { createProgram } from './program.ts';
@@ -32,7 +33,12 @@ function exitCodeFor(error: unknown): number {
     );
     return 2;
   }
-  if (error instanceof UsageError || error instanceof QueryInputError || error instanceof PlanInputError) {
+  if (
+    error instanceof UsageError ||
+    error instanceof QueryInputError ||
+    error instanceof PlanInputError ||
+    error instanceof WaiversFileError
+  ) {
     process.stderr.write(`credlake: ${error.message}\n`);
     return 2;
   }

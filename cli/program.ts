@@ -9,6 +9,7 @@ import { registerRun } from './commands/run.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerTransform } from './commands/transform.ts';
 import { registerVerify } from './commands/verify.ts';
+import { registerWaivers } from './commands/waivers.ts';
 
 /** The `credlake` command and its subcommands. */
 export function createProgram(): Command {
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   registerExport(program);
   registerReport(program);
   registerVerify(program);
+  registerWaivers(program);
   registerSimulate(program);
   return program;
 }

@@ -1,15 +1,29 @@
 // Keeps the findings_daily rollup in step with the curated tables: every command that changes a
 // day's curated data (collect, run, import, transform) rewrites that day's rollup before it ends.
+import { ENV } from '../collector/env-names.ts';
 import type { ObjectStore } from '../lake/store.ts';
+import { DEFAULT_OWNER_TAGS, parseOwnerTags } from '../queries/annotate.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';
 import { type RollupDay, writeDailyRollups } from '../queries/local-rollup.ts';
+import { UsageError } from './errors.ts';
 
 export async function refreshRollups(store: ObjectStore, dates: readonly string[]): Promise<RollupDay[]> {
   if (dates.length === 0) return [];
   const engine = await DuckDbEngine.openStore(store);
   try {
-    return await writeDailyRollups(engine, store, dates);
+    return await writeDailyRollups(engine, store, dates, { ownerTags: ownerTags() });
   } finally {
     engine.close();
+  }
+}
+
+/** The owner tag keys, from CREDLAKE_OWNER_TAGS (the deployed setting's variable) or the default. */
+export function ownerTags(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  const value = env[ENV.ownerTags];
+  if (value === undefined || value.trim() === '') return DEFAULT_OWNER_TAGS;
+  try {
+    return parseOwnerTags(value);
+  } catch (error) {
+    throw new UsageError(`${ENV.ownerTags}: ${(error as Error).message}`);
   }
 }

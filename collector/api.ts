@@ -17,6 +17,8 @@ export interface OrgApi {
   listRootIds(): Promise<string[]>;
   listChildOus(parentId: string): Promise<{ id: string; name: string }[]>;
   listAccounts(parentId: string): Promise<OrgAccount[]>;
+  /** The account's tags in Organizations (ListTagsForResource, every page). */
+  listAccountTags?(accountId: string): Promise<Record<string, string>>;
 }
 
 export type ReportState = 'STARTED' | 'INPROGRESS' | 'COMPLETE';

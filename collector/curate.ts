@@ -2,7 +2,7 @@
 // the `collection_runs` and `accounts` partitions.
 
 import { writeCurated } from '../curation/curated-object.ts';
-import { accountsObject, collectionRunsObject } from '../curation/day-tables.ts';
+import { accountsObject, accountTagsObject, collectionRunsObject } from '../curation/day-tables.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { readOutcomes, standingOutcomes } from './journal.ts';
 import { readAccountsSnapshot } from './org-snapshot.ts';
@@ -17,10 +17,10 @@ export async function writeCollectionRuns(store: ObjectStore, dt: string): Promi
   return standing;
 }
 
-/** Rebuilds `curated/accounts/dt=...` from the day's raw org snapshot, if there is one. */
+/** Rebuilds `curated/accounts/dt=...` and `account_tags` from the day's raw org snapshot, if any. */
 export async function writeAccounts(store: ObjectStore, dt: string): Promise<AccountsSnapshot | undefined> {
   const snapshot = (await readAccountsSnapshot(store, dt))?.snapshot;
   if (!snapshot) return undefined;
-  await writeCurated(store, [accountsObject(dt, snapshot)]);
+  await writeCurated(store, [accountsObject(dt, snapshot), accountTagsObject(dt, snapshot)]);
   return snapshot;
 }

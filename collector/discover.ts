@@ -1,6 +1,7 @@
 // Account discovery: walk the OU tree from the root (one call per OU and page, not per account)
 // so every account gets its ou_path; then decide which accounts this run collects.
 import type { OrgApi } from './api.ts';
+import { ApiError } from './errors.ts';
 import { Limiter } from './limiter.ts';
 import type { AccountInfo, AccountsSnapshot } from './outcome.ts';
 
@@ -54,6 +55,7 @@ export async function discoverAccounts(
   };
   for (const rootId of await api.listRootIds()) await visit(rootId, 'Root', [rootId]);
   walked.sort((a, b) => a.info.accountId.localeCompare(b.info.accountId));
+  await readAccountTags(api, walked);
   return {
     snapshot: {
       dt,
@@ -65,6 +67,34 @@ export async function discoverAccounts(
     },
     ouIdsByAccount: new Map(walked.map((w) => [w.info.accountId, w.ouIds])),
   };
+}
+
+/**
+ * Each account's tags in Organizations (an account-level owner), one call per account, a few at a
+ * time. Tags that cannot be read are null (unknown), never {}: a caller not allowed
+ * ListTagsForResource gets null for every account after the first refusal; any other failure
+ * (after the call's own retries) leaves that account's tags null and the rest are still read.
+ */
+async function readAccountTags(api: OrgApi, walked: Walked[]): Promise<void> {
+  const list = api.listAccountTags?.bind(api);
+  if (!list) return;
+  const calls = new Limiter(8);
+  let denied = false;
+  await Promise.all(
+    walked.map((w, i) =>
+      calls.run(async () => {
+        if (denied) return;
+        try {
+          const tags = await list(w.info.accountId);
+          walked[i] = { ...w, info: { ...w.info, tags } };
+        } catch (error) {
+          if (error instanceof ApiError && error.kind === 'access_denied') denied = true;
+          walked[i] = { ...w, info: { ...w.info, tags: null } };
+        }
+      }),
+    ),
+  );
+  if (denied) walked.forEach((w, i) => (walked[i] = { ...w, info: { ...w.info, tags: null } }));
 }
 
 /** A snapshot from an explicit account list, for callers without Organizations access. */

@@ -20,6 +20,8 @@ export const ENV = {
   collectPosture: 'CREDLAKE_COLLECT_POSTURE',
   /** When the exports step sends the digest: `changes`, `always` or `off`. */
   digest: 'CREDLAKE_DIGEST',
+  /** Tag keys naming a finding's owner, comma-separated, first found wins. */
+  ownerTags: 'CREDLAKE_OWNER_TAGS',
   /** `true` for S3-compatible servers that need path-style addressing. */
   s3ForcePathStyle: 'CREDLAKE_S3_FORCE_PATH_STYLE',
 } as const;

@@ -1,7 +1,7 @@
 // Account posture and user privileges, read beside the credential report. A failure here marks
 // only this part of the account (posture_failed); the report stands.
 import { writeCurated } from '../curation/curated-object.ts';
-import { accountPostureObject, type PostureRecord, privilegesObject } from '../curation/posture.ts';
+import { accountPostureObject, type PostureRecord, privilegesObjects } from '../curation/posture.ts';
 import { isRawPostureKey, rawPostureKey, rawPosturePrefix } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { getJson } from '../lake/store.ts';
@@ -39,7 +39,7 @@ export async function collectPosture(
   // Raw evidence is never overwritten: when a record was already there, it is the one that stands.
   const found = wrote ? undefined : await store.get(key);
   const stored = found ? (JSON.parse(new TextDecoder().decode(found)) as PostureRecord) : record;
-  await writeCurated(store, [privilegesObject(dt, stored)]);
+  await writeCurated(store, privilegesObjects(dt, stored));
   return withVersion(store, evidenceOf(key, found ?? text));
 }
 

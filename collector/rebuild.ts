@@ -5,7 +5,7 @@
 // and never used.
 
 import { writeCurated } from '../curation/curated-object.ts';
-import { privilegesObject } from '../curation/posture.ts';
+import { privilegesObjects } from '../curation/posture.ts';
 import { curateReport } from '../curation/report.ts';
 import {
   curatedKey,
@@ -92,11 +92,11 @@ export async function rebuildDate(store: ObjectStore, dt: string): Promise<Rebui
   return { dt, reports, rows, failures, orphans: await orphanReports(store, dt, outcomes) };
 }
 
-/** Rebuilds each account's `user_privileges` partition from its raw posture record. */
+/** Rebuilds each account's `user_privileges` and `user_tags` partitions from its raw posture record. */
 async function rebuildPrivileges(store: ObjectStore, dt: string): Promise<void> {
   for (const key of (await store.list(rawPosturePrefix(dt))).filter(isRawPostureKey)) {
     const record = await getJson<PostureRecord>(store, key);
     if (!record) continue;
-    await writeCurated(store, [privilegesObject(dt, record)]);
+    await writeCurated(store, privilegesObjects(dt, record));
   }
 }

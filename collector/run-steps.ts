@@ -85,6 +85,7 @@ export async function planRun(
   const organization = await storeAccountsSnapshot(deps.store, dt, runId, snapshot);
   await writeAccounts(deps.store, dt);
   await deps.registerPartitions?.(TABLES.accounts, [[dt]]);
+  await deps.registerPartitions?.(TABLES.account_tags, [[dt]]);
   const skips = planned.filter((p) => p.skip);
   for (const p of skips) await writeOutcome(deps.store, dt, skipped(p, runId));
   const items: AccountItem[] = planned
@@ -186,6 +187,7 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
     (await deps.store.exists(curatedKey('user_privileges', item.dt, item.accountId)))
   ) {
     await deps.registerPartitions?.(TABLES.user_privileges, [[item.dt, item.accountId]]);
+    await deps.registerPartitions?.(TABLES.user_tags, [[item.dt, item.accountId]]);
   }
   return outcome;
 }

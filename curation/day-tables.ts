@@ -1,5 +1,5 @@
 // The curation of a day's run records and organization snapshot: `collection_runs` (one row per
-// account, its standing outcome) and `accounts`. Pure: the caller reads the raw objects.
+// account, its standing outcome), `accounts` and `account_tags`. Pure: the caller reads the raw objects.
 import { curatedKey } from '../lake/keys.ts';
 import type { Value } from '../transforms/credential-report.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
@@ -15,6 +15,8 @@ export interface SnapshotAccount {
   readonly ouPath: string | null;
   /** ISO instant. */
   readonly joinedAt: string | null;
+  /** The account's tags in Organizations; absent or null when they were not read. */
+  readonly tags?: Readonly<Record<string, string>> | null;
 }
 
 /** What collection_runs keeps of an account's standing outcome. */
@@ -77,4 +79,23 @@ export function accountsObject(
     is_management: snapshot.managementAccountId ? a.accountId === snapshot.managementAccountId : null,
   }));
   return { key: curatedKey('accounts', dt), body: encodeParquet(TABLES.accounts, rows), rows: rows.length };
+}
+
+/** The day's `account_tags`: one row per tag of each account, from the same snapshot. */
+export function accountTagsObject(
+  dt: string,
+  snapshot: { readonly accounts: readonly SnapshotAccount[] },
+): CuratedObject {
+  const rows = snapshot.accounts.flatMap((a) =>
+    Object.entries(a.tags ?? {}).map(([tag_key, tag_value]) => ({
+      account_id: a.accountId,
+      tag_key,
+      tag_value,
+    })),
+  );
+  return {
+    key: curatedKey('account_tags', dt),
+    body: encodeParquet(TABLES.account_tags, rows),
+    rows: rows.length,
+  };
 }

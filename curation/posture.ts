@@ -1,5 +1,5 @@
 // The curation of raw posture records (what IAM said of an account's posture and privileges,
-// kept as read): one account's `user_privileges` partition, and a day's `account_posture` file.
+// kept as read): one account's `user_privileges` and `user_tags` partitions, and a day's `account_posture` file.
 // Pure. A policy document that is not JSON is a PolicyDocumentError naming it.
 import { curatedKey } from '../lake/keys.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
@@ -8,6 +8,7 @@ import {
   type AuthorizationDetails,
   postureRow,
   privilegeRows,
+  userTagRows,
 } from '../transforms/posture.ts';
 import { TABLES } from '../transforms/schema.ts';
 import type { CuratedObject } from './curated-object.ts';
@@ -22,13 +23,22 @@ export interface PostureRecord {
   readonly details: AuthorizationDetails;
 }
 
-export function privilegesObject(dt: string, record: PostureRecord): CuratedObject {
+/** One account's `user_privileges` and `user_tags` partitions, from its posture record. */
+export function privilegesObjects(dt: string, record: PostureRecord): CuratedObject[] {
   const rows = privilegeRows(record.details, record.accountName, record.runId);
-  return {
-    key: curatedKey('user_privileges', dt, record.accountId),
-    body: encodeParquet(TABLES.user_privileges, rows),
-    rows: rows.length,
-  };
+  const tags = userTagRows(record.details, record.accountName, record.runId);
+  return [
+    {
+      key: curatedKey('user_privileges', dt, record.accountId),
+      body: encodeParquet(TABLES.user_privileges, rows),
+      rows: rows.length,
+    },
+    {
+      key: curatedKey('user_tags', dt, record.accountId),
+      body: encodeParquet(TABLES.user_tags, tags),
+      rows: tags.length,
+    },
+  ];
 }
 
 export function accountPostureObject(dt: string, records: readonly PostureRecord[]): CuratedObject {

@@ -11,7 +11,19 @@ export const RAW_ZONES = {
   posture: 'raw/posture/',
   accounts: 'raw/accounts/',
   runs: 'raw/runs/',
+  waivers: 'raw/waivers/',
 } as const;
+
+/**
+ * The waivers file the lake's owner maintains (`credlake waivers put`, or an upload to the
+ * bucket): read by every rollup, which keeps the bytes it applied under raw/waivers/.
+ */
+export const WAIVERS_FILE_KEY = 'config/waivers.yaml';
+
+/** A waivers file as applied to a day's findings, named by its content's SHA-256. */
+export function rawWaiversKey(dt: string, sha256: string): string {
+  return `${RAW_ZONES.waivers}dt=${dt}/waivers-${sha256.slice(0, 16)}.yaml`;
+}
 
 /** `2024-05-01T06-07-08Z` as it appears in a raw key: seconds precision, colons as `-`. */
 export function generatedAtToken(ms: number): string {

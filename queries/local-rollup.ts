@@ -4,9 +4,11 @@ import { curatedKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
 import { TABLES } from '../transforms/schema.ts';
+import { annotateFindings, contextKeys, DEFAULT_OWNER_TAGS } from './annotate.ts';
 import type { DuckDbEngine } from './duckdb-engine.ts';
 import { dailyFindingsSql, dailyRollupSql, toTableRows } from './rollup.ts';
 import { loadQuerySql } from './saved-query.ts';
+import { applyLakeWaivers } from './waivers-source.ts';
 
 export interface RollupDay {
   readonly dt: string;
@@ -14,6 +16,15 @@ export interface RollupDay {
   readonly rows: number;
   /** Rows of findings. */
   readonly findings: number;
+  /** Of those, covered by a waiver in force. */
+  readonly waived: number;
+  /** The stored waivers file applied; undefined when the lake has none. */
+  readonly waiversKey?: string;
+}
+
+export interface RollupOptions {
+  /** Tag keys naming a finding's owner, first found wins (default owner, team). */
+  readonly ownerTags?: readonly string[];
 }
 
 /** Writes the rollup of each date (one Parquet file per dt, replaced whole). */
@@ -21,17 +32,29 @@ export async function writeDailyRollups(
   engine: DuckDbEngine,
   store: ObjectStore,
   dates: readonly string[],
+  options: RollupOptions = {},
 ): Promise<RollupDay[]> {
   const out: RollupDay[] = [];
+  const ownerTags = options.ownerTags ?? DEFAULT_OWNER_TAGS;
   for (const dt of [...new Set(dates)].sort()) {
+    const applied = await applyLakeWaivers(store, dt);
+    const keys = contextKeys(applied?.waivers ?? [], ownerTags);
     await engine.useSnapshot(dt);
-    const found = await engine.run(dailyFindingsSql(dt, loadQuerySql));
-    await write(engine, store, 'findings', dt, toTableRows('findings', found.rows));
+    const found = await engine.run(dailyFindingsSql(dt, loadQuerySql, keys));
+    const annotated = annotateFindings(found.rows, dt, keys, ownerTags, applied);
+    await write(engine, store, 'findings', dt, toTableRows('findings', annotated.findings));
+    await write(engine, store, 'waivers', dt, toTableRows('waivers', annotated.waivers));
     // The rollup counts from the findings just written: its view must see that file.
     await engine.useSnapshot(dt, ['findings']);
     const { rows } = await engine.run(dailyRollupSql(dt));
     await write(engine, store, 'findings_daily', dt, toTableRows('findings_daily', rows));
-    out.push({ dt, rows: rows.length, findings: found.rows.length });
+    out.push({
+      dt,
+      rows: rows.length,
+      findings: found.rows.length,
+      waived: annotated.findings.filter((f) => f.waiver_status === 'waived').length,
+      waiversKey: applied?.key,
+    });
   }
   return out;
 }
@@ -39,7 +62,7 @@ export async function writeDailyRollups(
 async function write(
   engine: DuckDbEngine,
   store: ObjectStore,
-  table: 'findings' | 'findings_daily',
+  table: 'findings' | 'findings_daily' | 'waivers',
   dt: string,
   rows: ReturnType<typeof toTableRows>,
 ): Promise<void> {

@@ -9,13 +9,23 @@
 import type { Value } from '../transforms/credential-report.ts';
 import { isIsoDate } from '../transforms/dates.ts';
 import { TABLES } from '../transforms/schema.ts';
+import type { ContextKeys } from './annotate.ts';
 import { COMPLIANCE_CHECKS } from './catalog.ts';
 import { QueryInputError } from './errors.ts';
 import { withParams } from './sql-params.ts';
 import type { PlainValue } from './values.ts';
 
-/** The SQL whose result is the findings table's rows for one snapshot date: every check's rows. */
-export function dailyFindingsSql(dt: string, sqlOf: (check: string) => string): string {
+/**
+ * The SQL whose result is the findings table's rows for one snapshot date: every check's rows,
+ * each with the context its owner and waiver are decided from (annotate.ts): the user's ARN, the
+ * account's OU path, and the value of each given user tag (`user_tag_<i>`) and account tag
+ * (`account_tag_<i>`), NULL where absent.
+ */
+export function dailyFindingsSql(
+  dt: string,
+  sqlOf: (check: string) => string,
+  keys: ContextKeys = { userTagKeys: [], accountTagKeys: [] },
+): string {
   checkDate(dt);
   const parts = COMPLIANCE_CHECKS.map((check) => {
     const sql = withParams(check, sqlOf(check.name), { snapshot_dt: dt }).trim();
@@ -38,9 +48,26 @@ FROM (
 ${indent(sql, 2)}
 ) f`;
   });
+  const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
+  const userTags = keys.userTagKeys.map((k, i) => ({
+    column: `u${i}.tag_value AS user_tag_${i}`,
+    join: `LEFT JOIN user_tags u${i} ON u${i}.dt = '${dt}' AND u${i}.account_id = x.account_id AND u${i}.user_name = x.user_name AND u${i}.tag_key = ${literal(k)}`,
+  }));
+  const accountTags = keys.accountTagKeys.map((k, i) => ({
+    column: `t${i}.tag_value AS account_tag_${i}`,
+    join: `LEFT JOIN account_tags t${i} ON t${i}.dt = '${dt}' AND t${i}.account_id = x.account_id AND t${i}.tag_key = ${literal(k)}`,
+  }));
+  const context = [...userTags, ...accountTags];
   return `-- The findings of ${dt}, built by queries/rollup.ts from the compliance checks.
+WITH found AS (
 ${parts.join('\nUNION ALL\n')}
-ORDER BY account_id, finding_key
+)
+SELECT x.account_id, x.account_name, x.check_name, x.severity, x.finding_key, x.user_name, x.detail,
+  cr.arn AS user_arn, a.ou_path${context.map((c) => `,\n  ${c.column}`).join('')}
+FROM found x
+LEFT JOIN credential_report cr ON cr.dt = '${dt}' AND cr.account_id = x.account_id AND cr.user_name = x.user_name
+LEFT JOIN accounts a ON a.dt = '${dt}' AND a.account_id = x.account_id
+${context.map((c) => `${c.join}\n`).join('')}ORDER BY x.account_id, x.finding_key
 `;
 }
 
@@ -74,7 +101,8 @@ checks AS (
 ${names}
 ),
 found AS (
-  SELECT account_id, check_name, count(*) AS findings
+  SELECT account_id, check_name, count(*) AS findings,
+    sum(CASE WHEN waiver_status = 'waived' THEN 1 ELSE 0 END) AS waived
   FROM findings
   WHERE dt = '${dt}'
   GROUP BY account_id, check_name
@@ -93,7 +121,8 @@ SELECT j.account_id, j.account_name, j.status, j.reason,
   CASE WHEN j.status = 'collected' THEN coalesce(j.users, 0) END AS users,
   CASE WHEN j.status = 'collected' THEN coalesce(j.console_users, 0) END AS console_users,
   j.check_name, j.basis, j.evaluated,
-  CASE WHEN j.evaluated THEN coalesce(f.findings, 0) END AS findings
+  CASE WHEN j.evaluated THEN coalesce(f.findings, 0) END AS findings,
+  CASE WHEN j.evaluated THEN coalesce(f.waived, 0) END AS waived
 FROM judged j
 LEFT JOIN found f ON f.account_id = j.account_id AND f.check_name = j.check_name
 ORDER BY j.account_id, j.check_name
@@ -115,7 +144,7 @@ function indent(text: string, n: number): string {
 
 /** Query results as rows of a table, whatever engine typed them (Athena hands back strings). */
 export function toTableRows(
-  table: 'findings' | 'findings_daily',
+  table: 'findings' | 'findings_daily' | 'waivers',
   rows: readonly Record<string, PlainValue>[],
 ): Record<string, Value>[] {
   const columns = TABLES[table].columns;

@@ -79,6 +79,7 @@ export function generateOrg(options: GenerateOptions): SimOrg {
     accounts.push(generateAccount(options, id, i, ous, now));
   }
   if (options.centralizedRootAccess) removeMemberRootCredentials(accounts);
+  for (const account of accounts) assignTags(options.seed, account);
   return {
     id: `o-${hashSeed(options.seed).toString(36).padStart(10, '0').slice(0, 10)}`,
     rootId: 'r-sim1',
@@ -189,7 +190,31 @@ function generateAccount(
     root,
     users,
     posture,
+    tags: {},
   };
+}
+
+const TEAMS = ['payments', 'identity', 'data-platform', 'web', 'mobile', 'infra'];
+
+/**
+ * Owner tags, as organizations use them: most accounts name an owning team in Organizations,
+ * some users name their own (`owner`, or only `team`), and a few service users are marked as
+ * vendor-managed. Drawn from a stream of their own, so everything else is generated exactly as
+ * before tags existed.
+ */
+function assignTags(seed: number, account: SimAccount): void {
+  const rng = createRng(hashSeed('tags', seed, account.id));
+  if (chance(rng, 0.7))
+    account.tags = { owner: `team-${pick(rng, TEAMS)}`, 'cost-center': `cc-${int(rng, 100, 999)}` };
+  for (const user of account.users) {
+    const tags: { key: string; value: string }[] = [];
+    const draw = rng();
+    if (draw < 0.3) tags.push({ key: 'owner', value: `team-${pick(rng, TEAMS)}` });
+    else if (draw < 0.45) tags.push({ key: 'team', value: `team-${pick(rng, TEAMS)}` });
+    if (user.name.startsWith('svc-') && chance(rng, 0.3))
+      tags.push({ key: 'exception', value: 'vendor-managed' });
+    if (tags.length) user.tags = tags;
+  }
 }
 
 /** Most accounts are small, a few are big: the spread real organizations have. */

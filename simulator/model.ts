@@ -34,6 +34,8 @@ export interface SimUser {
   /** Inline policies: name, and whether the document allows * on *. */
   inline: SimInlinePolicy[];
   boundary: string | null;
+  /** IAM user tags, in the order IAM lists them; absent means none. */
+  tags?: { key: string; value: string }[];
 }
 
 export interface SimInlinePolicy {
@@ -108,6 +110,8 @@ export interface SimAccount {
   root: SimRoot;
   users: SimUser[];
   posture: SimPosture;
+  /** The account's tags in Organizations. */
+  tags: Record<string, string>;
 }
 
 export interface SimOu {

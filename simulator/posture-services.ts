@@ -99,7 +99,14 @@ export function getAccountAuthorizationDetails(
   denyPosture(account, 'GetAccountAuthorizationDetails', identity);
   const users = account.users.map((u) => {
     const arn = `arn:aws:iam::${account.id}:user${u.path}${u.name}`;
-    return `<UserDetail><Path>${xmlEscape(u.path)}</Path><UserName>${xmlEscape(u.name)}</UserName><UserId>AIDA${u.name.length}</UserId><Arn>${xmlEscape(arn)}</Arn><CreateDate>${CREATED}</CreateDate>${list('GroupList', u.groups.map(xmlEscape))}${list('AttachedManagedPolicies', u.managed.map(managedRef))}${list('UserPolicyList', u.inline.map(inlineRef))}${u.boundary ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${xmlEscape(u.boundary)}</PermissionsBoundaryArn></PermissionsBoundary>` : ''}</UserDetail>`;
+    return `<UserDetail><Path>${xmlEscape(u.path)}</Path><UserName>${xmlEscape(u.name)}</UserName><UserId>AIDA${u.name.length}</UserId><Arn>${xmlEscape(arn)}</Arn><CreateDate>${CREATED}</CreateDate>${list('GroupList', u.groups.map(xmlEscape))}${list('AttachedManagedPolicies', u.managed.map(managedRef))}${list('UserPolicyList', u.inline.map(inlineRef))}${
+      u.tags?.length
+        ? list(
+            'Tags',
+            u.tags.map((t) => `<Key>${xmlEscape(t.key)}</Key><Value>${xmlEscape(t.value)}</Value>`),
+          )
+        : ''
+    }${u.boundary ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${xmlEscape(u.boundary)}</PermissionsBoundaryArn></PermissionsBoundary>` : ''}</UserDetail>`;
   });
   const groups = account.posture.groups.map(
     (g) =>

@@ -225,6 +225,20 @@ export function organizations(
       );
       return { Accounts: items.map((a) => accountJson(org, a)), NextToken };
     }
+    case 'ListTagsForResource': {
+      const id = String(body.ResourceId ?? '');
+      const account = org.accounts.find((a) => a.id === id);
+      if (!account && id !== org.rootId && !org.ous.some((o) => o.id === id)) {
+        throw new ServiceError(
+          400,
+          'TargetNotFoundException',
+          `We can't find a resource with the ResourceId ${id}.`,
+        );
+      }
+      const tags = Object.entries(account?.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+      const { items, NextToken } = page(tags, body);
+      return { Tags: items, NextToken };
+    }
     case 'ListAccounts': {
       const { items, NextToken } = page(org.accounts, body);
       return { Accounts: items.map((a) => accountJson(org, a)), NextToken };

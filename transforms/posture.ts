@@ -39,6 +39,8 @@ export interface AuthorizationDetails {
     readonly managed: PolicyRef[];
     readonly inline: InlinePolicy[];
     readonly boundaryArn: string | null;
+    /** The user's tags; absent in records read before credlake kept them. */
+    readonly tags?: readonly { readonly key: string; readonly value: string }[];
   }[];
   readonly groups: {
     readonly name: string;
@@ -156,4 +158,22 @@ export function privilegeRows(
     for (const r of own) rows.push({ ...r, user_is_admin: isAdmin });
   }
   return rows;
+}
+
+/** One row per tag of each user, from the same authorization details. */
+export function userTagRows(
+  details: AuthorizationDetails,
+  accountName: string | null,
+  runId: string,
+): Record<string, Value>[] {
+  return details.users.flatMap((user) =>
+    (user.tags ?? []).map((t) => ({
+      account_name: accountName,
+      run_id: runId,
+      user_name: user.userName,
+      arn: user.arn,
+      tag_key: t.key,
+      tag_value: t.value,
+    })),
+  );
 }

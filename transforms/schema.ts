@@ -34,8 +34,11 @@ export type TableName =
   | 'collection_runs'
   | 'account_posture'
   | 'user_privileges'
+  | 'user_tags'
+  | 'account_tags'
   | 'findings_daily'
-  | 'findings';
+  | 'findings'
+  | 'waivers';
 
 const col = (name: string, type: ColumnType, description: string): Column => ({ name, type, description });
 
@@ -208,6 +211,32 @@ const userPrivileges: TableDef = {
   ],
 };
 
+const userTags: TableDef = {
+  name: 'user_tags',
+  description:
+    "One row per tag of an IAM user, read with the account's authorization details (no call of its own)",
+  partitionKeys: [DT, ACCOUNT_ID],
+  columns: [
+    col('account_name', 'string', 'Account name'),
+    col('run_id', 'string', 'Collection run that read the authorization details'),
+    col('user_name', 'string', 'IAM user name'),
+    col('arn', 'string', 'ARN of the user'),
+    col('tag_key', 'string', 'Tag key'),
+    col('tag_value', 'string', 'Tag value (may be empty)'),
+  ],
+};
+
+const accountTags: TableDef = {
+  name: 'account_tags',
+  description: 'One row per tag of an account in Organizations, from the organization snapshot',
+  partitionKeys: [DT],
+  columns: [
+    ACCOUNT_ID,
+    col('tag_key', 'string', 'Tag key'),
+    col('tag_value', 'string', 'Tag value (may be empty)'),
+  ],
+};
+
 const findingsDaily: TableDef = {
   name: 'findings_daily',
   description:
@@ -232,6 +261,11 @@ const findingsDaily: TableDef = {
       'The check could run on this account: its report was collected and, for posture checks, its posture read',
     ),
     col('findings', 'int', 'Rows the check returns for the account; NULL when not evaluated, never a pass'),
+    col(
+      'waived',
+      'int',
+      'Of those findings, how many a waiver in force covered (counted in findings too); NULL when not evaluated',
+    ),
   ],
 };
 
@@ -252,6 +286,39 @@ const findings: TableDef = {
     ),
     col('user_name', 'string', 'The IAM user, <root_account> for root; NULL for account-level checks'),
     col('detail', 'string', 'The rest of the identity: key slot, credential, policy and how it is held'),
+    col('user_arn', 'string', 'ARN of the user (from the credential report); NULL for account-level checks'),
+    col(
+      'owner',
+      'string',
+      "Who owns the finding: the first owner tag of the user, else of the account in Organizations, else 'unowned'",
+    ),
+    col('owner_source', 'string', 'Where the owner came from: user_tag:<key>, account_tag:<key>, or unowned'),
+    col(
+      'waiver_status',
+      'string',
+      'open; waived (a waiver in force covers it); or waiver_expired (only a lapsed waiver covers it)',
+    ),
+    col('waiver_id', 'string', 'The waiver that covers it (in force, or lapsed); NULL when open'),
+  ],
+};
+
+const waivers: TableDef = {
+  name: 'waivers',
+  description:
+    'The waivers applied to the snapshot, one row each, with how many findings each covered that day and the stored file it came from',
+  partitionKeys: [DT],
+  columns: [
+    col('waiver_id', 'string', 'The waiver id from the file'),
+    col('check_name', 'string', 'The check it covers'),
+    col('scope', 'string', 'What it covers: accounts, OUs, user and ARN patterns, tags'),
+    col('reason', 'string', 'Why the finding is accepted'),
+    col('approved_by', 'string', 'Who approved it'),
+    col('expires', 'string', 'Last day in force (YYYY-MM-DD, UTC, inclusive)'),
+    col('in_force', 'boolean', 'The waiver was in force on dt'),
+    col('days_to_expiry', 'int', 'Whole days from dt to the expiry date; negative once lapsed'),
+    col('matched', 'int', 'Findings of dt it covers (waived while in force, waiver_expired after)'),
+    col('source_key', 'string', 'Lake key of the stored waivers file that was applied'),
+    col('source_sha256', 'string', 'SHA-256 of that file'),
   ],
 };
 
@@ -262,8 +329,11 @@ export const TABLES = {
   collection_runs: collectionRuns,
   account_posture: accountPosture,
   user_privileges: userPrivileges,
+  user_tags: userTags,
+  account_tags: accountTags,
   findings: findings,
   findings_daily: findingsDaily,
+  waivers,
 } as const satisfies Record<TableName, TableDef>;
 
 export function allColumns(table: TableDef): Column[] {

@@ -3,6 +3,7 @@ import {
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
+  ListTagsForResourceCommand,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import type { OrgAccount, OrgApi } from '../api.ts';
@@ -60,6 +61,13 @@ export function sdkOrgApi(client: OrganizationsClient, retry: RetryPolicy, signa
           joinedAt: a.JoinedTimestamp ? a.JoinedTimestamp.getTime() : null,
         }),
       );
+    },
+    async listAccountTags(ResourceId) {
+      const tags = await pages(async (NextToken) => {
+        const out = await client.send(new ListTagsForResourceCommand({ ResourceId, NextToken }));
+        return { items: out.Tags ?? [], next: out.NextToken };
+      });
+      return Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? '']));
     },
   };
 }

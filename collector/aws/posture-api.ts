@@ -86,6 +86,7 @@ export function sdkPostureApi(iam: IAMClient): PostureApi {
             managed: refs(u.AttachedManagedPolicies),
             inline: inline(u.UserPolicyList),
             boundaryArn: u.PermissionsBoundary?.PermissionsBoundaryArn ?? null,
+            tags: (u.Tags ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' })),
           });
         }
         for (const g of page.GroupDetailList ?? []) {
