@@ -94,7 +94,7 @@ async function readAccountTags(api: OrgApi, walked: Walked[]): Promise<void> {
       }),
     ),
   );
-  if (denied) walked.forEach((w, i) => (walked[i] = { ...w, info: { ...w.info, tags: null } }));
+  if (denied) for (const [i, w] of walked.entries()) walked[i] = { ...w, info: { ...w.info, tags: null } };
 }
 
 /** A snapshot from an explicit account list, for callers without Organizations access. */
