@@ -22,6 +22,8 @@ export const ENV = {
   digest: 'CREDLAKE_DIGEST',
   /** Tag keys naming a finding's owner, comma-separated, first found wins. */
   ownerTags: 'CREDLAKE_OWNER_TAGS',
+  /** `true` to publish each owner's part of the digest too (message attribute `owner`). */
+  digestByOwner: 'CREDLAKE_DIGEST_BY_OWNER',
   /** `true` for S3-compatible servers that need path-style addressing. */
   s3ForcePathStyle: 'CREDLAKE_S3_FORCE_PATH_STYLE',
 } as const;

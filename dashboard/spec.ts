@@ -204,6 +204,25 @@ export const DASHBOARD: DashboardSpec = {
       ],
     },
     {
+      title: 'Owners and waivers',
+      visuals: [
+        {
+          kind: 'table',
+          id: 'table-findings-by-owner',
+          title: 'Findings by owner (waived ones counted apart, never dropped)',
+          query: 'findings_by_owner',
+          columns: allColumns('findings_by_owner'),
+        },
+        {
+          kind: 'table',
+          id: 'table-waivers-review',
+          title: 'Waivers to review: expiring, expired, or covering nothing',
+          query: 'waivers_review',
+          columns: allColumns('waivers_review'),
+        },
+      ],
+    },
+    {
       title: 'Details',
       visuals: CHECKS.map(
         ([query, title]): TableVisual => ({

@@ -11,7 +11,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '../collector/env-names.ts';
-import { curatedPrefix, RUNS_ZONE as RUNS_PREFIX } from '../lake/keys.ts';
+import { curatedPrefix, RAW_ZONES, RUNS_ZONE as RUNS_PREFIX, WAIVERS_FILE_KEY } from '../lake/keys.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { EXTERNAL_MODULES, esbuildTarget, LAMBDA_RUNTIME, WASM_BESIDE_BUNDLE } from './bundling.ts';
 import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
@@ -23,7 +23,7 @@ import { ATHENA_RESULTS_PREFIX, type EvidenceRetention } from './storage.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The exports step writes the day's derived tables, and nothing else of the curated zone. */
-const DERIVED_TABLES = ['findings', 'findings_daily'] as const;
+const DERIVED_TABLES = ['findings', 'findings_daily', 'waivers'] as const;
 const DERIVED_PREFIXES = DERIVED_TABLES.map((t) => curatedPrefix(t));
 
 /** What the collector collects, and through which member role. */
@@ -74,6 +74,16 @@ export interface FunctionsProps {
    * @default 'changes'
    */
   readonly digest?: DigestMode;
+  /**
+   * Tag keys naming a finding's owner, first found wins.
+   * @default ['owner', 'team']
+   */
+  readonly ownerTags?: readonly string[];
+  /**
+   * Also publish each owner's part of the digest (message attribute `owner`).
+   * @default false
+   */
+  readonly digestByOwner?: boolean;
   /**
    * Retention of the functions' log groups, in days (one of CloudWatch Logs' values).
    * @default 365
@@ -291,6 +301,8 @@ export class Functions extends Construct {
         [ENV.namedQueries]: JSON.stringify(props.namedQueryIds),
         [ENV.digest]: digest,
         ...(digest === 'off' ? {} : { [ENV.topicArn]: props.topic.topicArn }),
+        ...(props.ownerTags ? { [ENV.ownerTags]: props.ownerTags.join(',') } : {}),
+        ...(props.digestByOwner ? { [ENV.digestByOwner]: 'true' } : {}),
       },
       timeout: Duration.minutes(15),
       statements: [
@@ -313,6 +325,12 @@ export class Functions extends Construct {
           resources: [bucket.bucketArn],
         }),
         new PolicyStatement({ actions: ['s3:GetObject'], resources: objects('curated/') }),
+        // The lake's waivers file, read by every rollup, and the copy it keeps of what it applied.
+        new PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [bucket.arnForObjects(WAIVERS_FILE_KEY)],
+        }),
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: objects(RAW_ZONES.waivers) }),
         new PolicyStatement({
           actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
           resources: objects(ATHENA_RESULTS_PREFIX),
@@ -336,7 +354,7 @@ export class Functions extends Construct {
         }),
       ],
       acknowledgements: {
-        ...objectAcks('curated/', ATHENA_RESULTS_PREFIX, 'exports/', ...DERIVED_PREFIXES),
+        ...objectAcks('curated/', ATHENA_RESULTS_PREFIX, 'exports/', RAW_ZONES.waivers, ...DERIVED_PREFIXES),
         'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
       },
     });

@@ -16,6 +16,8 @@ export const ORGANIZATIONS_READ_ACTIONS = [
   'organizations:ListRoots',
   'organizations:ListOrganizationalUnitsForParent',
   'organizations:ListAccountsForParent',
+  // Each account's tags: an owner for its findings when the user has none.
+  'organizations:ListTagsForResource',
 ] as const;
 
 export class ManagementStack extends Stack {

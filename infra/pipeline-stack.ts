@@ -79,6 +79,8 @@ export class PipelineStack extends Stack {
       },
       evidenceRetention: this.storage.evidenceRetention,
       digest: settings.digest,
+      ownerTags: settings.ownerTags,
+      digestByOwner: settings.digestByOwner,
       logRetentionDays: settings.logRetentionDays,
       namedQueryIds: Object.fromEntries(
         Object.entries(this.catalog.namedQueries).map(([name, q]) => [name, q.attrNamedQueryId]),

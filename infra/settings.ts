@@ -39,6 +39,8 @@ export interface Settings {
   readonly exportsRetentionDays: number;
   readonly collectPosture: boolean;
   readonly digest: DigestMode;
+  readonly ownerTags: readonly string[];
+  readonly digestByOwner: boolean;
   readonly athenaResultsRetentionDays: number;
   readonly bytesScannedCutoffMb: number;
   readonly tags: Record<string, string>;
@@ -66,9 +68,14 @@ export const DEFAULTS = {
   exportsRetentionDays: 365,
   collectPosture: true,
   digest: 'changes',
+  ownerTags: ['owner', 'team'],
+  digestByOwner: false,
   athenaResultsRetentionDays: 30,
   bytesScannedCutoffMb: 10240,
 } as const satisfies Partial<Settings>;
+
+/** Tag keys (what IAM and Organizations allow in one), separated by commas. */
+const TAG_KEY_LIST = /^[\p{L}\p{N} _.:/=+\-@]{1,128}(,[\p{L}\p{N} _.:/=+\-@]{1,128})*$/u;
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
@@ -320,6 +327,20 @@ export const SETTINGS = [
     description:
       'After each run, a digest of what changed (new and resolved findings, accounts not collected) to the alerts topic: `changes` (only days with something to say), `always`, or `off`',
     read: (r) => r.oneOf<DigestMode>(DEFAULTS.digest, ['changes', 'always', 'off']),
+  }),
+  setting({
+    key: 'ownerTags',
+    default: DEFAULTS.ownerTags.join(','),
+    description:
+      "Tag keys that name a finding's owner, comma-separated, first found wins: on the IAM user, then on the account in Organizations; otherwise `unowned`",
+    read: (r) => r.list(TAG_KEY_LIST, 'tag keys separated by commas') ?? [...DEFAULTS.ownerTags],
+  }),
+  setting({
+    key: 'digestByOwner',
+    default: String(DEFAULTS.digestByOwner),
+    description:
+      "Also publish each owner's part of the digest to the alerts topic, with the message attribute `owner` (the full digest has `owner` = `all`), so subscription filter policies route it",
+    read: (r) => r.oneOf(String(DEFAULTS.digestByOwner), ['true', 'false']) === 'true',
   }),
   wholeNumber('athenaResultsRetentionDays', 1, 3650, 'Days Athena query results are kept'),
   wholeNumber('bytesScannedCutoffMb', 10, 10_000_000, 'Athena workgroup per-query scan limit'),

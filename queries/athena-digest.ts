@@ -3,14 +3,14 @@
 import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena';
 import { executeOnAthena, readAthenaResults } from './athena.ts';
 import type { ExportTarget } from './athena-export.ts';
-import { buildDigest, type Digest } from './digest.ts';
+import { buildDigest, type Digest, ownerDigests } from './digest.ts';
 import { requireQuery, withParams } from './sql-params.ts';
 
 export async function digestWithAthena(
   athena: AthenaClient,
   target: ExportTarget,
   dt: string,
-): Promise<Digest> {
+): Promise<{ digest: Digest; owners: Digest[] }> {
   const id = target.namedQueries.findings_changes;
   if (!id) throw new Error('no named query id for findings_changes');
   const named = await athena.send(new GetNamedQueryCommand({ NamedQueryId: id }));
@@ -19,5 +19,6 @@ export async function digestWithAthena(
   });
   const run = await executeOnAthena(athena, target, sql);
   const { rows } = await readAthenaResults(athena, run.queryExecutionId);
-  return buildDigest(rows, dt, `s3://${target.bucket}${target.prefix ? `/${target.prefix}` : ''}`);
+  const lake = `s3://${target.bucket}${target.prefix ? `/${target.prefix}` : ''}`;
+  return { digest: buildDigest(rows, dt, lake), owners: ownerDigests(rows, dt, lake) };
 }

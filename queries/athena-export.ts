@@ -8,6 +8,7 @@ import { type AthenaTarget, executeOnAthena } from './athena.ts';
 import { EXPORTED_QUERIES, queryLabels } from './catalog.ts';
 import { spreadsheetSafeCsv } from './format.ts';
 import { RESULT_COLUMNS } from './result-columns.ts';
+import { withFindingStatus } from './rollup.ts';
 import { requireQuery, withParams } from './sql-params.ts';
 
 export interface ExportTarget extends AthenaTarget {
@@ -49,9 +50,11 @@ export async function exportWithAthena(
     const id = target.namedQueries[query.name];
     if (!id) throw new Error(`no named query id for ${query.name}`);
     const named = await athena.send(new GetNamedQueryCommand({ NamedQueryId: id }));
-    const sql = withParams(requireQuery(query.name), named.NamedQuery?.QueryString ?? '', {
+    const saved = withParams(requireQuery(query.name), named.NamedQuery?.QueryString ?? '', {
       snapshot_dt: dt,
     });
+    // A check's rows carry their owner and waiver status from the day's findings table.
+    const sql = query.kind === 'check' ? withFindingStatus(query, saved, dt) : saved;
     const run = await executeOnAthena(athena, target, sql);
     const result = await s3.send(new GetObjectCommand(splitS3(run.outputLocation)));
     // Exports are opened in spreadsheets: text cells that would run as formulas are neutralised.

@@ -5,17 +5,24 @@
 import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { curatedKey, prefixed } from '../lake/keys.ts';
+import { S3Store } from '../lake/s3-store.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
 import { TABLES, type TableDef } from '../transforms/schema.ts';
+import { annotateFindings, contextKeys } from './annotate.ts';
 import { executeOnAthena, readAthenaResults } from './athena.ts';
 import type { ExportTarget } from './athena-export.ts';
 import { COMPLIANCE_CHECKS } from './catalog.ts';
 import { dailyFindingsSql, dailyRollupSql, toTableRows } from './rollup.ts';
+import type { PlainValue } from './values.ts';
+import { applyLakeWaivers } from './waivers-source.ts';
 
 export interface RollupWritten {
   readonly key: string;
   readonly rows: number;
   readonly findings: number;
+  readonly waived: number;
+  /** The stored waivers file applied; null when the lake has none. */
+  readonly waiversKey: string | null;
   readonly bytesScanned: number;
 }
 
@@ -25,7 +32,11 @@ export async function rollupWithAthena(
   target: ExportTarget,
   dt: string,
   register: (table: TableDef, dt: string) => Promise<void>,
+  ownerTags: readonly string[],
 ): Promise<RollupWritten> {
+  // The lake's waivers file, checked and kept as applied (a file that does not read stops here).
+  const applied = await applyLakeWaivers(new S3Store(s3, target.bucket, target.prefix), dt);
+  const keys = contextKeys(applied?.waivers ?? [], ownerTags);
   const texts = new Map<string, string>();
   for (const check of COMPLIANCE_CHECKS) {
     const id = target.namedQueries[check.name];
@@ -34,10 +45,15 @@ export async function rollupWithAthena(
     texts.set(check.name, named.NamedQuery?.QueryString ?? '');
   }
   let bytesScanned = 0;
-  const write = async (table: 'findings' | 'findings_daily', sql: string) => {
+  const query = async (sql: string) => {
     const run = await executeOnAthena(athena, target, sql);
     bytesScanned += run.bytesScanned;
-    const { rows } = await readAthenaResults(athena, run.queryExecutionId);
+    return (await readAthenaResults(athena, run.queryExecutionId)).rows;
+  };
+  const write = async (
+    table: 'findings' | 'findings_daily' | 'waivers',
+    rows: Record<string, PlainValue>[],
+  ) => {
     const key = curatedKey(table, dt);
     await s3.send(
       new PutObjectCommand({
@@ -50,10 +66,22 @@ export async function rollupWithAthena(
     await register(TABLES[table], dt);
     return { key, rows: rows.length };
   };
-  const found = await write(
-    'findings',
-    dailyFindingsSql(dt, (name) => texts.get(name)!),
+  const annotated = annotateFindings(
+    await query(dailyFindingsSql(dt, (name) => texts.get(name)!, keys)),
+    dt,
+    keys,
+    ownerTags,
+    applied,
   );
-  const rollup = await write('findings_daily', dailyRollupSql(dt));
-  return { key: rollup.key, rows: rollup.rows, findings: found.rows, bytesScanned };
+  const found = await write('findings', annotated.findings);
+  await write('waivers', annotated.waivers);
+  const rollup = await write('findings_daily', await query(dailyRollupSql(dt)));
+  return {
+    key: rollup.key,
+    rows: rollup.rows,
+    findings: found.rows,
+    waived: annotated.findings.filter((f) => f.waiver_status === 'waived').length,
+    waiversKey: applied?.key ?? null,
+    bytesScanned,
+  };
 }

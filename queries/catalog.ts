@@ -286,13 +286,42 @@ const DECLARED: readonly SavedQuery[] = [
     name: 'findings_changes',
     title: 'What changed',
     description:
-      "Findings new and resolved since each account's previous collected snapshot, by stable key, with severity; accounts and checks that cannot be compared are named, never read as resolved, and each account compared has one row 'compared'.",
+      "Findings new, reopened (a waiver lapsed) and resolved since each account's previous collected snapshot, by stable key, with severity, owner and waiver status; accounts and checks that cannot be compared are named, never read as resolved, and each account compared has one row 'compared'.",
     kind: 'summary',
     exported: true,
     controls: none,
     params: [SNAPSHOT],
     latestSnapshot: false,
     previousSnapshot: true,
+  },
+  {
+    name: 'findings_by_owner',
+    title: 'Findings by owner',
+    description:
+      "Per owner (the user's owner tag, else the account's, else unowned): the snapshot's findings, how many are open, waived and no longer waived (waiver expired), and the open ones by severity.",
+    kind: 'summary',
+    exported: true,
+    controls: none,
+    params: [SNAPSHOT],
+    latestSnapshot: true,
+  },
+  {
+    name: 'waivers_review',
+    title: 'Waivers to review',
+    description:
+      'Waivers of the snapshot that need a decision: expiring within expiring_within_days, already expired, or covering no finding at all.',
+    kind: 'summary',
+    exported: true,
+    controls: none,
+    params: [
+      SNAPSHOT,
+      p(
+        'expiring_within_days',
+        30,
+        'A waiver in force that expires within this many days is listed (inclusive)',
+      ),
+    ],
+    latestSnapshot: true,
   },
   {
     name: 'collection_coverage',

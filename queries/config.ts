@@ -1,6 +1,7 @@
 // The exports Lambda's configuration, read once from its environment, naming any variable that
 // is missing.
 import { ENV, type EnvName } from '../collector/env-names.ts';
+import { DEFAULT_OWNER_TAGS, parseOwnerTags } from './annotate.ts';
 
 export class ExportsConfigError extends Error {
   override readonly name = 'ExportsConfigError';
@@ -15,6 +16,10 @@ export interface ExportsConfig {
   /** Where the digest of what changed goes; unset: no digest. */
   readonly topicArn?: string;
   readonly digest: 'changes' | 'always' | 'off';
+  /** Tag keys naming a finding's owner, first found wins. */
+  readonly ownerTags: readonly string[];
+  /** Also publish each owner's part of the digest, with its `owner` message attribute. */
+  readonly digestByOwner: boolean;
 }
 
 export function readExportsConfig(env: NodeJS.ProcessEnv = process.env): ExportsConfig {
@@ -43,7 +48,18 @@ export function readExportsConfig(env: NodeJS.ProcessEnv = process.env): Exports
     namedQueries,
     topicArn: env[ENV.topicArn] || undefined,
     digest: digestMode(env[ENV.digest]),
+    ownerTags: ownerTagsOf(env[ENV.ownerTags]),
+    digestByOwner: env[ENV.digestByOwner] === 'true',
   };
+}
+
+function ownerTagsOf(value: string | undefined): readonly string[] {
+  if (value === undefined || value.trim() === '') return DEFAULT_OWNER_TAGS;
+  try {
+    return parseOwnerTags(value);
+  } catch (error) {
+    throw new ExportsConfigError(`environment variable ${ENV.ownerTags}: ${(error as Error).message}`);
+  }
 }
 
 function digestMode(value: string | undefined): ExportsConfig['digest'] {

@@ -12,6 +12,14 @@ export interface DigestCounts {
   readonly severity: Severity;
   readonly new: number;
   readonly resolved: number;
+  readonly reopened: number;
+}
+
+export interface OwnerCounts {
+  readonly owner: string;
+  readonly new: number;
+  readonly reopened: number;
+  readonly resolved: number;
 }
 
 export interface Digest {
@@ -21,6 +29,12 @@ export interface Digest {
   readonly counts: DigestCounts[];
   readonly newFindings: number;
   readonly resolvedFindings: number;
+  /** Findings a waiver covered in the previous snapshot and no longer does. */
+  readonly reopenedFindings: number;
+  /** What changed per owner, most new and reopened first. */
+  readonly byOwner: OwnerCounts[];
+  /** Set when this digest is one owner's part. */
+  readonly owner?: string;
   /** Accounts whose collection failed that day (suspended ones are not news). */
   readonly notCollected: { accountId: string; accountName: string | null; reason: string | null }[];
   /** Accounts compared with an earlier collected snapshot: 0 means nothing could be compared. */
@@ -38,15 +52,30 @@ const rank = (s: PlainValue) => {
 };
 const str = (v: PlainValue) => (v === null || v === undefined ? '' : String(v));
 
-export function buildDigest(rows: readonly Row[], dt: string, lake?: string): Digest {
-  const changed = rows.filter((r) => r.change === 'new' || r.change === 'resolved');
+const CHANGES = new Set(['new', 'reopened', 'resolved']);
+
+export function buildDigest(rows: readonly Row[], dt: string, lake?: string, owner?: string): Digest {
+  const changed = rows.filter((r) => CHANGES.has(String(r.change)));
   const counts = COMPLIANCE_CHECKS.map((q) => ({
     check: q.name,
     title: q.title,
     severity: q.severity ?? 'low',
     new: changed.filter((r) => r.check_name === q.name && r.change === 'new').length,
     resolved: changed.filter((r) => r.check_name === q.name && r.change === 'resolved').length,
-  })).filter((c) => c.new || c.resolved);
+    reopened: changed.filter((r) => r.check_name === q.name && r.change === 'reopened').length,
+  })).filter((c) => c.new || c.resolved || c.reopened);
+  const byOwner = [...new Set(changed.map((r) => str(r.owner) || 'unowned'))]
+    .map((o) => {
+      const mine = changed.filter((r) => (str(r.owner) || 'unowned') === o);
+      const n = (change: string) => mine.filter((r) => r.change === change).length;
+      return { owner: o, new: n('new'), reopened: n('reopened'), resolved: n('resolved') };
+    })
+    .sort((a, b) => b.new + b.reopened - (a.new + a.reopened) || a.owner.localeCompare(b.owner));
+  const reopened = changed
+    .filter((r) => r.change === 'reopened')
+    .sort(
+      (a, b) => rank(a.severity) - rank(b.severity) || str(a.finding_key).localeCompare(str(b.finding_key)),
+    );
   const fresh = changed
     .filter((r) => r.change === 'new')
     .sort(
@@ -61,22 +90,23 @@ export function buildDigest(rows: readonly Row[], dt: string, lake?: string): Di
     }));
   const noBaseline = rows.filter((r) => r.change === 'no_previous_snapshot').length;
   const notEvaluated = rows.filter((r) => r.change === 'not_evaluated').length;
-  const resolved = changed.length - fresh.length;
+  const resolved = changed.length - fresh.length - reopened.length;
   const comparedAccounts = rows.filter((r) => r.change === 'compared').length;
   const worst = fresh[0]?.severity;
   const subject =
     comparedAccounts === 0
       ? firstSubject(dt, notCollected.length)
       : [
-          `credlake ${dt}: ${fresh.length} new finding${fresh.length === 1 ? '' : 's'}`,
+          `credlake ${dt}${owner ? ` for ${owner}` : ''}: ${fresh.length} new finding${fresh.length === 1 ? '' : 's'}`,
           fresh.length && worst ? ` (${fresh.filter((r) => r.severity === worst).length} ${worst})` : '',
+          reopened.length ? `, ${reopened.length} reopened` : '',
           `, ${resolved} resolved`,
           notCollected.length
             ? `, ${notCollected.length} account${notCollected.length === 1 ? '' : 's'} not collected`
             : '',
         ].join('');
   const lines = [
-    `What changed on ${dt}, against each account's previous collected snapshot${lake ? ` (lake ${lake})` : ''}.`,
+    `What changed on ${dt}${owner ? ` in the findings owned by ${owner}` : ''}, against each account's previous collected snapshot${lake ? ` (lake ${lake})` : ''}.`,
     '',
   ];
   if (comparedAccounts === 0)
@@ -84,21 +114,29 @@ export function buildDigest(rows: readonly Row[], dt: string, lake?: string): Di
       'Nothing to compare with: no account collected on this day has an earlier collected snapshot.',
     );
   else if (counts.length) {
-    lines.push(`${'new'.padStart(5)} ${'resolved'.padStart(8)}  check`);
+    lines.push(`${'new'.padStart(5)} ${'reopened'.padStart(8)} ${'resolved'.padStart(8)}  check`);
     for (const c of counts.sort((a, b) => rank(a.severity) - rank(b.severity)))
       lines.push(
-        `${String(c.new).padStart(5)} ${String(c.resolved).padStart(8)}  ${c.title} (${c.check}, ${c.severity})`,
+        `${String(c.new).padStart(5)} ${String(c.reopened).padStart(8)} ${String(c.resolved).padStart(8)}  ${c.title} (${c.check}, ${c.severity})`,
       );
+    if (!owner && byOwner.length) {
+      lines.push('', `${'new'.padStart(5)} ${'reopened'.padStart(8)} ${'resolved'.padStart(8)}  owner`);
+      for (const o of byOwner)
+        lines.push(
+          `${String(o.new).padStart(5)} ${String(o.reopened).padStart(8)} ${String(o.resolved).padStart(8)}  ${o.owner}`,
+        );
+    }
   } else lines.push(`No finding is new or resolved in the ${comparedAccounts} account(s) compared.`);
   if (fresh.length) {
     lines.push(
       '',
       `New findings${fresh.length > DIGEST_TOP ? ` (the first ${DIGEST_TOP} of ${fresh.length}, most severe first)` : ''}:`,
     );
-    for (const r of fresh.slice(0, DIGEST_TOP))
-      lines.push(
-        `  ${str(r.severity).padEnd(8)} ${str(r.account_id)} ${str(r.account_name)}  ${str(r.check_name)}  ${[str(r.user_name), str(r.detail)].filter(Boolean).join(' ')}`,
-      );
+    for (const r of fresh.slice(0, DIGEST_TOP)) lines.push(findingLine(r));
+  }
+  if (reopened.length) {
+    lines.push('', 'Reopened (a waiver that covered them has lapsed or was withdrawn):');
+    for (const r of reopened.slice(0, DIGEST_TOP)) lines.push(findingLine(r));
   }
   if (notCollected.length) {
     lines.push('', 'Accounts not collected (their findings are unknown, not resolved):');
@@ -118,10 +156,42 @@ export function buildDigest(rows: readonly Row[], dt: string, lake?: string): Di
     counts,
     newFindings: fresh.length,
     resolvedFindings: resolved,
+    reopenedFindings: reopened.length,
+    byOwner,
+    ...(owner ? { owner } : {}),
     comparedAccounts,
     notCollected,
     empty: changed.length === 0 && notCollected.length === 0,
   };
+}
+
+function findingLine(r: Row): string {
+  const waiver = r.waiver_status === 'waived' ? `  (waived: ${str(r.waiver_id)})` : '';
+  const who = str(r.owner) ? `  [${str(r.owner)}]` : '';
+  return `  ${str(r.severity).padEnd(8)} ${str(r.account_id)} ${str(r.account_name)}  ${str(r.check_name)}  ${[str(r.user_name), str(r.detail)].filter(Boolean).join(' ')}${who}${waiver}`;
+}
+
+/**
+ * One digest per owner with a change: each owner's new, reopened and resolved findings, for
+ * routing (SNS message attribute `owner`, or a webhook per owner). Accounts not collected stay
+ * in the full digest, which goes to the security team.
+ */
+export function ownerDigests(rows: readonly Row[], dt: string, lake?: string): Digest[] {
+  const compared = rows.filter((r) => r.change === 'compared');
+  const owners = [
+    ...new Set(rows.filter((r) => CHANGES.has(String(r.change))).map((r) => str(r.owner) || 'unowned')),
+  ].sort();
+  return owners.map((o) =>
+    buildDigest(
+      [
+        ...rows.filter((r) => CHANGES.has(String(r.change)) && (str(r.owner) || 'unowned') === o),
+        ...compared,
+      ],
+      dt,
+      lake,
+      o,
+    ),
+  );
 }
 
 function firstSubject(dt: string, notCollected: number): string {
@@ -135,5 +205,5 @@ function firstSubject(dt: string, notCollected: number): string {
 export function changesLine(digest: Digest): string {
   if (digest.comparedAccounts === 0)
     return 'since the previous snapshot: nothing to compare with (no account has an earlier collected snapshot)';
-  return `since the previous snapshot: ${digest.newFindings} new, ${digest.resolvedFindings} resolved in ${digest.comparedAccounts} account(s) compared (findings_changes)`;
+  return `since the previous snapshot: ${digest.newFindings} new, ${digest.reopenedFindings ? `${digest.reopenedFindings} reopened, ` : ''}${digest.resolvedFindings} resolved in ${digest.comparedAccounts} account(s) compared (findings_changes)`;
 }

@@ -29,7 +29,7 @@ export async function exportSnapshot(
   const queries: ExportManifest['queries'] = [];
   const sheets: WorkbookSheet[] = [];
   for (const query of EXPORTED_QUERIES) {
-    const result = await runSavedQuery(engine, query.name, { date: dt });
+    const result = await runSavedQuery(engine, query.name, { date: dt, findingStatus: true });
     const key = exportKey(query.name, dt);
     const types = new Map(RESULT_COLUMNS[query.name] ?? []);
     await target.put(key, toCsv(result, { ...csv, types }), { contentType: 'text/csv' });

@@ -21,20 +21,30 @@ export async function exportAll(event: { dt: string }) {
   const athena = new AthenaClient({});
   const s3 = new S3Client({ forcePathStyle: process.env[ENV.s3ForcePathStyle] === 'true' });
   const glue = new GlueClient({});
-  const rollup = await rollupWithAthena(athena, s3, target, event.dt, (table, dt) =>
-    registerPartitions(glue, target, table, [[dt]]),
+  const rollup = await rollupWithAthena(
+    athena,
+    s3,
+    target,
+    event.dt,
+    (table, dt) => registerPartitions(glue, target, table, [[dt]]),
+    target.ownerTags,
   );
   logger.info('findings and rollup written', {
     findings: rollup.findings,
+    waived: rollup.waived,
+    waiversKey: rollup.waiversKey,
     rollupRows: rollup.rows,
     bytesScanned: rollup.bytesScanned,
   });
   const manifest = await exportWithAthena(athena, s3, target, event.dt);
   let digest: { sent: boolean; subject: string | null } = { sent: false, subject: null };
   if (target.topicArn && target.digest !== 'off') {
-    const d = await digestWithAthena(athena, target, event.dt);
+    const { digest: d, owners } = await digestWithAthena(athena, target, event.dt);
     const send = !d.empty || target.digest === 'always';
-    if (send) await sendDigest({ kind: 'sns', topicArn: target.topicArn }, d, () => new SNSClient({}));
+    const topic = { kind: 'sns', topicArn: target.topicArn } as const;
+    if (send) await sendDigest(topic, d, () => new SNSClient({}));
+    if (send && target.digestByOwner)
+      for (const part of owners) await sendDigest(topic, part, () => new SNSClient({}));
     digest = { sent: send, subject: d.subject };
     logger.info(send ? 'digest sent' : 'nothing changed: no digest', { subject: d.subject });
   }

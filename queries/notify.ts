@@ -24,14 +24,30 @@ export function parseNotifyTarget(value: string): NotifyTarget {
   );
 }
 
+/** The `owner` message attribute of the full digest. */
+export const ALL_OWNERS = 'all';
+
+/** `--notify-owner OWNER=TARGET`: where one owner's part goes. */
+export function parseOwnerRoute(value: string): { owner: string; target: NotifyTarget } {
+  const at = value.indexOf('=');
+  if (at <= 0)
+    throw new QueryInputError(
+      `--notify-owner takes OWNER=TARGET (a webhook URL or an SNS topic ARN), got ${JSON.stringify(value)}`,
+    );
+  return { owner: value.slice(0, at), target: parseNotifyTarget(value.slice(at + 1)) };
+}
+
 /** The webhook body: `text` for chat tools, the figures for anything that parses JSON. */
 export function webhookPayload(digest: Digest) {
   return {
     text: `*${digest.subject}*\n\`\`\`\n${digest.text}\`\`\``,
     subject: digest.subject,
     dt: digest.dt,
+    owner: digest.owner ?? null,
     new_findings: digest.newFindings,
+    reopened_findings: digest.reopenedFindings,
     resolved_findings: digest.resolvedFindings,
+    by_owner: digest.byOwner,
     counts: digest.counts,
     not_collected: digest.notCollected,
   };
@@ -39,12 +55,15 @@ export function webhookPayload(digest: Digest) {
 
 export async function sendDigest(target: NotifyTarget, digest: Digest, sns: () => SNSClient): Promise<void> {
   if (target.kind === 'sns') {
-    // SNS subjects stop at 100 characters; the message carries everything.
+    // SNS subjects stop at 100 characters; the message carries everything. The `owner`
+    // attribute (`all` for the full digest) lets a subscription filter policy route each owner's
+    // part to its team: {"owner": ["team-payments"]}.
     await sns().send(
       new PublishCommand({
         TopicArn: target.topicArn,
         Subject: digest.subject.slice(0, 99),
         Message: digest.text,
+        MessageAttributes: { owner: { DataType: 'String', StringValue: digest.owner ?? ALL_OWNERS } },
       }),
     );
     return;

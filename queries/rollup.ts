@@ -10,7 +10,7 @@ import type { Value } from '../transforms/credential-report.ts';
 import { isIsoDate } from '../transforms/dates.ts';
 import { TABLES } from '../transforms/schema.ts';
 import type { ContextKeys } from './annotate.ts';
-import { COMPLIANCE_CHECKS } from './catalog.ts';
+import { COMPLIANCE_CHECKS, type SavedQuery } from './catalog.ts';
 import { QueryInputError } from './errors.ts';
 import { withParams } from './sql-params.ts';
 import type { PlainValue } from './values.ts';
@@ -30,8 +30,6 @@ export function dailyFindingsSql(
   const parts = COMPLIANCE_CHECKS.map((check) => {
     const sql = withParams(check, sqlOf(check.name), { snapshot_dt: dt }).trim();
     const identity = check.identity ?? [];
-    const text = (c: string) => `coalesce(CAST(f.${c} AS VARCHAR), '')`;
-    const key = [`'${check.name}'`, 'f.account_id', ...identity.map(text)].join(', ');
     const rest = identity.filter((c) => c !== 'user_name');
     // `name=value` pairs, NULLs left out: "key_slot=2", "policy_name=AdministratorAccess, source=group, ...".
     const pair = (c: string) =>
@@ -41,7 +39,7 @@ export function dailyFindingsSql(
       : 'CAST(NULL AS VARCHAR)';
     const user = identity.includes('user_name') ? 'f.user_name' : 'CAST(NULL AS VARCHAR)';
     return `SELECT f.account_id, f.account_name, '${check.name}' AS check_name, '${check.severity}' AS severity,
-  concat_ws('|', ${key}) AS finding_key,
+  ${findingKeySql(check, 'f')} AS finding_key,
   ${user} AS user_name,
   ${detail} AS detail
 FROM (
@@ -68,6 +66,36 @@ FROM found x
 LEFT JOIN credential_report cr ON cr.dt = '${dt}' AND cr.account_id = x.account_id AND cr.user_name = x.user_name
 LEFT JOIN accounts a ON a.dt = '${dt}' AND a.account_id = x.account_id
 ${context.map((c) => `${c.join}\n`).join('')}ORDER BY x.account_id, x.finding_key
+`;
+}
+
+/** A check row's stable key, as an SQL expression over the row's columns (alias `a`). */
+export function findingKeySql(check: SavedQuery, a: string): string {
+  const text = (c: string) => `coalesce(CAST(${a}.${c} AS VARCHAR), '')`;
+  return `concat_ws('|', ${[`'${check.name}'`, `${a}.account_id`, ...(check.identity ?? []).map(text)].join(', ')})`;
+}
+
+/**
+ * A check's SQL with each row's owner, waiver status and waiver from the snapshot's findings
+ * table (the same rows, matched by their stable key), in the check's own order: what exports
+ * write, so a waived finding is in the export, marked, never dropped. Only at the catalog's
+ * default thresholds do all rows match (the findings table is built at those).
+ */
+export function withFindingStatus(check: SavedQuery, sql: string, dt: string): string {
+  checkDate(dt);
+  const order = /\nORDER BY ([^\n]+)\s*$/.exec(sql.trimEnd());
+  if (!order) throw new Error(`${check.name}: its SQL does not end with a one-line ORDER BY`);
+  const terms = order[1].split(',').map((t) => {
+    const m = /^\s*(?:[a-z_]+\.)?([a-z_0-9]+)(\s+(?:ASC|DESC))?\s*$/i.exec(t);
+    if (!m) throw new Error(`${check.name}: cannot read the ORDER BY term ${JSON.stringify(t.trim())}`);
+    return `c.${m[1]}${m[2] ?? ''}`;
+  });
+  return `SELECT c.*, fs.owner, fs.waiver_status, fs.waiver_id
+FROM (
+${indent(sql.trimEnd(), 2)}
+) c
+LEFT JOIN findings fs ON fs.dt = '${dt}' AND fs.finding_key = ${findingKeySql(check, 'c')}
+ORDER BY ${terms.join(', ')}
 `;
 }
 

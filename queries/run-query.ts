@@ -3,12 +3,15 @@
 
 import { type DuckDbEngine, type QueryResult, tablesIn } from './duckdb-engine.ts';
 import { QueryInputError } from './errors.ts';
+import { withFindingStatus } from './rollup.ts';
 import { checkParams, loadQuerySql, type ParamValues, requireQuery, withParams } from './saved-query.ts';
 
 export interface RunQueryOptions {
   /** Snapshot date; default the newest dt of collection_runs. */
   readonly date?: string;
   readonly params?: ParamValues;
+  /** For a check: each row with its owner and waiver status from the findings table (exports). */
+  readonly findingStatus?: boolean;
 }
 
 /** Snapshot dates: the dt partitions of collection_runs, read from the lake's folders. */
@@ -63,9 +66,13 @@ export async function runSavedQuery(
   name: string,
   options: RunQueryOptions = {},
 ): Promise<QueryResult> {
-  const sql = await prepareQuery(engine, name, options);
+  const prepared = await prepareQuery(engine, name, options);
   const query = requireQuery(name);
-  const snapshot = /'(\d{4}-\d{2}-\d{2})' AS snapshot_dt/.exec(sql)?.[1];
+  const snapshot = /'(\d{4}-\d{2}-\d{2})' AS snapshot_dt/.exec(prepared)?.[1];
+  const sql =
+    options.findingStatus && query.kind === 'check' && snapshot
+      ? withFindingStatus(query, prepared, snapshot)
+      : prepared;
   const tables = tablesIn(sql);
   if (query.latestSnapshot) await engine.useSnapshot(snapshot, tables);
   else if (query.previousSnapshot && snapshot)

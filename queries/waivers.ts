@@ -107,13 +107,15 @@ export function parseWaivers(text: string, source = 'waivers file'): Waiver[] {
       );
       continue;
     }
+    const id = item.get('id');
+    if (typeof id === 'string') {
+      const first = seen.get(id);
+      if (first !== undefined)
+        problems.push(`line ${line}: waiver id ${JSON.stringify(id)} is already used on line ${first}`);
+      else seen.set(id, line);
+    }
     const w = readWaiver(item, text, at, problems, line);
-    if (!w) continue;
-    const first = seen.get(w.id);
-    if (first !== undefined)
-      problems.push(`line ${line}: waiver id ${JSON.stringify(w.id)} is already used on line ${first}`);
-    else seen.set(w.id, line);
-    waivers.push(w);
+    if (w) waivers.push(w);
   }
   if (problems.length) throw new WaiversFileError(source, byLine(problems));
   return waivers;

@@ -3,6 +3,7 @@
 // compact string key so tests compare sets.
 import { startOfDay, utcDaysBetween } from '../transforms/dates.ts';
 import type { SimAccount, SimKey, SimOrg, SimUser } from './model.ts';
+import type { WaiverSpec } from './waivers.ts';
 
 export interface Thresholds {
   readonly maxKeyAgeDays: number;
@@ -270,7 +271,10 @@ export function expectedFindingKeys(answers: ExpectedAnswers): Map<string, Set<s
  * `new|key` and `resolved|key` against each account's previous collected day,
  * `not_collected|account` and `no_previous_snapshot|account` where there is nothing to compare.
  */
-export function expectedFindingChanges(days: readonly ExpectedAnswers[]): string[] {
+export function expectedFindingChanges(
+  days: readonly ExpectedAnswers[],
+  statusOf?: (day: ExpectedAnswers) => Map<string, FindingTruth>,
+): string[] {
   const now = days.at(-1)!;
   const out: string[] = [];
   const keysNow = expectedFindingKeys(now);
@@ -293,6 +297,89 @@ export function expectedFindingChanges(days: readonly ExpectedAnswers[]): string
     const b = keysNow.get(account) ?? new Set<string>();
     for (const k of b) if (!a.has(k)) out.push(`new|${k}`);
     for (const k of a) if (!b.has(k)) out.push(`resolved|${k}`);
+    if (statusOf) {
+      const then = statusOf(before);
+      const nowStatus = statusOf(now);
+      for (const k of b)
+        if (a.has(k) && then.get(k)?.status === 'waived' && nowStatus.get(k)?.status !== 'waived')
+          out.push(`reopened|${k}`);
+    }
   }
   return out.sort();
+}
+
+/** A finding's owner and waiver status, as the ground truth has them. */
+export interface FindingTruth {
+  readonly owner: string;
+  readonly status: 'open' | 'waived' | 'waiver_expired';
+  readonly waiverId: string | null;
+}
+
+/** Checks whose findings are about one IAM user (the rest are about the account or its root). */
+const USER_CHECKS = new Set(
+  Object.keys(IDENTITY_FIELDS).filter((c) => IDENTITY_FIELDS[c][0] === 1 && c !== 'root_account_findings'),
+);
+
+/**
+ * Every finding of a day with its owner and waiver status, from the model as it stands that day
+ * and the simulated waivers: the first owner tag of the user (its tags are known only when the
+ * account's posture was read), then of the account, else unowned; the first waiver in force that
+ * covers the finding, else the first lapsed one. Written apart from queries/waivers.ts.
+ */
+export function expectedFindingStatus(
+  answers: ExpectedAnswers,
+  org: SimOrg,
+  waivers: readonly WaiverSpec[],
+  ownerTags: readonly string[] = ['owner', 'team'],
+): Map<string, FindingTruth> {
+  const out = new Map<string, FindingTruth>();
+  for (const [accountId, keys] of expectedFindingKeys(answers)) {
+    const account = org.accounts.find((a) => a.id === accountId)!;
+    for (const key of keys) {
+      const [check, , userPart] = key.split('|');
+      const user = USER_CHECKS.has(check) ? account.users.find((u) => u.name === userPart) : undefined;
+      const userTags =
+        user && !account.faults.postureDenied
+          ? Object.fromEntries((user.tags ?? []).map((t) => [t.key, t.value]))
+          : {};
+      const owner =
+        ownerTags.map((k) => userTags[k]).find(Boolean) ??
+        ownerTags.map((k) => account.tags[k]).find(Boolean) ??
+        'unowned';
+      const arn = user ? `arn:aws:iam::${accountId}:user${user.path}${user.name}` : null;
+      const covers = (w: WaiverSpec) =>
+        w.check === check &&
+        (!w.accounts || w.accounts.includes(accountId)) &&
+        (!w.users || (user !== undefined && w.users.includes(user.name))) &&
+        (!w.arns ||
+          (arn !== null &&
+            w.arns.some((p) => new RegExp(`^${p.split('*').map(escape).join('.*')}$`).test(arn)))) &&
+        (!w.tags || Object.entries(w.tags).every(([k, v]) => userTags[k] === v));
+      const matching = waivers.filter(covers);
+      const active = matching.find((w) => answers.dt <= w.expires);
+      const chosen = active ?? matching[0];
+      out.set(key, {
+        owner,
+        status: active ? 'waived' : chosen ? 'waiver_expired' : 'open',
+        waiverId: chosen?.id ?? null,
+      });
+    }
+  }
+  return out;
+}
+
+const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** What findings_by_owner must say: `owner|findings|open|waived|waiver_expired`, sorted. */
+export function expectedFindingsByOwner(status: Map<string, FindingTruth>): string[] {
+  const per = new Map<string, [number, number, number, number]>();
+  for (const f of status.values()) {
+    const c = per.get(f.owner) ?? [0, 0, 0, 0];
+    c[0]++;
+    if (f.status !== 'waived') c[1]++;
+    if (f.status === 'waived') c[2]++;
+    if (f.status === 'waiver_expired') c[3]++;
+    per.set(f.owner, c);
+  }
+  return [...per].map(([o, c]) => [o, ...c].join('|')).sort();
 }

@@ -1,9 +1,22 @@
-// The simulated organization's own waivers file, written as a team would: a break-glass user
-// accepted for a long time, vendor-managed service keys accepted for a few more weeks, one
-// acceptance that lapsed the day before the last snapshot (its finding reopens), and one that
-// covers nothing (a contractor account pattern nobody uses any more).
+// The simulated organization's own waivers, written as a team would: a break-glass user accepted
+// for a long time, vendor-managed service keys accepted for a few more weeks, one acceptance that
+// lapsed the day before the last snapshot (its finding reopens), and one that covers nothing (a
+// contractor pattern nobody uses any more). The specs are the ground truth's; the YAML is what
+// the CLI installs in the lake.
 import { addDays } from '../transforms/dates.ts';
 import type { SimAccount, SimOrg } from './model.ts';
+
+export interface WaiverSpec {
+  readonly id: string;
+  readonly check: string;
+  readonly accounts?: readonly string[];
+  readonly users?: readonly string[];
+  readonly arns?: readonly string[];
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly reason: string;
+  readonly approvedBy: string;
+  readonly expires: string;
+}
 
 const healthy = (a: SimAccount) =>
   a.state === 'ACTIVE' &&
@@ -12,46 +25,80 @@ const healthy = (a: SimAccount) =>
   !a.faults.malformed &&
   !a.faults.postureDenied;
 
-/** The YAML text of the simulated organization's waivers, relative to the last snapshot date. */
-export function simulatedWaivers(org: SimOrg, lastDate: string): string {
-  // Long-lived console users without MFA, in healthy accounts: the ones a team would accept.
+/** The waivers of the simulated organization, relative to the last snapshot date. */
+export function simulatedWaiverSpecs(org: SimOrg, lastDate: string): WaiverSpec[] {
+  // Console users without MFA and without privileges, in healthy accounts: what a team accepts.
   const candidates = org.accounts
     .filter(healthy)
     .flatMap((a) =>
       a.users
         .filter((u) => u.password !== null && !u.mfa && u.groups.length === 0 && u.managed.length === 0)
-        .map((u) => ({ account: a, user: u })),
+        .map((u) => ({ account: a.id, user: u.name })),
     );
-  const [breakGlass, lapsed] = [candidates[0], candidates.find((c) => c.account !== candidates[0]?.account)];
-  const entries: string[] = [];
-  if (breakGlass)
-    entries.push(`  - id: break-glass-console
-    check: console_users_without_mfa
-    accounts: ["${breakGlass.account.id}"]
-    users: ["${breakGlass.user.name}"]
-    reason: Break-glass console user; its MFA device is kept in the safe with the password
-    approved_by: security-lead@example.com
-    expires: ${addDays(lastDate, 180)}`);
-  entries.push(`  - id: vendor-managed-keys
-    check: stale_access_keys
-    tags: { exception: vendor-managed }
-    reason: Keys of vendor-managed integrations are rotated by the vendor under contract
-    approved_by: ciso@example.com
-    expires: ${addDays(lastDate, 20)}`);
-  if (lapsed)
-    entries.push(`  - id: migration-console-user
-    check: console_users_without_mfa
-    accounts: ["${lapsed.account.id}"]
-    users: ["${lapsed.user.name}"]
-    reason: Shared console user during the identity-centre migration
-    approved_by: security-lead@example.com
-    expires: ${addDays(lastDate, -1)}`);
-  entries.push(`  - id: contractor-accounts
-    check: unused_credentials
-    arns: ["arn:aws:iam::*:user/contractors/legacy-*"]
-    reason: Legacy contractor users, disabled by the HR process
-    approved_by: it-ops@example.com
-    expires: ${addDays(lastDate, 10)}`);
+  const first = candidates[0];
+  const second = candidates.find((c) => c.account !== first?.account);
+  const specs: WaiverSpec[] = [];
+  if (first)
+    specs.push({
+      id: 'break-glass-console',
+      check: 'console_users_without_mfa',
+      accounts: [first.account],
+      users: [first.user],
+      reason: 'Break-glass console user; its MFA device is kept in the safe with the password',
+      approvedBy: 'security-lead@example.com',
+      expires: addDays(lastDate, 180),
+    });
+  specs.push({
+    id: 'vendor-managed-keys',
+    check: 'stale_access_keys',
+    tags: { exception: 'vendor-managed' },
+    reason: 'Keys of vendor-managed integrations are rotated by the vendor under contract',
+    approvedBy: 'ciso@example.com',
+    expires: addDays(lastDate, 20),
+  });
+  if (second)
+    specs.push({
+      id: 'migration-console-user',
+      check: 'console_users_without_mfa',
+      accounts: [second.account],
+      users: [second.user],
+      reason: 'Shared console user during the identity-centre migration',
+      approvedBy: 'security-lead@example.com',
+      expires: addDays(lastDate, -1),
+    });
+  specs.push({
+    id: 'contractor-accounts',
+    check: 'unused_credentials',
+    arns: ['arn:aws:iam::*:user/contractors/legacy-*'],
+    reason: 'Legacy contractor users, disabled by the HR process',
+    approvedBy: 'it-ops@example.com',
+    expires: addDays(lastDate, 10),
+  });
+  return specs;
+}
+
+/** The YAML text of the simulated organization's waivers file. */
+export function simulatedWaivers(org: SimOrg, lastDate: string): string {
+  const list = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+  const entries = simulatedWaiverSpecs(org, lastDate).map((w) =>
+    [
+      `  - id: ${w.id}`,
+      `    check: ${w.check}`,
+      ...(w.accounts ? [`    accounts: ${list(w.accounts)}`] : []),
+      ...(w.users ? [`    users: ${list(w.users)}`] : []),
+      ...(w.arns ? [`    arns: ${list(w.arns)}`] : []),
+      ...(w.tags
+        ? [
+            `    tags: { ${Object.entries(w.tags)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', ')} }`,
+          ]
+        : []),
+      `    reason: ${w.reason}`,
+      `    approved_by: ${w.approvedBy}`,
+      `    expires: ${w.expires}`,
+    ].join('\n'),
+  );
   return `# Accepted findings of the simulated organization (credlake run --simulate).
 # Each waiver names one check, what it covers, why, who approved it and its last day.
 waivers:

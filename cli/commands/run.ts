@@ -7,10 +7,10 @@ import { exportManifestKey, exportsPattern, reportKey } from '../../lake/keys.ts
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
 import { COMPLIANCE_CHECKS } from '../../queries/catalog.ts';
-import { buildDigest, changesLine } from '../../queries/digest.ts';
+import { buildDigest, changesLine, type Digest, ownerDigests } from '../../queries/digest.ts';
 import { DuckDbEngine, type QueryResult } from '../../queries/duckdb-engine.ts';
 import { exportSnapshot } from '../../queries/export.ts';
-import { parseNotifyTarget, sendDigest } from '../../queries/notify.ts';
+import { type NotifyTarget, parseNotifyTarget, parseOwnerRoute, sendDigest } from '../../queries/notify.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
 import { addDays } from '../../transforms/dates.ts';
 import type { CollectTarget } from '../aws-target.ts';
@@ -25,6 +25,8 @@ interface RunFlags extends CollectFlags {
   days?: number;
   notify?: string;
   notifyEmpty?: boolean;
+  notifyByOwner?: boolean;
+  notifyOwner?: string[];
 }
 
 export const DEMO_ACCOUNTS = 30;
@@ -46,9 +48,21 @@ export function registerRun(program: Command): void {
       'send a digest of what changed to an SNS topic ARN or an https:// webhook URL (days with no change send nothing)',
     )
     .option('--notify-empty', 'with --notify: send the digest even when nothing changed')
+    .option(
+      '--notify-by-owner',
+      "with --notify: also send each owner's part on its own (on SNS with the message attribute owner, for subscription filter policies)",
+    )
+    .option(
+      '--notify-owner <owner=target>',
+      "send one owner's part of the digest to its own webhook URL or SNS topic (repeatable)",
+      (value: string, all: string[] = []) => [...all, value],
+    )
     .action(async (flags: RunFlags) => {
       if (flags.notifyEmpty && !flags.notify) throw new UsageError('--notify-empty needs --notify <target>');
+      if (flags.notifyByOwner && !flags.notify)
+        throw new UsageError('--notify-by-owner needs --notify <target>');
       if (flags.notify) parseNotifyTarget(flags.notify);
+      for (const route of flags.notifyOwner ?? []) parseOwnerRoute(route);
       if (flags.days !== undefined && !flags.simulate) {
         throw new UsageError(
           '--days needs --simulate: a real organization can only be collected as it is today',
@@ -114,22 +128,34 @@ async function publish(
         '',
       ].join('\n'),
     );
+    const sns = () => new SNSClient(clientConfig(target.connection));
+    const send = async (to: NotifyTarget, d: Digest, where: string) => {
+      try {
+        await sendDigest(to, d, sns);
+      } catch (error) {
+        throw new ReportedFailure(
+          `the digest could not be sent to ${where}: ${error instanceof Error ? error.message : String(error)} (the lake, exports and report are written)`,
+          1,
+        );
+      }
+      process.stdout.write(`notify:   digest sent to ${where}: ${d.subject}\n`);
+    };
+    const owners = ownerDigests(changes.rows, last.dt, store.location);
     if (flags.notify) {
       const to = parseNotifyTarget(flags.notify);
       if (digest.empty && !flags.notifyEmpty) {
         const why = digest.comparedAccounts === 0 ? 'nothing to compare with yet' : 'nothing changed';
         process.stdout.write(`notify:   ${why}: no digest sent (--notify-empty sends one anyway)\n`);
       } else {
-        try {
-          await sendDigest(to, digest, () => new SNSClient(clientConfig(target.connection)));
-        } catch (error) {
-          throw new ReportedFailure(
-            `the digest could not be sent to ${flags.notify}: ${error instanceof Error ? error.message : String(error)} (the lake, exports and report are written)`,
-            1,
-          );
-        }
-        process.stdout.write(`notify:   digest sent to ${flags.notify}: ${digest.subject}\n`);
+        await send(to, digest, flags.notify);
+        if (flags.notifyByOwner)
+          for (const d of owners) await send(to, d, `${flags.notify} (owner ${d.owner})`);
       }
+    }
+    for (const route of (flags.notifyOwner ?? []).map(parseOwnerRoute)) {
+      const part = owners.find((d) => d.owner === route.owner);
+      if (part) await send(route.target, part, `${route.owner}'s target`);
+      else process.stdout.write(`notify:   nothing changed for ${route.owner}: no digest sent\n`);
     }
   } finally {
     engine.close();

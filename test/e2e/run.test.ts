@@ -10,10 +10,14 @@ import { prepareQuery, runSavedQuery } from '../../queries/run-query.ts';
 import {
   type ExpectedAnswers,
   expectedFindingChanges,
+  expectedFindingStatus,
+  expectedFindingsByOwner,
   expectedUserChanges,
+  type FindingTruth,
 } from '../../simulator/expected.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
 import { Simulator } from '../../simulator/simulator.ts';
+import { simulatedWaiverSpecs } from '../../simulator/waivers.ts';
 import { addDays } from '../../transforms/dates.ts';
 import { runCli } from '../helpers/cli.ts';
 import { COMPARED_QUERIES, lakeAnswers } from '../helpers/sim-run.ts';
@@ -22,21 +26,28 @@ const END = '2024-05-04';
 const DAYS = 4;
 const DATES = Array.from({ length: DAYS }, (_, i) => addDays(END, i - DAYS + 1));
 
-/** The same organization the CLI simulates, stepped through the same days. */
-function groundTruth(accounts: number, seed: number, faults = 'none'): Map<string, ExpectedAnswers> {
+/**
+ * The same organization the CLI simulates, stepped through the same days, with each day's
+ * findings' owner and waiver status under the waivers the CLI installs (made from the
+ * organization as it starts).
+ */
+function groundTruth(accounts: number, seed: number, faults = 'none') {
   const sim = new Simulator({ accounts, seed, date: DATES[0], faults: parseFaultSpec(faults) });
+  const waivers = simulatedWaiverSpecs(sim.org, END);
   const out = new Map<string, ExpectedAnswers>();
+  const status = new Map<string, Map<string, FindingTruth>>();
   for (const dt of DATES) {
     sim.advanceTo(dt);
     out.set(dt, sim.expected(dt));
+    status.set(dt, expectedFindingStatus(sim.expected(dt), sim.org, waivers));
   }
-  return out;
+  return { answers: out, status };
 }
 
 describe('credlake run --simulate over several days', () => {
   let lake: string;
   let result: Awaited<ReturnType<typeof runCli>>;
-  const truth = groundTruth(36, 5);
+  const { answers: truth, status } = groundTruth(36, 5);
   beforeAll(async () => {
     lake = await mkdtemp(join(tmpdir(), 'credlake-e2e-'));
     result = await runCli([
@@ -123,17 +134,57 @@ describe('credlake run --simulate over several days', () => {
         const { rows } = await runSavedQuery(engine, 'findings_changes', { date: dt });
         const said = rows
           .map((r) =>
-            r.change === 'new' || r.change === 'resolved'
+            r.change === 'new' || r.change === 'resolved' || r.change === 'reopened'
               ? `${r.change}|${r.finding_key}`
               : `${r.change}|${r.account_id}`,
           )
           .sort();
-        const expected = expectedFindingChanges(DATES.slice(0, i + 1).map((d) => truth.get(d)!));
+        const expected = expectedFindingChanges(
+          DATES.slice(0, i + 1).map((d) => truth.get(d)!),
+          (day) => status.get(day.dt)!,
+        );
         expect(said, dt).toEqual(expected);
         if (i > 0) changed += said.filter((k) => /^(new|resolved)\|/.test(k)).length;
       }
       // The drift of the simulated days makes findings come and go: the comparison is not empty.
       expect(changed).toBeGreaterThan(3);
+      // The waiver that lapsed the day before the last snapshot reopens its finding that day.
+      const last = await runSavedQuery(engine, 'findings_changes', { date: END });
+      expect(last.rows.filter((r) => r.change === 'reopened').map((r) => r.waiver_id)).toEqual([
+        'migration-console-user',
+      ]);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('gives every finding its owner and waiver status, and findings_by_owner counts them, as the ground truth does', async () => {
+    const engine = await DuckDbEngine.open(lake);
+    try {
+      for (const dt of DATES) {
+        await engine.useSnapshot(dt, ['findings']);
+        const { rows } = await engine.run(
+          `SELECT finding_key, owner, waiver_status, waiver_id FROM findings WHERE dt = '${dt}'`,
+        );
+        const said = rows.map((r) => `${r.finding_key}|${r.owner}|${r.waiver_status}|${r.waiver_id}`).sort();
+        const want = [...status.get(dt)!].map(([k, f]) => `${k}|${f.owner}|${f.status}|${f.waiverId}`).sort();
+        expect(said, dt).toEqual(want);
+        const byOwner = (await runSavedQuery(engine, 'findings_by_owner', { date: dt })).rows.map((r) =>
+          [r.owner, r.findings, r.open, r.waived, r.waiver_expired].join('|'),
+        );
+        expect(byOwner.sort(), dt).toEqual(expectedFindingsByOwner(status.get(dt)!));
+      }
+      const statuses = new Set([...status.get(END)!.values()].map((f) => f.status));
+      expect(statuses).toEqual(new Set(['open', 'waived', 'waiver_expired']));
+      const owners = new Set([...status.get(END)!.values()].map((f) => f.owner));
+      expect(owners.has('unowned') && owners.size).toBeGreaterThan(3);
+      // The waivers that need a decision: the lapsed one, and the one that covers nothing.
+      const review = await runSavedQuery(engine, 'waivers_review', { date: END });
+      expect(review.rows.map((r) => `${r.waiver_id}|${r.review}`)).toEqual([
+        'migration-console-user|expired',
+        'contractor-accounts|matches_nothing',
+        'vendor-managed-keys|expiring',
+      ]);
     } finally {
       engine.close();
     }

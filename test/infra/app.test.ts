@@ -146,6 +146,7 @@ describe('the CDK app', () => {
       'organizations:ListRoots',
       'organizations:ListOrganizationalUnitsForParent',
       'organizations:ListAccountsForParent',
+      'organizations:ListTagsForResource',
     ]);
     expect(statement.Principal).toEqual({ AWS: partitioned('iam::222222222222:root') });
     // Every Organizations call the code makes is granted, and nothing else.

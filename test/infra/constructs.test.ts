@@ -110,7 +110,12 @@ describe('construct props', () => {
     for (const p of props) {
       const want = DEFAULTS[p.name as keyof typeof DEFAULTS];
       expect(p.default, `${p.file}: ${p.name}`).toBeDefined();
-      // A string default is quoted as TypeScript would write it; a number or boolean is bare.
+      // A string default is quoted as TypeScript would write it, a list as a TypeScript array;
+      // a number or boolean is bare.
+      if (Array.isArray(want)) {
+        expect(p.default, `${p.file}: ${p.name}`).toBe(`[${want.map((w) => `'${w}'`).join(', ')}]`);
+        continue;
+      }
       const literal = typeof want === 'string' ? `'${want}'` : String(want);
       expect(p.default?.split(' ')[0], `${p.file}: ${p.name}`).toBe(literal);
     }
