@@ -79,7 +79,13 @@ export class Simulator {
     /** AccessDenied answers to AssumeRole, by target account: a collector must not retry them. */
     deniedAssumes: new Map<string, number>(),
     /** SNS messages published, by the run summary. */
-    published: [] as { topicArn: string; subject: string; message: string }[],
+    published: [] as {
+      topicArn: string;
+      subject: string;
+      message: string;
+      /** String message attributes, by name (what subscription filter policies match). */
+      attributes: Record<string, string>;
+    }[],
   };
   private readonly ctx: svc.ServiceContext;
   private readonly expectedByDate = new Map<string, ExpectedAnswers>();
@@ -360,10 +366,24 @@ export class Simulator {
         case 'Publish': {
           if (!identity.isCaller)
             throw new ServiceError(403, 'AuthorizationError', `${identity.arn} may not publish`);
+          const attributes: Record<string, string> = {};
+          for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i++) {
+            const name = form.get(`MessageAttributes.entry.${i}.Name`)!;
+            const type = form.get(`MessageAttributes.entry.${i}.Value.DataType`);
+            const value = form.get(`MessageAttributes.entry.${i}.Value.StringValue`);
+            if (type !== 'String' || value === null)
+              throw new ServiceError(
+                400,
+                'ParameterValueInvalid',
+                `The message attribute '${name}' must have a DataType and a value.`,
+              );
+            attributes[name] = value;
+          }
           this.stats.published.push({
             topicArn: form.get('TopicArn') ?? '',
             subject: form.get('Subject') ?? '',
             message: form.get('Message') ?? '',
+            attributes,
           });
           return xmlReply(action, NS.sns, `<MessageId>${crypto.randomUUID()}</MessageId>`);
         }

@@ -78,12 +78,27 @@ describe('credlake run --notify', () => {
 
   it('publishes to the SNS topic the new and resolved findings that findings_changes lists', async () => {
     sim.advanceTo(D2);
-    const r = await run(D2, '--notify', TOPIC);
+    const r = await run(D2, '--notify', TOPIC, '--notify-by-owner');
     expect(r.stdout, r.stderr).toContain(`notify:   digest sent to ${TOPIC}`);
-    expect(sim.stats.published).toHaveLength(1);
-    const [message] = sim.stats.published;
-    expect(message.topicArn).toBe(TOPIC);
     const rows = await changes(D2);
+    // The full digest (owner "all"), then one message per owner with a change, routed by the
+    // owner attribute a subscription filter policy matches.
+    const owners = [...new Set(rows.filter((x) => x.owner !== null).map((x) => String(x.owner)))].sort();
+    expect(owners.length).toBeGreaterThan(1);
+    expect(sim.stats.published.map((m) => m.attributes.owner)).toEqual(['all', ...owners]);
+    const [message, ...parts] = sim.stats.published;
+    expect(message.topicArn).toBe(TOPIC);
+    for (const part of parts) {
+      const mine = rows.filter((x) => x.owner === part.attributes.owner && x.change === 'new');
+      expect(part.subject).toContain(`for ${part.attributes.owner}: ${mine.length} new finding`);
+      // Each finding listed names its owner: only this owner's are in its part.
+      const listed = [...part.message.matchAll(/ \[([^\]]+)\](?:\s+\(waived: [^)]+\))?$/gm)].map((m) => m[1]);
+      expect(listed.length).toBe(
+        Math.min(mine.length, 15) +
+          rows.filter((x) => x.owner === part.attributes.owner && x.change === 'reopened').length,
+      );
+      expect(new Set(listed)).toEqual(new Set(listed.length ? [part.attributes.owner] : []));
+    }
     const fresh = rows.filter((x) => x.change === 'new');
     const resolved = rows.filter((x) => x.change === 'resolved');
     expect(fresh.length).toBeGreaterThan(0);
@@ -93,7 +108,8 @@ describe('credlake run --notify', () => {
     for (const check of new Set(fresh.map((x) => String(x.check_name)))) {
       const n = fresh.filter((x) => x.check_name === check).length;
       const m = resolved.filter((x) => x.check_name === check).length;
-      expect(message.message).toMatch(new RegExp(`^\\s+${n}\\s+${m}\\s+.*\\(${check}, `, 'm'));
+      const o = rows.filter((x) => x.check_name === check && x.change === 'reopened').length;
+      expect(message.message).toMatch(new RegExp(`^\\s+${n}\\s+${o}\\s+${m}\\s+.*\\(${check}, `, 'm'));
     }
     // The most severe new finding is named.
     const worst = fresh[0];
