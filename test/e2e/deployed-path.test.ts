@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportKey } from '../../lake/keys.ts';
+import { exportKey, WAIVERS_FILE_KEY } from '../../lake/keys.ts';
 import { LocalStore } from '../../lake/local-store.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import { getText } from '../../lake/store.ts';
@@ -17,6 +17,7 @@ import { COMPLIANCE_CHECKS, EXPORTED_QUERIES } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
 import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, Simulator } from '../../simulator/simulator.ts';
+import { simulatedWaivers } from '../../simulator/waivers.ts';
 import { addDays } from '../../transforms/dates.ts';
 import { runCli } from '../helpers/cli.ts';
 import {
@@ -78,6 +79,9 @@ async function scenario(
     .filter((a) => a.state === 'ACTIVE')
     .map((a) => a.id)
     .sort();
+  // The operator's waivers file, uploaded to the lake as docs/operations.md says: the same file the
+  // local run installs for this simulated organization, so both apply the same waivers.
+  await store.put(WAIVERS_FILE_KEY, simulatedWaivers(sim.org, DT));
   const deployment = await deployPipeline(sim, s3, bucket, wrap?.(active), { s3Endpoint: proxy.endpoint });
   // Every S3 request a function makes is decided as its role by an IAM engine, as AWS would.
   proxy.govern(bucket, buildIamWorld(plant(deployment.template), ACCOUNT, bucket));
@@ -231,6 +235,16 @@ describe('a healthy run of the synthesized state machine', () => {
       expect(a, `${key} in the bucket`).toBeDefined();
       expect(normalize(a!), query.name).toEqual(normalize(b!));
     }
+    // The waivers the exports step applied are kept as they were, and the rows say which applied.
+    const kept = await run.store.list(`raw/waivers/dt=${DT}/`);
+    expect(kept).toHaveLength(1);
+    expect(await getText(run.store, kept[0])).toBe(await getText(run.store, WAIVERS_FILE_KEY));
+    const statuses = (
+      parse((await getText(run.store, exportKey('console_users_without_mfa', DT)))!, {
+        columns: true,
+      }) as Record<string, string>[]
+    ).map((r) => r.waiver_status);
+    expect(new Set(statuses)).toEqual(new Set(['open', 'waived', 'waiver_expired']));
   });
 
   it("makes only S3 requests its functions' roles and the bucket policy allow, as an IAM engine decides them", () => {
