@@ -8,7 +8,7 @@ import { newRunId } from '../collector/outcome.ts';
 import { createProgress } from '../collector/progress.ts';
 import { WAIVERS_FILE_KEY } from '../lake/keys.ts';
 import { openStore } from '../lake/open-store.ts';
-import { simulatedWaivers } from '../simulator/waivers.ts';
+import { waiverSpecsForRun, waiversYaml } from '../simulator/waivers.ts';
 import { type CollectTarget, openTarget } from './aws-target.ts';
 import { type CollectFlags, pollPolicyFor, readAccountsFlag, reportTimeoutMsFor } from './collect-options.ts';
 import { installWaivers } from './commands/waivers.ts';
@@ -78,9 +78,22 @@ export async function withTarget<T>(
     const opened = target;
     // The simulated organization comes with waivers of its own, unless the lake has a file.
     if (opened.simulator && !flags.waivers && !(await store.exists(WAIVERS_FILE_KEY)))
-      await store.put(WAIVERS_FILE_KEY, simulatedWaivers(opened.simulator.org, flags.date ?? todayUtc()), {
-        contentType: 'application/yaml',
-      });
+      await store.put(
+        WAIVERS_FILE_KEY,
+        waiversYaml(
+          waiverSpecsForRun(
+            {
+              accounts: count,
+              seed: flags.seed ?? 1,
+              faults: flags.faults,
+              startDate: simStartDate,
+              centralizedRootAccess: flags.centralizedRoot,
+            },
+            flags.date ?? todayUtc(),
+          ),
+        ),
+        { contentType: 'application/yaml' },
+      );
     return await work({
       target: opened,
       signal: controller.signal,

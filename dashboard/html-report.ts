@@ -189,7 +189,13 @@ ${unjudged}<div class="scroll"><table><thead><tr>${columns.map((c) => `<th data-
  * Columns whose values are paths (ARNs, finding keys): on paper a long one may wrap, but only
  * after one of its separators, never inside a name.
  */
-const PATH_COLUMNS: ReadonlySet<string> = new Set(['arn', 'policy_arn', 'finding_key', 'ou_path']);
+const PATH_COLUMNS: ReadonlySet<string> = new Set([
+  'arn',
+  'policy_arn',
+  'finding_key',
+  'ou_path',
+  'source_key',
+]);
 
 function cellHtml(value: string, column: string): string {
   if (!PATH_COLUMNS.has(column)) return esc(value);

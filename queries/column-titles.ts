@@ -112,4 +112,10 @@ export function hasTitle(column: string): boolean {
  * these may be wrapped or abbreviated, in the report and on a terminal; every other column holds
  * an identifier, a name, a flag, a number or a timestamp, and is always shown whole.
  */
-export const FREE_TEXT_COLUMNS: ReadonlySet<string> = new Set(['message', 'posture_message', 'detail']);
+export const FREE_TEXT_COLUMNS: ReadonlySet<string> = new Set([
+  'message',
+  'posture_message',
+  'detail',
+  'reason',
+  'scope',
+]);

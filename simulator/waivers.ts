@@ -4,6 +4,8 @@
 // contractor pattern nobody uses any more). The specs are the ground truth's; the YAML is what
 // the CLI installs in the lake.
 import { addDays } from '../transforms/dates.ts';
+import { driftAccount } from './drift.ts';
+import { type GenerateOptions, generateOrg } from './generate.ts';
 import type { SimAccount, SimOrg } from './model.ts';
 
 export interface WaiverSpec {
@@ -25,18 +27,45 @@ const healthy = (a: SimAccount) =>
   !a.faults.malformed &&
   !a.faults.postureDenied;
 
-/** The waivers of the simulated organization, relative to the last snapshot date. */
-export function simulatedWaiverSpecs(org: SimOrg, lastDate: string): WaiverSpec[] {
-  // Console users without MFA and without privileges, in healthy accounts: what a team accepts.
-  const candidates = org.accounts
+/** Console users without MFA and without privileges, in healthy accounts: what a team accepts. */
+function consoleCandidates(org: SimOrg): { account: string; user: string }[] {
+  return org.accounts
     .filter(healthy)
     .flatMap((a) =>
       a.users
         .filter((u) => u.password !== null && !u.mfa && u.groups.length === 0 && u.managed.length === 0)
         .map((u) => ({ account: a.id, user: u.name })),
     );
+}
+
+/**
+ * The waivers of a simulated run from `options.startDate` to `lastDate`, chosen from the
+ * organization as it drifts to the last day, so each covers what it is meant to then: the
+ * break-glass user is a finding on the last day, and the lapsed waiver's user on the last two.
+ */
+export function waiverSpecsForRun(options: GenerateOptions, lastDate: string): WaiverSpec[] {
+  const org = generateOrg(options);
+  let before = consoleCandidates(org);
+  for (let d = addDays(options.startDate, 1); d <= lastDate; d = addDays(d, 1)) {
+    if (d === lastDate) before = consoleCandidates(org);
+    for (const account of org.accounts) driftAccount(account, options.seed, d);
+  }
+  return simulatedWaiverSpecs(org, lastDate, before);
+}
+
+/**
+ * The waivers of the simulated organization, relative to the last snapshot date; `before`, the
+ * candidates of the day before, keeps the lapsed waiver on a finding of both days.
+ */
+export function simulatedWaiverSpecs(
+  org: SimOrg,
+  lastDate: string,
+  before = consoleCandidates(org),
+): WaiverSpec[] {
+  const candidates = consoleCandidates(org);
+  const was = new Set(before.map((c) => `${c.account}|${c.user}`));
   const first = candidates[0];
-  const second = candidates.find((c) => c.account !== first?.account);
+  const second = candidates.find((c) => c.account !== first?.account && was.has(`${c.account}|${c.user}`));
   const specs: WaiverSpec[] = [];
   if (first)
     specs.push({
@@ -77,10 +106,10 @@ export function simulatedWaiverSpecs(org: SimOrg, lastDate: string): WaiverSpec[
   return specs;
 }
 
-/** The YAML text of the simulated organization's waivers file. */
-export function simulatedWaivers(org: SimOrg, lastDate: string): string {
+/** The YAML text of a waivers file. */
+export function waiversYaml(specs: readonly WaiverSpec[]): string {
   const list = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
-  const entries = simulatedWaiverSpecs(org, lastDate).map((w) =>
+  const entries = specs.map((w) =>
     [
       `  - id: ${w.id}`,
       `    check: ${w.check}`,

@@ -116,8 +116,11 @@ async function publish(
       runSavedQuery(engine, 'findings_changes', { date: last.dt }),
     );
     const digest = buildDigest(changes.rows, last.dt, store.location);
+    const byOwner = await runSavedQuery(engine, 'findings_by_owner', { date: last.dt });
+    const review = await runSavedQuery(engine, 'waivers_review', { date: last.dt });
     process.stdout.write(`\n${findingsSummary(results)}`);
-    process.stdout.write(`${changesLine(digest)}\n\n`);
+    process.stdout.write(`${changesLine(digest)}\n`);
+    process.stdout.write(`${ownersLine(byOwner.rows, review.rows.length)}\n\n`);
     process.stdout.write(
       [
         `lake:     ${store.location}`,
@@ -160,6 +163,17 @@ async function publish(
   } finally {
     engine.close();
   }
+}
+
+/** Owners and waivers in one line: what findings_by_owner and waivers_review hold. */
+function ownersLine(rows: QueryResult['rows'], toReview: number): string {
+  const sum = (c: string) => rows.reduce((n, r) => n + Number(r[c] ?? 0), 0);
+  const unowned = rows.find((r) => r.owner === 'unowned');
+  const owned = rows.filter((r) => r.owner !== 'unowned').length;
+  return [
+    `owners and waivers: ${owned} owner${owned === 1 ? '' : 's'}, ${unowned ? Number(unowned.findings) : 0} findings unowned (findings_by_owner);`,
+    `${sum('waived')} waived, ${sum('waiver_expired')} with a lapsed waiver; ${toReview} waiver${toReview === 1 ? '' : 's'} to review (waivers_review)`,
+  ].join(' ');
 }
 
 /** Per compliance question: how many findings, and the accounts with the most. */

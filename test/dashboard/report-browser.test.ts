@@ -260,6 +260,41 @@ describe.runIf(hasChromium)('the report of a simulated organization, as a securi
     }
   });
 
+  it('shows the findings per owner with the waived ones apart, and the waivers to review, as the queries count them', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(`file://${file}`);
+    const cells = async (id: string) => {
+      const table = page.locator(`#${id}`);
+      const columns = await table
+        .locator('th')
+        .evaluateAll((ths) => ths.map((th) => th.getAttribute('data-col')));
+      const rows = await table
+        .locator('tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')),
+        );
+      return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])));
+    };
+    const engine = await DuckDbEngine.open(lake);
+    try {
+      const owners = (await runSavedQuery(engine, 'findings_by_owner')).rows;
+      const shown = await cells('table-findings-by-owner');
+      const pick = (r: Record<string, unknown>) =>
+        ['owner', 'findings', 'open', 'waived', 'waiver_expired'].map((c) => String(r[c])).join('|');
+      expect(shown.map(pick)).toEqual(owners.map(pick));
+      // Waived findings are counted, not dropped: every owner's findings add up.
+      for (const r of shown) expect(Number(r.open) + Number(r.waived)).toBe(Number(r.findings));
+      expect(shown.some((r) => Number(r.waived) > 0)).toBe(true);
+      const review = (await runSavedQuery(engine, 'waivers_review')).rows;
+      expect((await cells('table-waivers-review')).map((r) => `${r.waiver_id}|${r.review}`)).toEqual(
+        review.map((r) => `${r.waiver_id}|${r.review}`),
+      );
+      expect(review.length).toBeGreaterThan(0);
+    } finally {
+      engine.close();
+    }
+  });
+
   it('never breaks an identifier, a flag or a timestamp inside, on screen or on paper', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     await page.goto(`file://${file}`);

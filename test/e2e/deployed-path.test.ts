@@ -17,7 +17,7 @@ import { COMPLIANCE_CHECKS, EXPORTED_QUERIES } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
 import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, Simulator } from '../../simulator/simulator.ts';
-import { simulatedWaivers } from '../../simulator/waivers.ts';
+import { waiverSpecsForRun, waiversYaml } from '../../simulator/waivers.ts';
 import { addDays } from '../../transforms/dates.ts';
 import { runCli } from '../helpers/cli.ts';
 import {
@@ -81,7 +81,10 @@ async function scenario(
     .sort();
   // The operator's waivers file, uploaded to the lake as docs/operations.md says: the same file the
   // local run installs for this simulated organization, so both apply the same waivers.
-  await store.put(WAIVERS_FILE_KEY, simulatedWaivers(sim.org, DT));
+  await store.put(
+    WAIVERS_FILE_KEY,
+    waiversYaml(waiverSpecsForRun({ accounts: ACCOUNTS, seed: SEED, startDate: DT }, DT)),
+  );
   const deployment = await deployPipeline(sim, s3, bucket, wrap?.(active), { s3Endpoint: proxy.endpoint });
   // Every S3 request a function makes is decided as its role by an IAM engine, as AWS would.
   proxy.govern(bucket, buildIamWorld(plant(deployment.template), ACCOUNT, bucket));

@@ -17,7 +17,7 @@ import {
 } from '../../simulator/expected.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
 import { Simulator } from '../../simulator/simulator.ts';
-import { simulatedWaiverSpecs } from '../../simulator/waivers.ts';
+import { waiverSpecsForRun } from '../../simulator/waivers.ts';
 import { addDays } from '../../transforms/dates.ts';
 import { runCli } from '../helpers/cli.ts';
 import { COMPARED_QUERIES, lakeAnswers } from '../helpers/sim-run.ts';
@@ -33,7 +33,10 @@ const DATES = Array.from({ length: DAYS }, (_, i) => addDays(END, i - DAYS + 1))
  */
 function groundTruth(accounts: number, seed: number, faults = 'none') {
   const sim = new Simulator({ accounts, seed, date: DATES[0], faults: parseFaultSpec(faults) });
-  const waivers = simulatedWaiverSpecs(sim.org, END);
+  const waivers = waiverSpecsForRun(
+    { accounts, seed, startDate: DATES[0], faults: parseFaultSpec(faults) },
+    END,
+  );
   const out = new Map<string, ExpectedAnswers>();
   const status = new Map<string, Map<string, FindingTruth>>();
   for (const dt of DATES) {
