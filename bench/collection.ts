@@ -10,6 +10,7 @@ import { sdkAccountAccess } from '../collector/aws/account-access.ts';
 import { createClients } from '../collector/aws/clients.ts';
 import { sdkOrgApi } from '../collector/aws/org-api.ts';
 import { collectRun, DEFAULT_CONCURRENCY } from '../collector/collect-run.ts';
+import { discoverAccounts } from '../collector/discover.ts';
 import { DEFAULT_RETRY } from '../collector/retry.ts';
 import { LocalStore } from '../lake/local-store.ts';
 import { parseFaultSpec } from '../simulator/faults.ts';
@@ -37,6 +38,10 @@ export interface CollectionFigures {
   report_calls_per_account: number;
   baseline_wall_s: number;
   speedup_vs_fixed_poll: number;
+  /** Organizations ListTagsForResource calls per account (account-level owners). */
+  account_tag_calls_per_account: number;
+  /** What reading account tags adds to the organization listing before any account starts. */
+  account_tags_extra_s: number;
 }
 
 const OPTIONS = {
@@ -113,6 +118,25 @@ export async function benchCollection(
       ids: collected.map((o) => o.accountId),
     };
   });
+  // The cost of owners: account tags are one Organizations call per account, read while the
+  // organization is listed; user tags ride on the authorization details already read.
+  const tags = await withSim(accounts, async (sim) => {
+    const { clients } = access(sim);
+    const org = sdkOrgApi(clients.organizations, DEFAULT_RETRY);
+    const timed = async (api: typeof org) => {
+      const started = performance.now();
+      await discoverAccounts(api, sim.date, sim.now());
+      return (performance.now() - started) / 1000;
+    };
+    const without = await timed({ ...org, listAccountTags: undefined });
+    const before = sim.stats.calls.get('ListTagsForResource') ?? 0;
+    const withTags = await timed(org);
+    const calls = (sim.stats.calls.get('ListTagsForResource') ?? 0) - before;
+    log(
+      `  account tags: ${calls} ListTagsForResource calls for ${accounts} accounts; the organization listing takes ${withTags.toFixed(1)} s with them, ${without.toFixed(1)} s without`,
+    );
+    return { perAccount: calls / accounts, extra: withTags - without };
+  });
   const baseline = await withSim(accounts, async (sim) => {
     const { access: a } = access(sim);
     const started = performance.now();
@@ -134,6 +158,8 @@ export async function benchCollection(
     report_calls_per_account: round(ours.callsPerAccount, 2),
     baseline_wall_s: round(baseline),
     speedup_vs_fixed_poll: round(baseline / ours.wall, 2),
+    account_tag_calls_per_account: round(tags.perAccount, 2),
+    account_tags_extra_s: round(tags.extra, 2),
   };
 }
 

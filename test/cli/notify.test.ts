@@ -119,7 +119,15 @@ describe('credlake run --notify', () => {
 
   it('posts the digest as JSON to a webhook, and says so when the webhook refuses it', async () => {
     sim.advanceTo(D3);
-    const r = await run(D3, '--notify', `${hookUrl}/hook`);
+    const r = await run(
+      D3,
+      '--notify',
+      `${hookUrl}/hook`,
+      '--notify-owner',
+      `unowned=${hookUrl}/unowned`,
+      '--notify-owner',
+      `nobody-at-all=${hookUrl}/nobody`,
+    );
     expect(r.stdout, r.stderr).toContain('notify:   digest sent to');
     const posted = received.find((x) => x.path === '/hook')!;
     const rows = await changes(D3);
@@ -127,6 +135,15 @@ describe('credlake run --notify', () => {
     expect(posted.body.new_findings).toBe(rows.filter((x) => x.change === 'new').length);
     expect(posted.body.resolved_findings).toBe(rows.filter((x) => x.change === 'resolved').length);
     expect(String(posted.body.text)).toContain(`credlake ${D3}`);
+    // One owner's part goes to that owner's own webhook, with that owner's counts only.
+    const mine = rows.filter((x) => x.owner === 'unowned');
+    expect(mine.length).toBeGreaterThan(0);
+    const part = received.find((x) => x.path === '/unowned')!;
+    expect(part.body.owner).toBe('unowned');
+    expect(part.body.new_findings).toBe(mine.filter((x) => x.change === 'new').length);
+    expect(part.body.resolved_findings).toBe(mine.filter((x) => x.change === 'resolved').length);
+    expect(received.some((x) => x.path === '/nobody')).toBe(false);
+    expect(r.stdout).toContain('notify:   nothing changed for nobody-at-all: no digest sent');
 
     const broken = await run(D3, '--notify', `${hookUrl}/broken`, '--notify-empty');
     expect(broken.code).toBe(1);
