@@ -13,7 +13,7 @@ import { Limiter } from './limiter.ts';
 import { readAccountsSnapshot, type SnapshotUse } from './org-snapshot.ts';
 import type { AccountOutcome, AccountsSnapshot } from './outcome.ts';
 import { type RetryPolicy, retryPolicyForRun } from './retry.ts';
-import { type AccountItem, closeRun, collectOne, type PipelineDeps, planRun } from './run-steps.ts';
+import { type AccountItem, closeRun, collectOne, type PipelineDeps, startPlan } from './run-steps.ts';
 
 export interface CollectOptions {
   readonly store: ObjectStore;
@@ -86,7 +86,9 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
     },
   };
   const progress = { total: 0, done: 0, failed: 0, inFlight: 0 };
-  const plan = await planRun(deps, { dt, runId: options.runId });
+  // Accounts start as soon as they are listed; the organization snapshot (with the accounts' tags)
+  // is stored meanwhile, and the run closes only once it is.
+  const { output: plan, snapshot: stored } = await startPlan(deps, { dt, runId: options.runId });
   const items = (await getJson<AccountItem[]>(store, runItemsKey(dt, plan.runId))) ?? [];
   progress.total = plan.accounts + plan.skipped;
   progress.done = plan.skipped;
@@ -101,6 +103,7 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
       options.onProgress?.({ ...progress, waiting: waiting(), outcome });
     }),
   );
+  const organization = await stored;
   const interrupted = options.signal?.aborted ?? false;
   const closed = await closeRun(deps, { runId: plan.runId, dt, startedAt: plan.startedAt, interrupted });
   const snapshot = (await readAccountsSnapshot(store, dt))!.snapshot;
@@ -109,7 +112,7 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
     dt,
     outcomes: closed.outcomes,
     snapshot,
-    organization: { key: plan.accountsKey, use: plan.organization },
+    organization,
     manifestKey: closed.output.manifestKey,
     interrupted,
   };

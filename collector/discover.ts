@@ -55,7 +55,6 @@ export async function discoverAccounts(
   };
   for (const rootId of await api.listRootIds()) await visit(rootId, 'Root', [rootId]);
   walked.sort((a, b) => a.info.accountId.localeCompare(b.info.accountId));
-  await readAccountTags(api, walked);
   return {
     snapshot: {
       dt,
@@ -70,31 +69,33 @@ export async function discoverAccounts(
 }
 
 /**
- * Each account's tags in Organizations (an account-level owner), one call per account, a few at a
- * time. Tags that cannot be read are null (unknown), never {}: a caller not allowed
- * ListTagsForResource gets null for every account after the first refusal; any other failure
- * (after the call's own retries) leaves that account's tags null and the rest are still read.
+ * The snapshot with each account's tags in Organizations (an account-level owner), one call per
+ * account, a few at a time. Tags that cannot be read are null (unknown), never {}: a caller not
+ * allowed ListTagsForResource gets null for every account after the first refusal; any other
+ * failure (after the call's own retries) leaves that account's tags null and the rest are read.
  */
-async function readAccountTags(api: OrgApi, walked: Walked[]): Promise<void> {
+export async function withAccountTags(api: OrgApi, snapshot: AccountsSnapshot): Promise<AccountsSnapshot> {
   const list = api.listAccountTags?.bind(api);
-  if (!list) return;
+  if (!list) return snapshot;
   const calls = new Limiter(8);
   let denied = false;
-  await Promise.all(
-    walked.map((w, i) =>
-      calls.run(async () => {
-        if (denied) return;
+  const tags = await Promise.all(
+    snapshot.accounts.map((a) =>
+      calls.run(async (): Promise<Record<string, string> | null> => {
+        if (denied) return null;
         try {
-          const tags = await list(w.info.accountId);
-          walked[i] = { ...w, info: { ...w.info, tags } };
+          return await list(a.accountId);
         } catch (error) {
           if (error instanceof ApiError && error.kind === 'access_denied') denied = true;
-          walked[i] = { ...w, info: { ...w.info, tags: null } };
+          return null;
         }
       }),
     ),
   );
-  if (denied) for (const [i, w] of walked.entries()) walked[i] = { ...w, info: { ...w.info, tags: null } };
+  return {
+    ...snapshot,
+    accounts: snapshot.accounts.map((a, i) => ({ ...a, tags: denied ? null : tags[i] })),
+  };
 }
 
 /** A snapshot from an explicit account list, for callers without Organizations access. */

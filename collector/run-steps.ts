@@ -15,6 +15,7 @@ import {
   type PlannedAccount,
   planAccounts,
   snapshotFromList,
+  withAccountTags,
 } from './discover.ts';
 import { ApiError, PlanInputError } from './errors.ts';
 import { type EvidenceRecord, evidenceOf, withVersion } from './evidence.ts';
@@ -77,15 +78,40 @@ export async function planRun(
   deps: PipelineDeps,
   input: { dt?: string; runId?: string } = {},
 ): Promise<PlanOutput> {
+  const { output, snapshot } = await startPlan(deps, input);
+  const stored = await snapshot;
+  return { ...output, accountsKey: stored.key, organization: stored.use };
+}
+
+/**
+ * The plan in two parts: the accounts to collect (listed, filtered, skips recorded, items
+ * written), returned as soon as they are known; and the organization snapshot, stored once the
+ * accounts' tags in Organizations are read (one call per account). The local driver starts
+ * collecting while the tags are read; the deployed plan step waits for both.
+ */
+export async function startPlan(
+  deps: PipelineDeps,
+  input: { dt?: string; runId?: string } = {},
+): Promise<{
+  output: Omit<PlanOutput, 'accountsKey' | 'organization'>;
+  snapshot: Promise<{ key: string; use: SnapshotUse }>;
+}> {
   const now = deps.now?.() ?? Date.now();
   const dt = input.dt ?? new Date(now).toISOString().slice(0, 10);
   // Run ids come from the wall clock even on a simulated one: they order real executions.
   const runId = input.runId ?? newRunId(Date.now());
-  const { snapshot, planned } = await plan({ org: deps.org, filters: deps.filters, dt }, now);
-  const organization = await storeAccountsSnapshot(deps.store, dt, runId, snapshot);
-  await writeAccounts(deps.store, dt);
-  await deps.registerPartitions?.(TABLES.accounts, [[dt]]);
-  await deps.registerPartitions?.(TABLES.account_tags, [[dt]]);
+  const { snapshot: listed, planned } = await plan({ org: deps.org, filters: deps.filters, dt }, now);
+  const snapshot = (async () => {
+    const tagged =
+      deps.org && listed.source === 'organizations' ? await withAccountTags(deps.org, listed) : listed;
+    const organization = await storeAccountsSnapshot(deps.store, dt, runId, tagged);
+    await writeAccounts(deps.store, dt);
+    await deps.registerPartitions?.(TABLES.accounts, [[dt]]);
+    await deps.registerPartitions?.(TABLES.account_tags, [[dt]]);
+    return { key: organization.key, use: organization.use };
+  })();
+  // Whoever awaits the snapshot sees its failure; until then it must not be an unhandled one.
+  snapshot.catch(() => undefined);
   const skips = planned.filter((p) => p.skip);
   for (const p of skips) await writeOutcome(deps.store, dt, skipped(p, runId));
   const items: AccountItem[] = planned
@@ -94,15 +120,16 @@ export async function planRun(
   const key = runItemsKey(dt, runId);
   await deps.store.put(key, JSON.stringify(items), { contentType: 'application/json' });
   return {
-    runId,
-    dt,
-    startedAt: new Date(now).toISOString(),
-    itemsKey: deps.objectKey?.(key) ?? key,
-    resultsPrefix: deps.objectKey?.(runMapResultsPrefix(dt, runId)) ?? runMapResultsPrefix(dt, runId),
-    accounts: items.length,
-    skipped: skips.length,
-    accountsKey: organization.key,
-    organization: organization.use,
+    output: {
+      runId,
+      dt,
+      startedAt: new Date(now).toISOString(),
+      itemsKey: deps.objectKey?.(key) ?? key,
+      resultsPrefix: deps.objectKey?.(runMapResultsPrefix(dt, runId)) ?? runMapResultsPrefix(dt, runId),
+      accounts: items.length,
+      skipped: skips.length,
+    },
+    snapshot,
   };
 }
 

@@ -8,6 +8,7 @@ import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { summarizeDates } from '../../queries/run-query.ts';
+import { checkAppliedWaivers } from '../../queries/waivers-source.ts';
 import { parseCredentialReport } from '../../transforms/credential-report.ts';
 import { MalformedReportError } from '../../transforms/errors.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
@@ -39,9 +40,10 @@ export function registerVerify(program: Command): void {
         for (const dt of dates) {
           const check = await checkEvidence(store, dt);
           const curated = await checkCurated(engine, store, dt, check.standing);
-          const all = [...check.problems, ...curated.problems];
+          const waivers = await checkWaivers(engine, store, dt);
+          const all = [...check.problems, ...curated.problems, ...waivers.problems];
           process.stdout.write(
-            `${dt}: ${check.checked} raw objects in ${check.manifests} run manifest(s), ${curated.checked} curated partitions: ${all.length ? `${all.length} problem(s)` : 'ok'}\n`,
+            `${dt}: ${check.checked} raw objects in ${check.manifests} run manifest(s), ${curated.checked} curated partitions${waivers.checked ? `, ${waivers.checked} waivers file(s) applied` : ''}: ${all.length ? `${all.length} problem(s)` : 'ok'}\n`,
           );
           for (const p of all) process.stdout.write(`  ${p.kind.padEnd(16)} ${p.key}: ${p.detail}\n`);
           problems += all.length;
@@ -52,6 +54,18 @@ export function registerVerify(program: Command): void {
       if (problems)
         throw new ReportedFailure(`${problems} problem(s) in the chain of custody of ${store.location}`);
     });
+}
+
+/** The waivers the day's findings were judged by, against the stored file each names. */
+async function checkWaivers(engine: DuckDbEngine, store: ObjectStore, dt: string) {
+  await engine.useSnapshot(dt, ['waivers', 'findings']);
+  const waivers = (
+    await engine.run(`SELECT waiver_id, source_key, source_sha256 FROM waivers WHERE dt = '${dt}'`)
+  ).rows;
+  const named = (
+    await engine.run(`SELECT DISTINCT waiver_id FROM findings WHERE dt = '${dt}' AND waiver_id IS NOT NULL`)
+  ).rows.map((r) => String(r.waiver_id));
+  return checkAppliedWaivers(store, dt, waivers, named);
 }
 
 /** Each collected account's curated rows against a parse of the raw bytes its outcome names. */

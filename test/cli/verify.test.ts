@@ -69,7 +69,7 @@ describe.each(['local', 's3'] as const)('credlake verify on a %s lake', (kind) =
     const r = await verify(lake);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      /2024-05-01: \d+ raw objects in 1 run manifest\(s\), \d+ curated partitions: ok/,
+      /2024-05-01: \d+ raw objects in 1 run manifest\(s\), \d+ curated partitions, 1 waivers file\(s\) applied: ok/,
     );
   });
 
@@ -82,6 +82,21 @@ describe.each(['local', 's3'] as const)('credlake verify on a %s lake', (kind) =
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
       new RegExp(`altered\\s+${first.rawKey!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: recorded \\d+ bytes`),
+    );
+  });
+
+  it('names the waivers file a day was judged by when it was changed after the fact', async () => {
+    const lake = await makeLake(kind, 'waivers');
+    const [key] = await lake.store.list(`raw/waivers/dt=${DT}/`);
+    expect(key).toBeDefined();
+    const text = new TextDecoder().decode((await lake.store.get(key))!);
+    await lake.store.put(key, text.replace(/expires: \d{4}-\d{2}-\d{2}/, 'expires: 2099-12-31'));
+    const r = await verify(lake);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `altered\\s+${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: recorded SHA-256 [0-9a-f]{64}, found`,
+      ),
     );
   });
 
