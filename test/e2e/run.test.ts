@@ -3,6 +3,7 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPLIANCE_CHECKS, findQuery } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
@@ -201,6 +202,22 @@ describe('credlake run --simulate over several days', () => {
     expect(stale.rows).toBe(truth.get(END)!.stale_access_keys.length);
     const html = await readFile(join(lake, `reports/dt=${END}/credlake-report.html`), 'utf8');
     expect(html).toContain(`id="kpi-stale_access_keys"`);
+  });
+
+  it('marks every exported finding with the owner and waiver status the ground truth gives it', async () => {
+    const said: string[] = [];
+    const want: string[] = [];
+    const checks = COMPLIANCE_CHECKS.filter((q) => q.exported);
+    for (const check of checks) {
+      const csv = await readFile(join(lake, `exports/${check.name}/dt=${END}/${check.name}.csv`), 'utf8');
+      const rows = parse(csv, { columns: true }) as Record<string, string>[];
+      for (const r of rows) said.push(`${check.name}|${r.owner}|${r.waiver_status}|${r.waiver_id}`);
+    }
+    for (const [key, f] of status.get(END)!)
+      if (checks.some((q) => key.startsWith(`${q.name}|`)))
+        want.push(`${key.split('|')[0]}|${f.owner}|${f.status}|${f.waiverId ?? ''}`);
+    expect(said.sort()).toEqual(want.sort());
+    expect(said.some((x) => x.includes('|waived|'))).toBe(true);
   });
 });
 
