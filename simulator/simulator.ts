@@ -13,12 +13,14 @@ import { type AthenaOptions, GlueCatalog, SimulatedAthena } from './glue-athena.
 import type { SimAccount, SimOrg } from './model.ts';
 import * as posture from './posture-services.ts';
 import { createRng, hashSeed } from './random.ts';
+import { SimulatedSecurityHub } from './security-hub.ts';
 import * as svc from './services.ts';
 import {
   jsonError,
   jsonReply,
   type Reply,
   readSignature,
+  restJsonReply,
   ServiceError,
   verifySignature,
   xmlError,
@@ -91,6 +93,8 @@ export class Simulator {
   private readonly expectedByDate = new Map<string, ExpectedAnswers>();
   /** The Glue catalog, in memory: what the pipeline registered, and where. */
   readonly glue = new GlueCatalog();
+  /** Security Hub's findings, as imported and updated. */
+  readonly securityHub = new SimulatedSecurityHub();
   readonly athena?: SimulatedAthena;
   private server?: Server;
   private dayStart = 0;
@@ -273,13 +277,16 @@ export class Simulator {
   private async dispatch(req: IncomingMessage, body: Buffer): Promise<Reply> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const service = target.split('.')[0];
-    const isJson = ['AWSOrganizationsV20161128', 'AWSGlue', 'AmazonAthena'].includes(service);
+    const isJson =
+      ['AWSOrganizationsV20161128', 'AWSGlue', 'AmazonAthena'].includes(service) ||
+      readSignature(req.headers)?.service === 'securityhub';
     const form = isJson ? new URLSearchParams() : new URLSearchParams(body.toString());
     const action = isJson ? target.split('.')[1] : (form.get('Action') ?? '');
     const sig = readSignature(req.headers);
     const ns = sig?.service === 'sts' ? NS.sts : sig?.service === 'sns' ? NS.sns : NS.iam;
     const fail = (error: ServiceError) => (isJson ? jsonError(error) : xmlError(ns, error));
-    this.stats.calls.set(action, (this.stats.calls.get(action) ?? 0) + 1);
+    const counted = sig?.service === 'securityhub' ? `securityhub ${req.method} ${req.url}` : action;
+    this.stats.calls.set(counted, (this.stats.calls.get(counted) ?? 0) + 1);
     try {
       const identity = sig ? this.ctx.identities.get(sig.accessKeyId) : undefined;
       if (!sig || !identity)
@@ -312,6 +319,18 @@ export class Simulator {
             ? undefined
             : identity.accountId;
       await this.delay(timed, action);
+      if (sig.service === 'securityhub') {
+        if (!identity.isCaller)
+          throw new ServiceError(403, 'AccessDeniedException', `${identity.arn} may not call Security Hub`);
+        const [path] = (req.url ?? '/').split('?');
+        const input = JSON.parse(body.toString() || '{}');
+        return restJsonReply(
+          this.securityHub.handle(req.method ?? 'POST', path, input, {
+            account: identity.accountId,
+            region: sig.region,
+          }),
+        );
+      }
       if (service === 'AWSGlue' || service === 'AmazonAthena') {
         if (!identity.isCaller)
           throw new ServiceError(400, 'AccessDeniedException', `${identity.arn} may not call ${service}`);

@@ -42,6 +42,11 @@ export function jsonReply(value: unknown): Reply {
   };
 }
 
+/** A REST JSON (restJson1) answer, as Security Hub gives it. */
+export function restJsonReply(value: unknown): Reply {
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
+}
+
 export function jsonError(error: ServiceError): Reply {
   return {
     status: error.status,

@@ -14,8 +14,10 @@ import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '
 import { UsageError } from '../errors.ts';
 import { requireLake } from '../lake-check.ts';
 import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
+import { exportSnapshotToSecurityHub, failIfRefused, securityHubSummary } from '../security-hub-export.ts';
 
 interface ExportFlags extends AthenaFlags {
+  to?: string;
   lake: string;
   date?: string;
   out?: string;
@@ -32,8 +34,27 @@ export function registerExport(program: Command): void {
     .option(
       '--exact-csv',
       'write every value exactly, even one a spreadsheet would run as a formula (for machines)',
+    )
+    .option(
+      '--to <destination>',
+      "security-hub: import the snapshot's findings into Security Hub (the account and --region of your credentials) instead of writing files",
     );
   addEngineOptions(command).action(async (opts: ExportFlags) => {
+    if (opts.to !== undefined) {
+      if (opts.to !== 'security-hub')
+        throw new UsageError(`--to takes security-hub, got ${JSON.stringify(opts.to)}`);
+      if (opts.out || opts.engine === 'athena')
+        throw new UsageError(
+          '--to security-hub reads the lake with DuckDB: leave out --out and --engine athena',
+        );
+      const source = openStore(opts.lake);
+      requireLake(source);
+      const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+      const result = await exportSnapshotToSecurityHub(source, region, opts.date);
+      process.stdout.write(securityHubSummary(result));
+      failIfRefused(result);
+      return;
+    }
     const target: ObjectStore = opts.out ? new LocalStore(opts.out) : openStore(opts.lake);
     if (opts.engine === 'athena') {
       if (!opts.out)
