@@ -24,6 +24,8 @@ export const ENV = {
   ownerTags: 'CREDLAKE_OWNER_TAGS',
   /** `true` to publish each owner's part of the digest too (message attribute `owner`). */
   digestByOwner: 'CREDLAKE_DIGEST_BY_OWNER',
+  /** `true` to import each day's findings into Security Hub. */
+  securityHub: 'CREDLAKE_SECURITY_HUB',
   /** `true` for S3-compatible servers that need path-style addressing. */
   s3ForcePathStyle: 'CREDLAKE_S3_FORCE_PATH_STYLE',
 } as const;

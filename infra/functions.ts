@@ -85,6 +85,11 @@ export interface FunctionsProps {
    */
   readonly digestByOwner?: boolean;
   /**
+   * Import each day's findings into Security Hub (the pipeline's account and region).
+   * @default false
+   */
+  readonly securityHub?: boolean;
+  /**
    * Retention of the functions' log groups, in days (one of CloudWatch Logs' values).
    * @default 365
    */
@@ -303,6 +308,7 @@ export class Functions extends Construct {
         ...(digest === 'off' ? {} : { [ENV.topicArn]: props.topic.topicArn }),
         ...(props.ownerTags ? { [ENV.ownerTags]: props.ownerTags.join(',') } : {}),
         ...(props.digestByOwner ? { [ENV.digestByOwner]: 'true' } : {}),
+        ...(props.securityHub ? { [ENV.securityHub]: 'true' } : {}),
       },
       timeout: Duration.minutes(15),
       statements: [
@@ -342,6 +348,28 @@ export class Functions extends Construct {
         ...(digest === 'off'
           ? []
           : [new PolicyStatement({ actions: ['sns:Publish'], resources: [props.topic.topicArn] })]),
+        // Findings into Security Hub: imports under the account's default product, workflow and
+        // notes on the account's hub.
+        ...(props.securityHub
+          ? [
+              new PolicyStatement({
+                actions: ['securityhub:BatchImportFindings'],
+                resources: [
+                  stack.formatArn({
+                    service: 'securityhub',
+                    resource: 'product',
+                    resourceName: `${stack.account}/default`,
+                  }),
+                ],
+              }),
+              new PolicyStatement({
+                actions: ['securityhub:BatchUpdateFindings'],
+                resources: [
+                  stack.formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' }),
+                ],
+              }),
+            ]
+          : []),
         // The derived tables' partitions, each registered once its file is written.
         new PolicyStatement({
           actions: ['glue:BatchCreatePartition'],

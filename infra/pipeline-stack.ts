@@ -81,6 +81,7 @@ export class PipelineStack extends Stack {
       digest: settings.digest,
       ownerTags: settings.ownerTags,
       digestByOwner: settings.digestByOwner,
+      securityHub: settings.securityHub,
       logRetentionDays: settings.logRetentionDays,
       namedQueryIds: Object.fromEntries(
         Object.entries(this.catalog.namedQueries).map(([name, q]) => [name, q.attrNamedQueryId]),

@@ -41,6 +41,7 @@ export interface Settings {
   readonly digest: DigestMode;
   readonly ownerTags: readonly string[];
   readonly digestByOwner: boolean;
+  readonly securityHub: boolean;
   readonly athenaResultsRetentionDays: number;
   readonly bytesScannedCutoffMb: number;
   readonly tags: Record<string, string>;
@@ -70,6 +71,7 @@ export const DEFAULTS = {
   digest: 'changes',
   ownerTags: ['owner', 'team'],
   digestByOwner: false,
+  securityHub: false,
   athenaResultsRetentionDays: 30,
   bytesScannedCutoffMb: 10240,
 } as const satisfies Partial<Settings>;
@@ -341,6 +343,13 @@ export const SETTINGS = [
     description:
       "Also publish each owner's part of the digest to the alerts topic, with the message attribute `owner` (the full digest has `owner` = `all`), so subscription filter policies route it",
     read: (r) => r.oneOf(String(DEFAULTS.digestByOwner), ['true', 'false']) === 'true',
+  }),
+  setting({
+    key: 'securityHub',
+    default: String(DEFAULTS.securityHub),
+    description:
+      "Import each day's findings into Security Hub in the pipeline's account and region (ASFF, default product): new and changed ones imported, resolved ones archived, waived ones suppressed",
+    read: (r) => r.oneOf(String(DEFAULTS.securityHub), ['true', 'false']) === 'true',
   }),
   wholeNumber('athenaResultsRetentionDays', 1, 3650, 'Days Athena query results are kept'),
   wholeNumber('bytesScannedCutoffMb', 10, 10_000_000, 'Athena workgroup per-query scan limit'),

@@ -5,12 +5,13 @@ import { executeOnAthena, readAthenaResults } from './athena.ts';
 import type { ExportTarget } from './athena-export.ts';
 import { buildDigest, type Digest, ownerDigests } from './digest.ts';
 import { requireQuery, withParams } from './sql-params.ts';
+import type { PlainValue } from './values.ts';
 
 export async function digestWithAthena(
   athena: AthenaClient,
   target: ExportTarget,
   dt: string,
-): Promise<{ digest: Digest; owners: Digest[] }> {
+): Promise<{ digest: Digest; owners: Digest[]; rows: Record<string, PlainValue>[] }> {
   const id = target.namedQueries.findings_changes;
   if (!id) throw new Error('no named query id for findings_changes');
   const named = await athena.send(new GetNamedQueryCommand({ NamedQueryId: id }));
@@ -20,5 +21,5 @@ export async function digestWithAthena(
   const run = await executeOnAthena(athena, target, sql);
   const { rows } = await readAthenaResults(athena, run.queryExecutionId);
   const lake = `s3://${target.bucket}${target.prefix ? `/${target.prefix}` : ''}`;
-  return { digest: buildDigest(rows, dt, lake), owners: ownerDigests(rows, dt, lake) };
+  return { digest: buildDigest(rows, dt, lake), owners: ownerDigests(rows, dt, lake), rows };
 }

@@ -20,6 +20,8 @@ export interface ExportsConfig {
   readonly ownerTags: readonly string[];
   /** Also publish each owner's part of the digest, with its `owner` message attribute. */
   readonly digestByOwner: boolean;
+  /** Import each day's findings into Security Hub (the function's account and region). */
+  readonly securityHub: boolean;
 }
 
 export function readExportsConfig(env: NodeJS.ProcessEnv = process.env): ExportsConfig {
@@ -50,6 +52,7 @@ export function readExportsConfig(env: NodeJS.ProcessEnv = process.env): Exports
     digest: digestMode(env[ENV.digest]),
     ownerTags: ownerTagsOf(env[ENV.ownerTags]),
     digestByOwner: env[ENV.digestByOwner] === 'true',
+    securityHub: env[ENV.securityHub] === 'true',
   };
 }
 

@@ -5,14 +5,18 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ENV } from '../collector/env-names.ts';
 import { registerPartitions } from '../lake/glue-partitions.ts';
 import { digestWithAthena } from './athena-digest.ts';
 import { exportWithAthena } from './athena-export.ts';
 import { rollupWithAthena } from './athena-rollup.ts';
+import { securityHubInputWithAthena } from './athena-security-hub.ts';
 import { readExportsConfig } from './config.ts';
 import { sendDigest } from './notify.ts';
+import { exportToSecurityHub, type SecurityHubResult } from './security-hub.ts';
 
 const logger = new Logger({ serviceName: 'credlake-exports' });
 const target = readExportsConfig();
@@ -38,8 +42,12 @@ export async function exportAll(event: { dt: string }) {
   });
   const manifest = await exportWithAthena(athena, s3, target, event.dt);
   let digest: { sent: boolean; subject: string | null } = { sent: false, subject: null };
-  if (target.topicArn && target.digest !== 'off') {
-    const { digest: d, owners } = await digestWithAthena(athena, target, event.dt);
+  const changes =
+    (target.topicArn && target.digest !== 'off') || target.securityHub
+      ? await digestWithAthena(athena, target, event.dt)
+      : undefined;
+  if (changes && target.topicArn && target.digest !== 'off') {
+    const { digest: d, owners } = changes;
     const send = !d.empty || target.digest === 'always';
     const topic = { kind: 'sns', topicArn: target.topicArn } as const;
     if (send) await sendDigest(topic, d, () => new SNSClient({}));
@@ -48,6 +56,26 @@ export async function exportAll(event: { dt: string }) {
     digest = { sent: send, subject: d.subject };
     logger.info(send ? 'digest sent' : 'nothing changed: no digest', { subject: d.subject });
   }
+  let securityHub: (Omit<SecurityHubResult, 'failed'> & { failed: number }) | undefined;
+  if (changes && target.securityHub) {
+    const input = await securityHubInputWithAthena(athena, target, event.dt, changes.rows);
+    const identity = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+    const region = process.env.AWS_REGION ?? 'us-east-1';
+    const r = await exportToSecurityHub(
+      new SecurityHubClient({}),
+      { account: identity.Account ?? '', region, now: new Date().toISOString() },
+      input,
+    );
+    logger.info('findings sent to Security Hub', { ...r, failed: r.failed.length });
+    // A refusal is a failure of the step, with every refused finding named in the log.
+    if (r.failed.length) {
+      logger.error('Security Hub refused findings', { refused: r.failed });
+      throw new Error(
+        `Security Hub refused ${r.failed.length} finding(s); the first: ${r.failed[0].id}: ${r.failed[0].error}`,
+      );
+    }
+    securityHub = { ...r, failed: 0 };
+  }
   for (const q of manifest.queries)
     logger.info('exported', { query: q.name, rows: q.rows, bytesScanned: q.bytesScanned, dt: event.dt });
   return {
@@ -55,5 +83,6 @@ export async function exportAll(event: { dt: string }) {
     rollup: { key: rollup.key, rows: rollup.rows, findings: rollup.findings },
     queries: manifest.queries.map((q) => ({ name: q.name, rows: q.rows })),
     digest,
+    ...(securityHub ? { securityHub } : {}),
   };
 }

@@ -66,6 +66,8 @@ async function scenario(
   options: (deployment: Deployment, active: string[]) => Partial<RunOptions> = () => ({}),
   /** Changes the template's IAM before the engine decides with it (a planted fault). */
   plant: (template: Deployment['template']) => Deployment['template'] = (t) => t,
+  /** CDK settings for this deployment. */
+  context?: Record<string, unknown>,
 ): Promise<Scenario> {
   const store = new S3Store(s3.client, bucket, '');
   const sim = await Simulator.start({
@@ -85,7 +87,10 @@ async function scenario(
     WAIVERS_FILE_KEY,
     waiversYaml(waiverSpecsForRun({ accounts: ACCOUNTS, seed: SEED, startDate: DT }, DT)),
   );
-  const deployment = await deployPipeline(sim, s3, bucket, wrap?.(active), { s3Endpoint: proxy.endpoint });
+  const deployment = await deployPipeline(sim, s3, bucket, wrap?.(active), {
+    s3Endpoint: proxy.endpoint,
+    context,
+  });
   // Every S3 request a function makes is decided as its role by an IAM engine, as AWS would.
   proxy.govern(bucket, buildIamWorld(plant(deployment.template), ACCOUNT, bucket));
   const report = await runDeployed(deployment, s3, options(deployment, active));
@@ -274,7 +279,12 @@ describe('a healthy run of the synthesized state machine', () => {
 
 describe('the digest of what changed, from the exports step', () => {
   it('sends nothing after a first run, and the new and resolved findings to the topic after the next', async () => {
-    const run = await scenario('credlake-digest');
+    // This deployment also imports its findings into Security Hub (the securityHub setting).
+    const run = await scenario('credlake-digest', undefined, undefined, undefined, { securityHub: 'true' });
+    const inHub = () => [...run.sim.securityHub.findings.values()];
+    expect(run.report.output).toMatchObject({ exports: { securityHub: { failed: 0 } } });
+    const firstDay = inHub().map((f) => f.Id);
+    expect(firstDay.length).toBeGreaterThan(0);
     const digests = () =>
       run.sim.stats.published.filter((m) => /^credlake \d{4}-\d{2}-\d{2}: /.test(m.subject));
     expect(run.report.output).toMatchObject({ exports: { digest: { sent: false } } });
@@ -305,6 +315,27 @@ describe('the digest of what changed, from the exports step', () => {
     expect(digests()).toHaveLength(1);
     expect(digests()[0].subject).toContain(`credlake ${DT}: ${fresh.length} new finding`);
     expect(digests()[0].message).toContain(String(fresh[0].finding_key).split('|')[1]);
+    // Security Hub holds what findings_changes says: the new ones added, the resolved archived.
+    const id = (r: Record<string, unknown>) => `credlake/${r.finding_key}`;
+    const resolved = rows
+      .filter((r) => r.change === 'resolved')
+      .map(id)
+      .sort();
+    expect(resolved.length).toBeGreaterThan(0);
+    expect(
+      inHub()
+        .filter((f) => f.RecordState === 'ARCHIVED')
+        .map((f) => f.Id)
+        .sort(),
+    ).toEqual(resolved);
+    const added = inHub()
+      .filter((f) => !firstDay.includes(f.Id))
+      .map((f) => f.Id)
+      .sort();
+    expect(added).toEqual(fresh.map(id).sort());
+    expect(second.output).toMatchObject({
+      exports: { securityHub: { archived: resolved.length, resolved: resolved.length, failed: 0 } },
+    });
   }, 240_000);
 });
 

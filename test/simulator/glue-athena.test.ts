@@ -77,10 +77,14 @@ describe('simulated Athena', () => {
     const bad = await athena.send(
       new StartQueryExecutionCommand({ QueryString: 'SELECT nope FROM nowhere', WorkGroup: 'credlake' }),
     );
-    await new Promise((r) => setTimeout(r, 300));
-    const state = (
-      await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: bad.QueryExecutionId }))
-    ).QueryExecution?.Status;
+    // Polled as a client does (a fixed sleep fails on a busy machine), until the query ends.
+    let state: { State?: string; StateChangeReason?: string } | undefined;
+    for (let i = 0; i < 200; i++) {
+      state = (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: bad.QueryExecutionId })))
+        .QueryExecution?.Status;
+      if (state?.State !== 'QUEUED' && state?.State !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     expect(state?.State).toBe('FAILED');
     expect(state?.StateChangeReason).toMatch(/^INVALID_QUERY: /);
     expect(
