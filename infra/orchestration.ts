@@ -175,7 +175,11 @@ export class Orchestration extends Construct {
     });
     const exports = invoke('Exports', props.exports, {
       payload: TaskInput.fromObject({ 'dt.$': '$.plan.dt' }),
-      resultSelector: { 'queries.$': 'States.ArrayLength($.queries)', 'digest.$': '$.digest' },
+      resultSelector: {
+        'queries.$': 'States.ArrayLength($.queries)',
+        'digest.$': '$.digest',
+        'securityHub.$': '$.securityHub',
+      },
       resultPath: '$.exports',
     });
     // No fixed name: a destroyed stack's retained log group never blocks the next deploy.

@@ -83,6 +83,7 @@ export async function exportAll(event: { dt: string }) {
     rollup: { key: rollup.key, rows: rollup.rows, findings: rollup.findings },
     queries: manifest.queries.map((q) => ({ name: q.name, rows: q.rows })),
     digest,
-    ...(securityHub ? { securityHub } : {}),
+    // Null when the securityHub setting is off: the state machine selects it either way.
+    securityHub: securityHub ?? null,
   };
 }
