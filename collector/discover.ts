@@ -72,17 +72,24 @@ export async function discoverAccounts(
  * The snapshot with each account's tags in Organizations (an account-level owner), one call per
  * account, a few at a time. Tags that cannot be read are null (unknown), never {}: a caller not
  * allowed ListTagsForResource gets null for every account after the first refusal; any other
- * failure (after the call's own retries) leaves that account's tags null and the rest are read.
+ * failure (after the call's own retries) leaves that account's tags null and the rest are read;
+ * so do the accounts not reached by `deadlineMs`.
  */
-export async function withAccountTags(api: OrgApi, snapshot: AccountsSnapshot): Promise<AccountsSnapshot> {
+export async function withAccountTags(
+  api: OrgApi,
+  snapshot: AccountsSnapshot,
+  options: { deadlineMs?: number } = {},
+): Promise<AccountsSnapshot> {
   const list = api.listAccountTags?.bind(api);
   if (!list) return snapshot;
   const calls = new Limiter(8);
   let denied = false;
+  // Past the deadline, the accounts not read yet are unknown (null): the run goes on without them.
+  const deadline = options.deadlineMs === undefined ? Infinity : performance.now() + options.deadlineMs;
   const tags = await Promise.all(
     snapshot.accounts.map((a) =>
       calls.run(async (): Promise<Record<string, string> | null> => {
-        if (denied) return null;
+        if (denied || performance.now() > deadline) return null;
         try {
           return await list(a.accountId);
         } catch (error) {

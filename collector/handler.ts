@@ -41,6 +41,9 @@ const store = new S3Store(
   config.evidenceLock ? { ...config.evidenceLock, prefixes: EVIDENCE_ZONES } : undefined,
 );
 
+/** How long the deployed plan step reads account tags before recording the rest as unknown. */
+export const ACCOUNT_TAGS_DEADLINE_MS = 120_000;
+
 const deps: PipelineDeps = {
   store,
   objectKey: (key) => store.objectKey(key),
@@ -66,6 +69,8 @@ const deps: PipelineDeps = {
     ous: config.includeOus,
   },
   reportTimeoutMs: config.reportTimeoutSeconds * 1000,
+  // The plan function has 5 minutes: two of them at most go to account tags, the rest unknown.
+  accountTagsDeadlineMs: ACCOUNT_TAGS_DEADLINE_MS,
   registerPartitions: config.glueDatabase
     ? (table, partitions) =>
         registerPartitions(

@@ -48,6 +48,11 @@ export interface PipelineDeps {
   readonly random?: () => number;
   /** Told when an account starts and stops waiting for its report (progress display). */
   readonly onWaiting?: (accountId: string, waiting: boolean) => void;
+  /**
+   * How long the plan may spend reading account tags before the rest are recorded as unknown:
+   * the deployed plan step has a Lambda timeout, and Organizations throttles (one call per account).
+   */
+  readonly accountTagsDeadlineMs?: number;
 }
 
 /** One account to collect: an item of the Distributed Map. */
@@ -103,7 +108,9 @@ export async function startPlan(
   const { snapshot: listed, planned } = await plan({ org: deps.org, filters: deps.filters, dt }, now);
   const snapshot = (async () => {
     const tagged =
-      deps.org && listed.source === 'organizations' ? await withAccountTags(deps.org, listed) : listed;
+      deps.org && listed.source === 'organizations'
+        ? await withAccountTags(deps.org, listed, { deadlineMs: deps.accountTagsDeadlineMs })
+        : listed;
     const organization = await storeAccountsSnapshot(deps.store, dt, runId, tagged);
     await writeAccounts(deps.store, dt);
     await deps.registerPartitions?.(TABLES.accounts, [[dt]]);

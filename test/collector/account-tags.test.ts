@@ -65,3 +65,29 @@ describe('withAccountTags', () => {
     expect(calls).toBeLessThanOrEqual(3);
   });
 });
+
+describe('withAccountTags against a deadline', () => {
+  it('records the accounts it did not reach in time as unknown, and reads the first ones', async () => {
+    let calls = 0;
+    const tagged = await withAccountTags(
+      org(async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 60));
+        return { owner: 'x' };
+      }),
+      {
+        ...snapshot,
+        accounts: Array.from({ length: 40 }, (_, i) => ({
+          ...snapshot.accounts[0],
+          accountId: String(i).padStart(12, '0'),
+        })),
+      },
+      { deadlineMs: 100 },
+    );
+    const read = tagged.accounts.filter((a) => a.tags !== null).length;
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(40);
+    expect(calls).toBe(read);
+    expect(tagged.accounts.slice(read).every((a) => a.tags === null)).toBe(true);
+  });
+});
