@@ -353,7 +353,7 @@ export function expectedFindingStatus(
         (!w.users || (user !== undefined && w.users.includes(user.name))) &&
         (!w.arns ||
           (arn !== null &&
-            w.arns.some((p) => new RegExp(`^${p.split('*').map(escape).join('.*')}$`).test(arn)))) &&
+            w.arns.some((p) => new RegExp(`^${p.split('*').map(escapeRegExp).join('.*')}$`).test(arn)))) &&
         (!w.tags || Object.entries(w.tags).every(([k, v]) => userTags[k] === v));
       const matching = waivers.filter(covers);
       const active = matching.find((w) => answers.dt <= w.expires);
@@ -368,7 +368,7 @@ export function expectedFindingStatus(
   return out;
 }
 
-const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 
 /** What findings_by_owner must say: `owner|findings|open|waived|waiver_expired`, sorted. */
 export function expectedFindingsByOwner(status: Map<string, FindingTruth>): string[] {
