@@ -6,13 +6,8 @@ import { clientConfig } from '../collector/aws/clients.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';
 import { resolveSnapshot, runSavedQuery } from '../queries/run-query.ts';
-import { exportToSecurityHub, type SecurityHubResult } from '../queries/security-hub.ts';
-import type { PlainValue } from '../queries/values.ts';
+import { exportToSecurityHub, type SecurityHubResult, securityHubInput } from '../queries/security-hub.ts';
 import { ReportedFailure } from './errors.ts';
-
-type Row = Record<string, PlainValue>;
-
-const quoted = (values: string[]) => values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
 
 export async function exportSnapshotToSecurityHub(
   store: ObjectStore,
@@ -26,39 +21,7 @@ export async function exportSnapshotToSecurityHub(
     dt = await resolveSnapshot(engine, date);
     const changes = (await runSavedQuery(engine, 'findings_changes', { date: dt })).rows;
     await engine.useSnapshot(undefined, ['findings', 'waivers']);
-    const withFirstSeen = async (where: string): Promise<Row[]> =>
-      (
-        await engine.run(
-          `SELECT f.*, s.first_seen FROM findings f
-           LEFT JOIN (SELECT finding_key, min(dt) AS first_seen FROM findings GROUP BY finding_key) s
-             ON s.finding_key = f.finding_key
-           WHERE ${where}`,
-        )
-      ).rows;
-    const findings = await withFirstSeen(`f.dt = '${dt}'`);
-    // A resolved finding is closed as its previous snapshot had it.
-    const resolvedRows = changes.filter((r) => r.change === 'resolved');
-    const resolved: Row[] = [];
-    for (const previous of new Set(resolvedRows.map((r) => String(r.previous_dt)))) {
-      const keys = resolvedRows
-        .filter((r) => String(r.previous_dt) === previous)
-        .map((r) => String(r.finding_key));
-      resolved.push(...(await withFirstSeen(`f.dt = '${previous}' AND f.finding_key IN (${quoted(keys)})`)));
-    }
-    const waivers = (
-      await engine.run(`SELECT waiver_id, reason, approved_by, expires FROM waivers WHERE dt = '${dt}'`)
-    ).rows;
-    input = {
-      findings,
-      resolved,
-      reopened: new Set(changes.filter((r) => r.change === 'reopened').map((r) => String(r.finding_key))),
-      waivers: new Map(
-        waivers.map((w) => [
-          String(w.waiver_id),
-          { reason: String(w.reason), approvedBy: String(w.approved_by), expires: String(w.expires) },
-        ]),
-      ),
-    };
+    input = await securityHubInput(async (sql) => (await engine.run(sql)).rows, dt, changes);
   } finally {
     engine.close();
   }

@@ -119,3 +119,50 @@ export async function exportToSecurityHub(
 }
 
 export { asffId };
+
+const quoted = (values: string[]) => values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
+
+/** The findings matching `where`, each with the first snapshot that held it (FirstObservedAt). */
+export function securityHubFindingsSql(where: string): string {
+  return `SELECT f.*, s.first_seen FROM findings f
+LEFT JOIN (SELECT finding_key, min(dt) AS first_seen FROM findings GROUP BY finding_key) s
+  ON s.finding_key = f.finding_key
+WHERE ${where}`;
+}
+
+/**
+ * What a snapshot hands Security Hub, read with any engine (`query` runs SQL over the findings
+ * and waivers tables): the snapshot's findings, the resolved ones as their previous snapshot had
+ * them, and the day's waivers; `changes` are the snapshot's findings_changes rows.
+ */
+export async function securityHubInput(
+  query: (sql: string) => Promise<Row[]>,
+  dt: string,
+  changes: readonly Row[],
+): Promise<SecurityHubInput> {
+  const findings = await query(securityHubFindingsSql(`f.dt = '${dt}'`));
+  const resolvedRows = changes.filter((r) => r.change === 'resolved');
+  const resolved: Row[] = [];
+  for (const previous of new Set(resolvedRows.map((r) => String(r.previous_dt)))) {
+    const keys = resolvedRows
+      .filter((r) => String(r.previous_dt) === previous)
+      .map((r) => String(r.finding_key));
+    resolved.push(
+      ...(await query(securityHubFindingsSql(`f.dt = '${previous}' AND f.finding_key IN (${quoted(keys)})`))),
+    );
+  }
+  const waivers = await query(
+    `SELECT waiver_id, reason, approved_by, expires FROM waivers WHERE dt = '${dt}'`,
+  );
+  return {
+    findings,
+    resolved,
+    reopened: new Set(changes.filter((r) => r.change === 'reopened').map((r) => String(r.finding_key))),
+    waivers: new Map(
+      waivers.map((w) => [
+        String(w.waiver_id),
+        { reason: String(w.reason), approvedBy: String(w.approved_by), expires: String(w.expires) },
+      ]),
+    ),
+  };
+}
