@@ -49,16 +49,21 @@ export async function prepareQuery(
   name: string,
   options: RunQueryOptions = {},
 ): Promise<string> {
+  return (await prepared(engine, name, options)).sql;
+}
+
+/** The query, its SQL and the snapshot it reads (undefined for a query of every snapshot). */
+async function prepared(engine: DuckDbEngine, name: string, options: RunQueryOptions) {
   const query = requireQuery(name);
   const values: Record<string, string | number> = { ...options.params };
   checkParams(query, values);
+  let snapshot: string | undefined;
   if (query.params.some((p) => p.name === 'snapshot_dt')) {
-    values.snapshot_dt = await resolveSnapshot(
-      engine,
-      (values.snapshot_dt as string | undefined) ?? options.date,
-    );
+    snapshot = await resolveSnapshot(engine, (values.snapshot_dt as string | undefined) ?? options.date);
+    values.snapshot_dt = snapshot;
   }
-  return withParams(query, loadQuerySql(name), values);
+  const sql = withParams(query, loadQuerySql(name), values);
+  return { query, snapshot, sql };
 }
 
 export async function runSavedQuery(
@@ -66,13 +71,11 @@ export async function runSavedQuery(
   name: string,
   options: RunQueryOptions = {},
 ): Promise<QueryResult> {
-  const prepared = await prepareQuery(engine, name, options);
-  const query = requireQuery(name);
-  const snapshot = /'(\d{4}-\d{2}-\d{2})' AS snapshot_dt/.exec(prepared)?.[1];
+  const { query, snapshot, sql: saved } = await prepared(engine, name, options);
   const sql =
     options.findingStatus && query.kind === 'check' && snapshot
-      ? withFindingStatus(query, prepared, snapshot)
-      : prepared;
+      ? withFindingStatus(query, saved, snapshot)
+      : saved;
   const tables = tablesIn(sql);
   if (query.latestSnapshot) await engine.useSnapshot(snapshot, tables);
   else if (query.previousSnapshot && snapshot)
