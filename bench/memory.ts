@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { ENV } from '../collector/env-names.ts';
+import { ENV } from '../common/env-names.ts';
 import { EXTERNAL_MODULES, esbuildTarget, WASM_BESIDE_BUNDLE } from '../infra/bundling.ts';
 import { outcomesPrefix } from '../lake/keys.ts';
 import { S3Store } from '../lake/s3-store.ts';

@@ -3,8 +3,8 @@
 import { type Command, Option } from 'commander';
 import type { PollPolicy } from '../collector/collect-account.ts';
 import { DEFAULT_CONCURRENCY } from '../collector/collect-run.ts';
-import { COLLECTOR_DEFAULTS } from '../collector/defaults.ts';
 import type { AccountFilters } from '../collector/discover.ts';
+import { COLLECTOR_DEFAULTS } from '../common/defaults.ts';
 import { ACCOUNT_ID_PATTERN } from '../lake/keys.ts';
 import type { FaultRates, LatencyName } from '../simulator/faults.ts';
 import { UsageError } from './errors.ts';

@@ -1,6 +1,6 @@
 // Keeps the findings_daily rollup in step with the curated tables: every command that changes a
 // day's curated data (collect, run, import, transform) rewrites that day's rollup before it ends.
-import { ENV } from '../collector/env-names.ts';
+import { ENV } from '../common/env-names.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { DEFAULT_OWNER_TAGS, parseOwnerTags } from '../queries/annotate.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';

@@ -3,11 +3,11 @@
 // once, and one limiter bounds the API calls in flight across them, so waits between polls hold
 // no slot; Ctrl-C finishes the accounts in flight and the run record says it was interrupted.
 
+import { COLLECTOR_DEFAULTS } from '../common/defaults.ts';
 import { runItemsKey } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
 import type { PollPolicy } from './collect-account.ts';
-import { COLLECTOR_DEFAULTS } from './defaults.ts';
 import type { AccountFilters } from './discover.ts';
 import { Limiter } from './limiter.ts';
 import { readAccountsSnapshot, type SnapshotUse } from './org-snapshot.ts';

@@ -1,6 +1,6 @@
 // Reads the Lambda environment once, naming any missing or malformed variable.
-import { COLLECTOR_DEFAULTS } from './defaults.ts';
-import { ENV, type EnvName } from './env-names.ts';
+import { COLLECTOR_DEFAULTS } from '../common/defaults.ts';
+import { ENV, type EnvName } from '../common/env-names.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

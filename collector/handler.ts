@@ -6,6 +6,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ENV } from '../common/env-names.ts';
 import { registerPartitions } from '../lake/glue-partitions.ts';
 import { EVIDENCE_ZONES } from '../lake/keys.ts';
 import { S3Store } from '../lake/s3-store.ts';
@@ -13,7 +14,6 @@ import { sdkAccountAccess } from './aws/account-access.ts';
 import { createClients } from './aws/clients.ts';
 import { sdkOrgApi } from './aws/org-api.ts';
 import { readCollectorConfig } from './env.ts';
-import { ENV } from './env-names.ts';
 import { onceSucceeded } from './once.ts';
 import { DEFAULT_RETRY, retryPolicyForRun, withRetry } from './retry.ts';
 import {

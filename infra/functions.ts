@@ -10,7 +10,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ENV } from '../collector/env-names.ts';
+import { ENV } from '../common/env-names.ts';
 import { curatedPrefix, RAW_ZONES, RUNS_ZONE as RUNS_PREFIX, WAIVERS_FILE_KEY } from '../lake/keys.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { EXTERNAL_MODULES, esbuildTarget, LAMBDA_RUNTIME, WASM_BESIDE_BUNDLE } from './bundling.ts';

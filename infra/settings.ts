@@ -1,6 +1,7 @@
 // Deployment settings, read once from CDK context (cdk.json defaults, `-c key=value` overrides)
 // into a typed object. A missing or invalid value fails synth with what was wrong and expected.
-import { COLLECTOR_DEFAULTS } from '../collector/defaults.ts';
+import { COLLECTOR_DEFAULTS } from '../common/defaults.ts';
+import { DIGEST_MODES, type DigestMode } from '../common/env-names.ts';
 import type { MemberRoleProps } from './member-role.ts';
 
 export type Encryption = 'kms' | 'kms-existing' | 's3-managed';
@@ -48,8 +49,7 @@ export interface Settings {
   readonly quicksight: QuickSightSettings;
 }
 
-/** When the deployed pipeline sends its digest of what changed. */
-export type DigestMode = 'changes' | 'always' | 'off';
+export type { DigestMode };
 
 /**
  * The default of every setting that has one: the settings table, the README and the constructs'
@@ -328,7 +328,7 @@ export const SETTINGS = [
     default: DEFAULTS.digest,
     description:
       'After each run, a digest of what changed (new and resolved findings, accounts not collected) to the alerts topic: `changes` (only days with something to say), `always`, or `off`',
-    read: (r) => r.oneOf<DigestMode>(DEFAULTS.digest, ['changes', 'always', 'off']),
+    read: (r) => r.oneOf<DigestMode>(DEFAULTS.digest, DIGEST_MODES),
   }),
   setting({
     key: 'ownerTags',

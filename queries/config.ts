@@ -1,6 +1,6 @@
 // The exports Lambda's configuration, read once from its environment, naming any variable that
 // is missing.
-import { ENV, type EnvName } from '../collector/env-names.ts';
+import { DIGEST_MODES, type DigestMode, ENV, type EnvName } from '../common/env-names.ts';
 import { DEFAULT_OWNER_TAGS, parseOwnerTags } from './annotate.ts';
 
 export class ExportsConfigError extends Error {
@@ -15,7 +15,7 @@ export interface ExportsConfig {
   readonly namedQueries: Record<string, string>;
   /** Where the digest of what changed goes; unset: no digest. */
   readonly topicArn?: string;
-  readonly digest: 'changes' | 'always' | 'off';
+  readonly digest: DigestMode;
   /** Tag keys naming a finding's owner, first found wins. */
   readonly ownerTags: readonly string[];
   /** Also publish each owner's part of the digest, with its `owner` message attribute. */
@@ -67,7 +67,7 @@ function ownerTagsOf(value: string | undefined): readonly string[] {
 
 function digestMode(value: string | undefined): ExportsConfig['digest'] {
   if (value === undefined || value === '') return 'changes';
-  if (value === 'changes' || value === 'always' || value === 'off') return value;
+  if ((DIGEST_MODES as readonly string[]).includes(value)) return value as DigestMode;
   throw new ExportsConfigError(
     `environment variable ${ENV.digest} must be changes, always or off, got ${JSON.stringify(value)}`,
   );

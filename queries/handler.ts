@@ -8,7 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ENV } from '../collector/env-names.ts';
+import { ENV } from '../common/env-names.ts';
 import { registerPartitions } from '../lake/glue-partitions.ts';
 import { digestWithAthena } from './athena-digest.ts';
 import { exportWithAthena } from './athena-export.ts';

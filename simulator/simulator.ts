@@ -3,7 +3,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { COLLECTOR_DEFAULTS } from '../collector/defaults.ts';
+import { COLLECTOR_DEFAULTS } from '../common/defaults.ts';
 import { addDays } from '../transforms/dates.ts';
 import { driftAccount } from './drift.ts';
 import { computeExpected, type ExpectedAnswers } from './expected.ts';

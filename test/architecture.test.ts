@@ -3,7 +3,8 @@
 // lake; the collector curates through curation/, which does no I/O of its own; transforms does
 // no I/O and imports nothing of ours but its own files; the collector's
 // core stays free of the AWS SDK and its adapters; each handler wires only its own area, the AWS
-// adapters and the lake; infra imports only declarations. Each rule is a pure function of the
+// adapters and the lake; infra imports only declarations; common/ holds the pure declarations
+// (environment names, defaults) the areas share. Each rule is a pure function of the
 // import graph, and each is shown to fail on an import that breaks it.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -13,6 +14,7 @@ const ROOT = join(import.meta.dirname, '..');
 const FOLDERS = [
   'cli',
   'collector',
+  'common',
   'curation',
   'dashboard',
   'infra',
@@ -72,16 +74,18 @@ const isHandler = (file: string) => file.endsWith('/handler.ts');
 
 /** What each area may import besides itself. */
 const ALLOWED: Record<string, string[]> = {
+  // Pure declarations every area reads: the Lambda environment's names and the defaults.
+  common: [],
   transforms: [],
   lake: ['transforms'],
   // Raw bytes in, curated objects out: the stage the collector, import and transform share.
   curation: ['transforms', 'lake'],
-  collector: ['transforms', 'lake', 'curation'],
-  queries: ['transforms', 'lake'],
+  collector: ['common', 'transforms', 'lake', 'curation'],
+  queries: ['common', 'transforms', 'lake'],
   dashboard: ['transforms', 'lake', 'queries'],
   // The simulator's Athena runs the saved queries for real, over the lake.
-  simulator: ['transforms', 'lake', 'queries'],
-  cli: ['transforms', 'lake', 'curation', 'collector', 'queries', 'dashboard', 'simulator'],
+  simulator: ['common', 'transforms', 'lake', 'queries'],
+  cli: ['common', 'transforms', 'lake', 'curation', 'collector', 'queries', 'dashboard', 'simulator'],
 };
 
 /** The declarations infra may read at synth time. */
@@ -93,8 +97,8 @@ const INFRA_MAY_IMPORT = [
   // The summaries' SQL, generated from the catalog.
   'queries/summary-sql.ts',
   'dashboard/spec.ts',
-  'collector/env-names.ts',
-  'collector/defaults.ts',
+  'common/env-names.ts',
+  'common/defaults.ts',
   // The lake's key layout: IAM grants and lifecycle rules are scoped to its zones.
   'lake/keys.ts',
 ];
@@ -120,9 +124,6 @@ const RULES: Record<string, Rule> = {
   'each area imports only the areas below it; handler.ts files sit on top': (graph) =>
     edges(graph)
       .filter(([file, target]) => area(file) !== 'infra' && isOurs(target) && area(target) !== area(file))
-      // Pure declarations read everywhere: the Lambda environment's names and the collector's
-      // defaults (the CLI, the Lambdas, infra and the simulator agree on them).
-      .filter(([, target]) => !['collector/env-names.ts', 'collector/defaults.ts'].includes(target))
       .filter(([file, target]) => {
         const allowed = isHandler(file) ? ALLOWED.cli : ALLOWED[area(file)];
         return !allowed.includes(area(target)) || ['cli', 'infra'].includes(area(target));
@@ -156,10 +157,7 @@ const RULES: Record<string, Rule> = {
   'each handler wires only its own area, the AWS adapters, the lake and the env names': (graph) =>
     edges(graph)
       .filter(([file, target]) => isHandler(file) && isOurs(target))
-      .filter(
-        ([file, target]) =>
-          ![area(file), 'lake', 'transforms'].includes(area(target)) && target !== 'collector/env-names.ts',
-      )
+      .filter(([file, target]) => ![area(file), 'lake', 'transforms', 'common'].includes(area(target)))
       .map(([file, target]) => `${file} -> ${target}`),
 
   'infra imports only declarations (schema, catalog, dashboard spec, env names, lake keys)': (graph) =>

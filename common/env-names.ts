@@ -31,3 +31,7 @@ export const ENV = {
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** When the digest of what changed is sent: `changes` (days with something to say), `always`, `off`. */
+export const DIGEST_MODES = ['changes', 'always', 'off'] as const;
+export type DigestMode = (typeof DIGEST_MODES)[number];
