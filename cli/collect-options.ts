@@ -9,8 +9,8 @@ import { ACCOUNT_ID_PATTERN } from '../lake/keys.ts';
 import type { FaultRates, LatencyName } from '../simulator/faults.ts';
 import { UsageError } from './errors.ts';
 import {
-  DEFAULT_LAKE,
   faultSpecOption,
+  LAKE_FLAG,
   parseAccountListOption,
   parseDateOption,
   parseListOption,
@@ -52,7 +52,7 @@ const SIMULATION_FLAGS = {
 export function addCollectOptions(command: Command): Command {
   return command
     .option('--simulate', 'collect from a simulated organization started in this process')
-    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option(...LAKE_FLAG)
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: today, UTC)', parseDateOption)
     .option('--role-name <name>', 'member role to assume in each account', COLLECTOR_DEFAULTS.memberRoleName)
     .option('--external-id <id>', 'external id the member role requires')

@@ -6,10 +6,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { writeCollectionRuns } from '../collector/curate.ts';
 import { alreadyImported, importReport } from '../collector/import-report.ts';
-import { createProgress } from '../collector/progress.ts';
 import { openStore } from '../lake/open-store.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
+import { createProgress } from './progress.ts';
 import { refreshRollups } from './rollups.ts';
 
 export interface ArchiveFile {

@@ -1,10 +1,14 @@
 // Parsers for flag values. Each rejects a bad value with what was received and what was expected.
 import { InvalidArgumentError } from 'commander';
 import { ACCOUNT_ID_PATTERN } from '../lake/keys.ts';
+import { DEFAULT_LAKE } from '../lake/open-store.ts';
 import { parseFaultSpec } from '../simulator/faults.ts';
 import { isIsoDate, parseIsoInstant } from '../transforms/dates.ts';
 
-export { DEFAULT_LAKE } from '../lake/open-store.ts';
+export { DEFAULT_LAKE };
+
+/** The `--lake` flag every command that reads or writes a lake takes, declared once. */
+export const LAKE_FLAG = ['--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE] as const;
 
 export function parseDateOption(value: string): string {
   if (isIsoDate(value)) return value;

@@ -13,7 +13,7 @@ import { buildWorkbook, type WorkbookSheet } from '../../queries/workbook.ts';
 import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '../engine-options.ts';
 import { UsageError } from '../errors.ts';
 import { requireLake } from '../lake-check.ts';
-import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
+import { LAKE_FLAG, parseDateOption } from '../options.ts';
 import { exportSnapshotToSecurityHub, failIfRefused, securityHubSummary } from '../security-hub-export.ts';
 
 interface ExportFlags extends AthenaFlags {
@@ -28,7 +28,7 @@ export function registerExport(program: Command): void {
   const command = program
     .command('export')
     .description('write every compliance query of a snapshot as CSV, with a manifest of row counts')
-    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option(...LAKE_FLAG)
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: the newest)', parseDateOption)
     .option('--out <dir>', 'write into this folder instead of the lake')
     .option(

@@ -6,7 +6,7 @@ import { openStore } from '../../lake/open-store.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { importArchive, listArchive } from '../import-archive.ts';
 import { withLakeLock } from '../lake-lock.ts';
-import { DEFAULT_LAKE, parseAccountIdOption, parseInstantOption, parsePastDateOption } from '../options.ts';
+import { LAKE_FLAG, parseAccountIdOption, parseInstantOption, parsePastDateOption } from '../options.ts';
 import { refreshRollups } from '../rollups.ts';
 
 interface ImportOptions {
@@ -45,7 +45,7 @@ export function registerImport(program: Command): void {
       parseInstantOption,
     )
     .option('--account-name <name>', 'account name to record with the rows')
-    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option(...LAKE_FLAG)
     .action(async (file: string, opts: ImportOptions) => {
       const local = /^s3:\/\//.test(file) ? undefined : await stat(file).catch(() => null);
       if (local === null)

@@ -9,7 +9,7 @@ import { loadQuerySql, requireQuery } from '../../queries/saved-query.ts';
 import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '../engine-options.ts';
 import { UsageError } from '../errors.ts';
 import { requireLake } from '../lake-check.ts';
-import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
+import { LAKE_FLAG, parseDateOption } from '../options.ts';
 
 interface QueryOptions extends AthenaFlags {
   lake: string;
@@ -37,7 +37,7 @@ export function registerQuery(program: Command): void {
     .command('query')
     .description('run a saved query on the lake with DuckDB, or on Athena (--list shows the catalog)')
     .argument('[name]', 'saved query name')
-    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option(...LAKE_FLAG)
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: the newest)', parseDateOption)
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--param <name=value>', 'set a query parameter (repeatable)', collectParam, {})

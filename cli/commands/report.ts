@@ -5,13 +5,13 @@ import { reportKey } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { requireLake } from '../lake-check.ts';
-import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
+import { LAKE_FLAG, parseDateOption } from '../options.ts';
 
 export function registerReport(program: Command): void {
   program
     .command('report')
     .description('write the dashboard as one self-contained HTML file (opens from disk, prints for auditors)')
-    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option(...LAKE_FLAG)
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: the newest)', parseDateOption)
     .option(
       '--out <file.html>',

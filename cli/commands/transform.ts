@@ -4,14 +4,14 @@ import { openStore } from '../../lake/open-store.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { requireLake } from '../lake-check.ts';
 import { withLakeLock } from '../lake-lock.ts';
-import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
+import { LAKE_FLAG, parseDateOption } from '../options.ts';
 import { refreshRollups } from '../rollups.ts';
 
 export function registerTransform(program: Command): void {
   program
     .command('transform')
     .description('rebuild curated partitions from the raw zone (all dates unless --date)')
-    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option(...LAKE_FLAG)
     .option('--date <YYYY-MM-DD>', 'only this snapshot date', parseDateOption)
     .action(async (opts: { lake: string; date?: string }) => {
       const store = openStore(opts.lake);

@@ -13,7 +13,7 @@ import { parseCredentialReport } from '../../transforms/credential-report.ts';
 import { MalformedReportError } from '../../transforms/errors.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { requireLake } from '../lake-check.ts';
-import { DEFAULT_LAKE, parseDateOption } from '../options.ts';
+import { LAKE_FLAG, parseDateOption } from '../options.ts';
 
 export function registerVerify(program: Command): void {
   program
@@ -21,7 +21,7 @@ export function registerVerify(program: Command): void {
     .description(
       'check the chain of custody: raw evidence against the run manifests, curated data against raw',
     )
-    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option(...LAKE_FLAG)
     .option('--date <YYYY-MM-DD>', 'only this snapshot date', parseDateOption)
     .action(async (opts: { lake: string; date?: string }) => {
       const store = openStore(opts.lake);

@@ -7,7 +7,7 @@ import { openStore } from '../../lake/open-store.ts';
 import { getText, type ObjectStore } from '../../lake/store.ts';
 import { parseWaivers, type Waiver } from '../../queries/waivers.ts';
 import { UsageError } from '../errors.ts';
-import { DEFAULT_LAKE, todayUtc } from '../options.ts';
+import { DEFAULT_LAKE, LAKE_FLAG, todayUtc } from '../options.ts';
 
 export function registerWaivers(program: Command): void {
   const waivers = program
@@ -19,7 +19,7 @@ export function registerWaivers(program: Command): void {
       "check a waivers file (or, without one, the lake's): every problem with its line; exit 2 if any",
     )
     .argument('[file]', 'waivers YAML file')
-    .option('--lake <path>', 'without a file: check the file this lake applies', DEFAULT_LAKE)
+    .option(LAKE_FLAG[0], 'without a file: check the file this lake applies', DEFAULT_LAKE)
     .action(async (file: string | undefined, opts: { lake: string }) => {
       const { text, source } = file
         ? { text: await readWaiversFile(file), source: file }
@@ -32,7 +32,7 @@ export function registerWaivers(program: Command): void {
       `check a waivers file and make it the lake's (${WAIVERS_FILE_KEY}), applied from the next rollup on`,
     )
     .argument('<file>', 'waivers YAML file')
-    .option('--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE)
+    .option(...LAKE_FLAG)
     .action(async (file: string, opts: { lake: string }) => {
       const store = openStore(opts.lake);
       const text = await readWaiversFile(file);

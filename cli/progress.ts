@@ -1,6 +1,6 @@
 // Progress of a run on stderr: a bar redrawn in place on a terminal, a plain line every few
 // seconds otherwise (CI logs, pipes). Results go to stdout, so output stays pipeable.
-import type { ProgressEvent } from './collect-run.ts';
+import type { ProgressEvent } from '../collector/collect-run.ts';
 
 export interface ProgressReporter {
   update(event: ProgressEvent): void;
