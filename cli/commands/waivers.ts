@@ -35,9 +35,7 @@ export function registerWaivers(program: Command): void {
     .option(...LAKE_FLAG)
     .action(async (file: string, opts: { lake: string }) => {
       const store = openStore(opts.lake);
-      const text = await readWaiversFile(file);
-      const parsed = parseWaivers(text, file);
-      await store.put(WAIVERS_FILE_KEY, text, { contentType: 'application/yaml' });
+      const parsed = await installWaivers(store, file);
       process.stdout.write(describe(parsed, `${store.location}/${WAIVERS_FILE_KEY}`));
     });
 }
