@@ -6,9 +6,11 @@ import { DEFAULT_CONCURRENCY } from '../collector/collect-run.ts';
 import type { AccountFilters } from '../collector/discover.ts';
 import { COLLECTOR_DEFAULTS } from '../common/defaults.ts';
 import { ACCOUNT_ID_PATTERN } from '../lake/keys.ts';
+import type { BenchmarkId } from '../queries/catalog.ts';
 import type { FaultRates, LatencyName } from '../simulator/faults.ts';
 import { UsageError } from './errors.ts';
 import {
+  benchmarkOption,
   faultSpecOption,
   LAKE_FLAG,
   parseAccountListOption,
@@ -39,6 +41,8 @@ export interface CollectFlags {
   centralizedRoot?: boolean;
   /** A waivers file to check and install as the lake's before collecting. */
   waivers?: string;
+  /** The benchmark the day's findings are judged against (rollup). */
+  benchmark?: BenchmarkId;
 }
 
 /** The flags that describe a simulated organization: refused without --simulate. */
@@ -83,6 +87,7 @@ export function addCollectOptions(command: Command): Command {
       '--waivers <file>',
       "check this waivers file and make it the lake's before collecting (see credlake waivers); with --simulate and no file the simulated organization's own is installed",
     )
+    .addOption(benchmarkOption("judge the day's findings against this benchmark"))
     .option(
       '--no-posture',
       'collect the credential report alone: no account posture or user privileges (the member role then needs only the two report actions)',

@@ -1,7 +1,9 @@
 // Parsers for flag values. Each rejects a bad value with what was received and what was expected.
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { ENV } from '../common/env-names.ts';
 import { ACCOUNT_ID_PATTERN } from '../lake/keys.ts';
 import { DEFAULT_LAKE } from '../lake/open-store.ts';
+import { BENCHMARK_IDS, DEFAULT_BENCHMARK } from '../queries/catalog.ts';
 import { parseFaultSpec } from '../simulator/faults.ts';
 import { isIsoDate, parseIsoInstant } from '../transforms/dates.ts';
 
@@ -9,6 +11,19 @@ export { DEFAULT_LAKE };
 
 /** The `--lake` flag every command that reads or writes a lake takes, declared once. */
 export const LAKE_FLAG = ['--lake <path>', 'lake folder or s3://bucket/prefix', DEFAULT_LAKE] as const;
+
+/**
+ * The `--benchmark` flag: which benchmark's control ids, thresholds and rules the checks use.
+ * CREDLAKE_BENCHMARK (the deployed setting's variable) gives it too; a bad value is refused.
+ */
+export function benchmarkOption(what: string): Option {
+  return new Option(
+    '--benchmark <id>',
+    `${what} (default ${DEFAULT_BENCHMARK}${what.startsWith('judge') ? '' : ", else the one the snapshot's findings were judged against"})`,
+  )
+    .choices(BENCHMARK_IDS)
+    .env(ENV.benchmark);
+}
 
 export function parseDateOption(value: string): string {
   if (isIsoDate(value)) return value;

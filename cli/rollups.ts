@@ -3,17 +3,33 @@
 import { ENV } from '../common/env-names.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { DEFAULT_OWNER_TAGS, parseOwnerTags } from '../queries/annotate.ts';
+import { type BenchmarkId, DEFAULT_BENCHMARK, parseBenchmark } from '../queries/catalog.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';
 import { type RollupDay, writeDailyRollups } from '../queries/local-rollup.ts';
 import { UsageError } from './errors.ts';
 
-export async function refreshRollups(store: ObjectStore, dates: readonly string[]): Promise<RollupDay[]> {
+export async function refreshRollups(
+  store: ObjectStore,
+  dates: readonly string[],
+  benchmark: BenchmarkId = benchmarkFromEnv(),
+): Promise<RollupDay[]> {
   if (dates.length === 0) return [];
   const engine = await DuckDbEngine.openStore(store);
   try {
-    return await writeDailyRollups(engine, store, dates, { ownerTags: ownerTags() });
+    return await writeDailyRollups(engine, store, dates, { ownerTags: ownerTags(), benchmark });
   } finally {
     engine.close();
+  }
+}
+
+/** The benchmark from CREDLAKE_BENCHMARK (the deployed setting's variable) or the default. */
+export function benchmarkFromEnv(env: NodeJS.ProcessEnv = process.env): BenchmarkId {
+  const value = env[ENV.benchmark];
+  if (value === undefined || value.trim() === '') return DEFAULT_BENCHMARK;
+  try {
+    return parseBenchmark(value.trim());
+  } catch (error) {
+    throw new UsageError(`${ENV.benchmark}: ${(error as Error).message}`);
   }
 }
 

@@ -4,8 +4,9 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { clientConfig } from '../collector/aws/clients.ts';
 import type { ObjectStore } from '../lake/store.ts';
+import { type BenchmarkId, DEFAULT_BENCHMARK } from '../queries/catalog.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';
-import { resolveSnapshot, runSavedQuery } from '../queries/run-query.ts';
+import { resolveSnapshot, runSavedQuery, snapshotBenchmark } from '../queries/run-query.ts';
 import { exportToSecurityHub, type SecurityHubResult, securityHubInput } from '../queries/security-hub.ts';
 import { ReportedFailure } from './errors.ts';
 
@@ -13,12 +14,16 @@ export async function exportSnapshotToSecurityHub(
   store: ObjectStore,
   region: string,
   date?: string,
+  asked?: BenchmarkId,
 ): Promise<SecurityHubResult & { dt: string; account: string }> {
   const engine = await DuckDbEngine.openStore(store);
   let input: Parameters<typeof exportToSecurityHub>[2];
   let dt: string;
+  let benchmark: BenchmarkId;
   try {
     dt = await resolveSnapshot(engine, date);
+    // The findings were judged against the snapshot's benchmark: its control ids go with them.
+    benchmark = asked ?? (await snapshotBenchmark(engine, dt)) ?? DEFAULT_BENCHMARK;
     const changes = (await runSavedQuery(engine, 'findings_changes', { date: dt })).rows;
     await engine.useSnapshot(undefined, ['findings', 'waivers']);
     input = await securityHubInput(async (sql) => (await engine.run(sql)).rows, dt, changes);
@@ -29,7 +34,11 @@ export async function exportSnapshotToSecurityHub(
   const identity = await new STSClient(clientConfig(connection)).send(new GetCallerIdentityCommand({}));
   const account = identity.Account ?? '';
   const hub = new SecurityHubClient({ ...clientConfig(connection), maxAttempts: 3 });
-  const result = await exportToSecurityHub(hub, { account, region, now: new Date().toISOString() }, input);
+  const result = await exportToSecurityHub(
+    hub,
+    { account, region, now: new Date().toISOString(), benchmark },
+    input,
+  );
   return { ...result, dt, account };
 }
 

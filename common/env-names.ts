@@ -26,6 +26,8 @@ export const ENV = {
   digestByOwner: 'CREDLAKE_DIGEST_BY_OWNER',
   /** `true` to import each day's findings into Security Hub. */
   securityHub: 'CREDLAKE_SECURITY_HUB',
+  /** The benchmark findings are judged against (cis-1.4, cis-3.0, cis-5.0, security-hub). */
+  benchmark: 'CREDLAKE_BENCHMARK',
   /** `true` for S3-compatible servers that need path-style addressing. */
   s3ForcePathStyle: 'CREDLAKE_S3_FORCE_PATH_STYLE',
 } as const;

@@ -1,6 +1,8 @@
 // Runs every query the dashboard needs for a snapshot and renders the HTML report.
+
+import { type BenchmarkId, DEFAULT_BENCHMARK } from '../queries/catalog.ts';
 import type { DuckDbEngine, QueryResult } from '../queries/duckdb-engine.ts';
-import { resolveSnapshot, runSavedQuery } from '../queries/run-query.ts';
+import { resolveSnapshot, runSavedQuery, snapshotBenchmark } from '../queries/run-query.ts';
 import { renderHtmlReport } from './html-report.ts';
 import { DASHBOARD, dashboardQueries } from './spec.ts';
 
@@ -8,10 +10,14 @@ export async function buildHtmlReport(
   engine: DuckDbEngine,
   lakeLocation: string,
   date?: string,
-): Promise<{ dt: string; html: string; results: Record<string, QueryResult> }> {
+  asked?: BenchmarkId,
+): Promise<{ dt: string; html: string; results: Record<string, QueryResult>; benchmark: BenchmarkId }> {
   const dt = await resolveSnapshot(engine, date);
+  // The report judges by the benchmark its snapshot was rolled up with, so tables and counts agree.
+  const benchmark = asked ?? (await snapshotBenchmark(engine, dt)) ?? DEFAULT_BENCHMARK;
   const results: Record<string, QueryResult> = {};
-  for (const name of dashboardQueries()) results[name] = await runSavedQuery(engine, name, { date: dt });
+  for (const name of dashboardQueries())
+    results[name] = await runSavedQuery(engine, name, { date: dt, benchmark });
   // The trend ends at the snapshot shown.
   if (results.findings_trend)
     results.findings_trend = {
@@ -24,6 +30,7 @@ export async function buildHtmlReport(
     dt,
     generatedAt: new Date().toISOString(),
     lakeLocation,
+    benchmark,
   });
-  return { dt, html, results };
+  return { dt, html, results, benchmark };
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { findQuery } from '../queries/catalog.ts';
+import { BENCHMARKS, type BenchmarkId, benchmarkControls, findQuery } from '../queries/catalog.ts';
 import { columnTitle, FREE_TEXT_COLUMNS } from '../queries/column-titles.ts';
 import type { QueryResult } from '../queries/duckdb-engine.ts';
 import { RESULT_COLUMNS } from '../queries/result-columns.ts';
@@ -27,6 +27,8 @@ export interface ReportInput {
   readonly dt: string;
   readonly generatedAt: string;
   readonly lakeLocation: string;
+  /** The benchmark the checks were judged against: the page says which, and names its control ids. */
+  readonly benchmark: BenchmarkId;
 }
 
 /** At most this many rows per table in the page; the CSV exports hold every row. */
@@ -66,7 +68,7 @@ export function renderHtmlReport(input: ReportInput): string {
 <style>${pageStyle()}</style></head>
 <body>
 <header><h1>${esc(input.spec.title)}</h1>
-<p class="meta">Snapshot <strong>${esc(input.dt)}</strong> · ${coverage.filter((r) => r.status === 'collected').length} of ${coverage.length} accounts collected · written ${esc(input.generatedAt)} · all times UTC · lake <code>${esc(input.lakeLocation)}</code></p>
+<p class="meta">Snapshot <strong>${esc(input.dt)}</strong> · judged against <strong id="benchmark">${esc(BENCHMARKS[input.benchmark].title)}</strong> · ${coverage.filter((r) => r.status === 'collected').length} of ${coverage.length} accounts collected · written ${esc(input.generatedAt)} · all times UTC · lake <code>${esc(input.lakeLocation)}</code></p>
 ${
   missing.length
     ? `<p class="warning" id="missing-accounts">Not in the data: ${missing.length} account${missing.length === 1 ? '' : 's'} (${missing
@@ -98,7 +100,7 @@ function renderVisual(visual: Visual, input: ReportInput, charts: unknown[]): st
       charts.push(lineChart(visual, result));
       return `<figure class="chart" id="${visual.id}"><figcaption>${esc(visual.title)}</figcaption><div class="canvas-box"><canvas></canvas></div>${source}</figure>`;
     case 'table':
-      return renderTable(visual, result, source, unevaluated(visual.query, input));
+      return renderTable(visual, result, source, input.benchmark, unevaluated(visual.query, input));
     case 'changes': {
       const trend = input.results[visual.trend] ?? { columns: [], rows: [] };
       const list: TableVisual = {
@@ -110,7 +112,7 @@ function renderVisual(visual: Visual, input: ReportInput, charts: unknown[]): st
       };
       // The list names changes and what could not be compared; the compared accounts are counted above.
       const listed = { ...result, rows: result.rows.filter((r) => r.change !== 'compared') };
-      return `${renderChanges(visual, result, trend, input.dt)}\n${renderTable(list, listed, source)}`;
+      return `${renderChanges(visual, result, trend, input.dt)}\n${renderTable(list, listed, source, input.benchmark)}`;
     }
   }
 }
@@ -151,6 +153,7 @@ function renderTable(
   visual: TableVisual,
   result: QueryResult,
   source: string,
+  benchmark: BenchmarkId,
   missing?: { accounts: number; of: number },
 ): string {
   const columns = visual.columns.filter((c) => result.columns.includes(c));
@@ -170,11 +173,13 @@ function renderTable(
     ? `<p class="warning not-evaluated">Not evaluated on ${missing.accounts} of ${missing.of} collected accounts: their posture was not read (imported reports, or --no-posture). No rows there is not a pass.</p>`
     : '';
   const query = findQuery(visual.query);
+  const ids = query ? benchmarkControls(query, benchmark) : undefined;
+  const named = BENCHMARKS[benchmark];
   const labels =
-    query?.kind === 'check'
+    query?.kind === 'check' && ids
       ? ` <span class="sev sev-${esc(query.severity ?? 'low')}">${esc(query.severity ?? '')}</span><span class="controls">${[
-          query.controls.cis.length ? `CIS ${query.controls.cis.join(', ')}` : '',
-          query.controls.securityHub.length ? `Security Hub ${query.controls.securityHub.join(', ')}` : '',
+          named.cis !== null && ids.controls.length ? `${named.short} ${ids.controls.join(', ')}` : '',
+          ids.securityHub.length ? `Security Hub ${ids.securityHub.join(', ')}` : '',
         ]
           .filter(Boolean)
           .map(esc)

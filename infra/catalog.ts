@@ -10,7 +10,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { glueColumns, gluePartitionKeys, PARQUET_FORMAT, tableLocation } from '../lake/glue-table.ts';
-import { CATALOG } from '../queries/catalog.ts';
+import { type BenchmarkId, CATALOG, DEFAULT_BENCHMARK } from '../queries/catalog.ts';
+import { withBenchmark } from '../queries/sql-params.ts';
 import { querySql } from '../queries/summary-sql.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { acknowledge } from './nag.ts';
@@ -34,6 +35,11 @@ export interface CatalogProps {
    * @default 10240
    */
   readonly bytesScannedCutoffMb?: number;
+  /**
+   * The benchmark whose thresholds and rules the named queries hold.
+   * @default 'cis-5.0'
+   */
+  readonly benchmark?: BenchmarkId;
 }
 
 export class Catalog extends Construct {
@@ -141,7 +147,11 @@ export class Catalog extends Construct {
         description: `${query.title}: ${query.description}`.slice(0, 1024),
         database: DATABASE_NAME,
         workGroup: WORKGROUP_NAME,
-        queryString: querySql(query.name, (n) => readFileSync(join(QUERIES_DIR, `${n}.sql`), 'utf8')),
+        queryString: withBenchmark(
+          query,
+          querySql(query.name, (n) => readFileSync(join(QUERIES_DIR, `${n}.sql`), 'utf8')),
+          props.benchmark ?? DEFAULT_BENCHMARK,
+        ),
       });
       named.addResourceDependency(this.workgroup);
       this.namedQueries[query.name] = named;

@@ -12,6 +12,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '../common/env-names.ts';
 import { curatedPrefix, RAW_ZONES, RUNS_ZONE as RUNS_PREFIX, WAIVERS_FILE_KEY } from '../lake/keys.ts';
+import type { BenchmarkId } from '../queries/catalog.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { EXTERNAL_MODULES, esbuildTarget, LAMBDA_RUNTIME, WASM_BESIDE_BUNDLE } from './bundling.ts';
 import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
@@ -89,6 +90,11 @@ export interface FunctionsProps {
    * @default false
    */
   readonly securityHub?: boolean;
+  /**
+   * The benchmark the rollup judges by and the exports are labelled with.
+   * @default 'cis-5.0'
+   */
+  readonly benchmark?: BenchmarkId;
   /**
    * Retention of the functions' log groups, in days (one of CloudWatch Logs' values).
    * @default 365
@@ -309,6 +315,7 @@ export class Functions extends Construct {
         ...(props.ownerTags ? { [ENV.ownerTags]: props.ownerTags.join(',') } : {}),
         ...(props.digestByOwner ? { [ENV.digestByOwner]: 'true' } : {}),
         ...(props.securityHub ? { [ENV.securityHub]: 'true' } : {}),
+        ...(props.benchmark ? { [ENV.benchmark]: props.benchmark } : {}),
       },
       timeout: Duration.minutes(15),
       statements: [

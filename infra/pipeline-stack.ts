@@ -33,6 +33,7 @@ export class PipelineStack extends Stack {
       bucket: this.storage.bucket,
       key: this.storage.key,
       bytesScannedCutoffMb: settings.bytesScannedCutoffMb,
+      benchmark: settings.benchmark,
     });
     this.topic = new Topic(this, 'RunSummary', {
       topicName: 'credlake-run-summary',
@@ -82,6 +83,7 @@ export class PipelineStack extends Stack {
       ownerTags: settings.ownerTags,
       digestByOwner: settings.digestByOwner,
       securityHub: settings.securityHub,
+      benchmark: settings.benchmark,
       logRetentionDays: settings.logRetentionDays,
       namedQueryIds: Object.fromEntries(
         Object.entries(this.catalog.namedQueries).map(([name, q]) => [name, q.attrNamedQueryId]),

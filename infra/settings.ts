@@ -2,6 +2,7 @@
 // into a typed object. A missing or invalid value fails synth with what was wrong and expected.
 import { COLLECTOR_DEFAULTS } from '../common/defaults.ts';
 import { DIGEST_MODES, type DigestMode } from '../common/env-names.ts';
+import { BENCHMARK_IDS, type BenchmarkId, DEFAULT_BENCHMARK } from '../queries/catalog.ts';
 import type { MemberRoleProps } from './member-role.ts';
 
 export type Encryption = 'kms' | 'kms-existing' | 's3-managed';
@@ -43,6 +44,7 @@ export interface Settings {
   readonly ownerTags: readonly string[];
   readonly digestByOwner: boolean;
   readonly securityHub: boolean;
+  readonly benchmark: BenchmarkId;
   readonly athenaResultsRetentionDays: number;
   readonly bytesScannedCutoffMb: number;
   readonly tags: Record<string, string>;
@@ -72,6 +74,7 @@ export const DEFAULTS = {
   ownerTags: ['owner', 'team'],
   digestByOwner: false,
   securityHub: false,
+  benchmark: DEFAULT_BENCHMARK,
   athenaResultsRetentionDays: 30,
   bytesScannedCutoffMb: 10240,
 } as const satisfies Partial<Settings>;
@@ -350,6 +353,12 @@ export const SETTINGS = [
     description:
       "Import each day's findings into Security Hub in the pipeline's account and region (ASFF, default product): new and changed ones imported, resolved ones archived, waived ones suppressed",
     read: (r) => r.oneOf(String(DEFAULTS.securityHub), ['true', 'false']) === 'true',
+  }),
+  setting({
+    key: 'benchmark',
+    default: DEFAULTS.benchmark,
+    description: `The benchmark every check, export, report and digest is judged against: its control ids, thresholds and rules (${BENCHMARK_IDS.join(', ')})`,
+    read: (r) => r.oneOf<BenchmarkId>(DEFAULTS.benchmark, BENCHMARK_IDS),
   }),
   wholeNumber('athenaResultsRetentionDays', 1, 3650, 'Days Athena query results are kept'),
   wholeNumber('bytesScannedCutoffMb', 10, 10_000_000, 'Athena workgroup per-query scan limit'),

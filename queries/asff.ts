@@ -5,7 +5,14 @@
 // security or delegated administrator account): `AwsAccountId` is that account, the resource is
 // the IAM user (or the account) in the member account, and the member account, its name, the
 // check, the owner and the waiver travel in `ProductFields`.
-import { findQuery, type Severity } from './catalog.ts';
+import {
+  BENCHMARKS,
+  type BenchmarkId,
+  benchmarkControls,
+  DEFAULT_BENCHMARK,
+  findQuery,
+  type Severity,
+} from './catalog.ts';
 import type { PlainValue } from './values.ts';
 
 export const ASFF_SCHEMA_VERSION = '2018-10-08';
@@ -17,6 +24,8 @@ export interface AsffContext {
   readonly partition?: string;
   /** When this export runs (ISO instant): every finding's UpdatedAt. */
   readonly now: string;
+  /** The benchmark whose control ids the findings name (default DEFAULT_BENCHMARK). */
+  readonly benchmark?: BenchmarkId;
 }
 
 const LABELS: Record<Severity, string> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW' };
@@ -47,12 +56,15 @@ export function toAsff(
   const resource = userArn
     ? { Type: 'AwsIamUser', Id: userArn, Partition: partition, Region: ctx.region }
     : { Type: 'AwsAccount', Id: `AWS::::Account:${member}`, Partition: partition, Region: ctx.region };
-  const cis = check.controls.cis.length > 0;
+  const benchmark = ctx.benchmark ?? DEFAULT_BENCHMARK;
+  const { controls, securityHub } = benchmarkControls(check, benchmark);
+  const cis = BENCHMARKS[benchmark].cis !== null && controls.length > 0;
   const detail = [text(row.user_name), text(row.detail)].filter(Boolean).join(' ');
   const productFields: Record<string, string> = {
     'credlake/account_id': member,
     'credlake/account_name': text(row.account_name),
     'credlake/check': check.name,
+    'credlake/benchmark': benchmark,
     'credlake/finding_key': text(row.finding_key),
     'credlake/owner': text(row.owner) || 'unowned',
     'credlake/waiver_status': text(row.waiver_status) || 'open',
@@ -84,8 +96,8 @@ export function toAsff(
     Compliance: {
       Status: 'FAILED',
       RelatedRequirements: [
-        ...check.controls.cis.map((c) => `CIS AWS Foundations ${c}`),
-        ...check.controls.securityHub.map((c) => `Security Hub ${c}`),
+        ...(cis ? controls.map((c) => `${BENCHMARKS[benchmark].title} ${c}`) : []),
+        ...securityHub.map((c) => `Security Hub ${c}`),
       ].slice(0, 32),
     },
     ProductFields: productFields,

@@ -21,5 +21,9 @@ export async function digestWithAthena(
   const run = await executeOnAthena(athena, target, sql);
   const { rows } = await readAthenaResults(athena, run.queryExecutionId);
   const lake = `s3://${target.bucket}${target.prefix ? `/${target.prefix}` : ''}`;
-  return { digest: buildDigest(rows, dt, lake), owners: ownerDigests(rows, dt, lake), rows };
+  return {
+    digest: buildDigest(rows, dt, lake, undefined, target.benchmark),
+    owners: ownerDigests(rows, dt, lake, target.benchmark),
+    rows,
+  };
 }

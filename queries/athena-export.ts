@@ -5,23 +5,27 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { parse } from 'csv-parse/sync';
 import { exportKey, exportManifestKey, prefixed } from '../lake/keys.ts';
 import { type AthenaTarget, executeOnAthena } from './athena.ts';
-import { EXPORTED_QUERIES, queryLabels } from './catalog.ts';
+import { BENCHMARKS, type BenchmarkId, EXPORTED_QUERIES, queryLabels } from './catalog.ts';
 import { spreadsheetSafeCsv } from './format.ts';
 import { RESULT_COLUMNS } from './result-columns.ts';
 import { withFindingStatus } from './rollup.ts';
-import { requireQuery, withParams } from './sql-params.ts';
+import { requireQuery, withBenchmark, withParams } from './sql-params.ts';
 
 export interface ExportTarget extends AthenaTarget {
   readonly bucket: string;
   readonly prefix: string;
   /** Named query id of each saved query, as the CDK app created them. */
   readonly namedQueries: Readonly<Record<string, string>>;
+  /** The benchmark the deployment judges against (its values are in the named queries too). */
+  readonly benchmark: BenchmarkId;
 }
 
 export interface AthenaExportManifest {
   readonly dt: string;
   readonly exportedAt: string;
   readonly engine: 'athena';
+  readonly benchmark: BenchmarkId;
+  readonly benchmarkTitle: string;
   readonly queries: (ReturnType<typeof queryLabels> & {
     name: string;
     rows: number;
@@ -50,9 +54,12 @@ export async function exportWithAthena(
     const id = target.namedQueries[query.name];
     if (!id) throw new Error(`no named query id for ${query.name}`);
     const named = await athena.send(new GetNamedQueryCommand({ NamedQueryId: id }));
-    const saved = withParams(requireQuery(query.name), named.NamedQuery?.QueryString ?? '', {
-      snapshot_dt: dt,
-    });
+    const checked = requireQuery(query.name);
+    const saved = withParams(
+      checked,
+      withBenchmark(checked, named.NamedQuery?.QueryString ?? '', target.benchmark),
+      { snapshot_dt: dt },
+    );
     // A check's rows carry their owner and waiver status from the day's findings table.
     const sql = query.kind === 'check' ? withFindingStatus(query, saved, dt) : saved;
     const run = await executeOnAthena(athena, target, sql);
@@ -74,7 +81,7 @@ export async function exportWithAthena(
     );
     queries.push({
       name: query.name,
-      ...queryLabels(query),
+      ...queryLabels(query, target.benchmark),
       rows,
       key: exportObject,
       queryExecutionId: run.queryExecutionId,
@@ -85,6 +92,8 @@ export async function exportWithAthena(
     dt,
     exportedAt: new Date().toISOString(),
     engine: 'athena',
+    benchmark: target.benchmark,
+    benchmarkTitle: BENCHMARKS[target.benchmark].title,
     queries,
   };
   await s3.send(

@@ -13,6 +13,7 @@ import { executeOnAthena, readAthenaResults } from './athena.ts';
 import type { ExportTarget } from './athena-export.ts';
 import { COMPLIANCE_CHECKS } from './catalog.ts';
 import { dailyFindingsSql, dailyRollupSql, toTableRows } from './rollup.ts';
+import { withBenchmark } from './sql-params.ts';
 import type { PlainValue } from './values.ts';
 import { applyLakeWaivers } from './waivers-source.ts';
 
@@ -42,7 +43,7 @@ export async function rollupWithAthena(
     const id = target.namedQueries[check.name];
     if (!id) throw new Error(`no named query id for ${check.name}`);
     const named = await athena.send(new GetNamedQueryCommand({ NamedQueryId: id }));
-    texts.set(check.name, named.NamedQuery?.QueryString ?? '');
+    texts.set(check.name, withBenchmark(check, named.NamedQuery?.QueryString ?? '', target.benchmark));
   }
   let bytesScanned = 0;
   const query = async (sql: string) => {
@@ -75,7 +76,7 @@ export async function rollupWithAthena(
   );
   const found = await write('findings', annotated.findings);
   await write('waivers', annotated.waivers);
-  const rollup = await write('findings_daily', await query(dailyRollupSql(dt)));
+  const rollup = await write('findings_daily', await query(dailyRollupSql(dt, target.benchmark)));
   return {
     key: rollup.key,
     rows: rollup.rows,

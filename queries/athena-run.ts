@@ -2,7 +2,7 @@
 // same .sql files, the snapshot date written into the params CTE, results read page by page.
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { type AthenaTarget, executeOnAthena, readAthenaResults } from './athena.ts';
-import { EXPORTED_QUERIES } from './catalog.ts';
+import { type BenchmarkId, benchmarkValues, DEFAULT_BENCHMARK, EXPORTED_QUERIES } from './catalog.ts';
 import type { QueryResult } from './duckdb-engine.ts';
 import { loadQuerySql } from './saved-query.ts';
 import { checkParams, type ParamValues, requireQuery, withParams } from './sql-params.ts';
@@ -17,11 +17,14 @@ export async function runSavedQueryOnAthena(
   athena: AthenaClient,
   target: AthenaTarget,
   name: string,
-  options: { date?: string; params?: ParamValues } = {},
+  options: { date?: string; params?: ParamValues; benchmark?: BenchmarkId } = {},
 ): Promise<AthenaRun> {
   const query = requireQuery(name);
-  const values: Record<string, string | number> = { ...options.params };
-  checkParams(query, values);
+  checkParams(query, options.params ?? {});
+  const values: Record<string, string | number | boolean> = {
+    ...benchmarkValues(query, options.benchmark ?? DEFAULT_BENCHMARK),
+    ...options.params,
+  };
   if (options.date && query.params.some((p) => p.name === 'snapshot_dt')) values.snapshot_dt ??= options.date;
   const sql = withParams(query, loadQuerySql(name), values);
   const run = await executeOnAthena(athena, target, sql);
@@ -30,9 +33,14 @@ export async function runSavedQueryOnAthena(
 }
 
 /** Every exported query on Athena; returns each result for the caller to write. */
-export async function runExportsOnAthena(athena: AthenaClient, target: AthenaTarget, date?: string) {
+export async function runExportsOnAthena(
+  athena: AthenaClient,
+  target: AthenaTarget,
+  date?: string,
+  benchmark?: BenchmarkId,
+) {
   const out: { name: string; run: AthenaRun }[] = [];
   for (const q of EXPORTED_QUERIES)
-    out.push({ name: q.name, run: await runSavedQueryOnAthena(athena, target, q.name, { date }) });
+    out.push({ name: q.name, run: await runSavedQueryOnAthena(athena, target, q.name, { date, benchmark }) });
   return out;
 }

@@ -3,17 +3,89 @@
 
 export interface QueryParam {
   readonly name: string;
-  readonly type: 'date' | 'int';
-  /** The value written in the query's `params` CTE; `latest` means the newest snapshot. */
-  readonly default: number | 'latest';
+  readonly type: 'date' | 'int' | 'bool';
+  /**
+   * The value written in the query's `params` CTE; `latest` means the newest snapshot. Where a
+   * benchmark sets the parameter (BENCHMARK_VALUES), its .sql file holds DEFAULT_BENCHMARK's value.
+   */
+  readonly default: number | boolean | 'latest';
   readonly description: string;
 }
 
+/** The CIS AWS Foundations Benchmark versions credlake knows, oldest first. */
+export const CIS_VERSIONS = ['1.4', '3.0', '5.0'] as const;
+export type CisVersion = (typeof CIS_VERSIONS)[number];
+
 export interface ControlMapping {
-  /** CIS AWS Foundations Benchmark recommendations, with the versions that number them so. */
-  readonly cis: readonly string[];
-  /** AWS Security Hub (CSPM) control ids. */
+  /** The CIS AWS Foundations Benchmark recommendation ids of each version (v5.0 renumbered them). */
+  readonly cis: Readonly<Record<CisVersion, readonly string[]>>;
+  /**
+   * AWS Security Hub (CSPM) control ids that check the same rule at CIS's thresholds: what an
+   * export names beside the CIS ids.
+   */
   readonly securityHub: readonly string[];
+  /**
+   * The Security Hub control judged under the `security-hub` benchmark where its thresholds are
+   * not CIS's (unused credentials: IAM.8 at 90 days, not IAM.22 at 45); default `securityHub`.
+   */
+  readonly securityHubOwn?: readonly string[];
+}
+
+/**
+ * The benchmarks a run is judged against. Each names every check's control ids and sets the
+ * parameters where versions differ (BENCHMARK_VALUES); the checks themselves are the same.
+ */
+export const BENCHMARKS = {
+  'cis-1.4': { title: 'CIS AWS Foundations Benchmark v1.4.0', short: 'CIS v1.4.0', cis: '1.4' },
+  'cis-3.0': { title: 'CIS AWS Foundations Benchmark v3.0.0', short: 'CIS v3.0.0', cis: '3.0' },
+  'cis-5.0': { title: 'CIS AWS Foundations Benchmark v5.0.0', short: 'CIS v5.0.0', cis: '5.0' },
+  'security-hub': { title: 'AWS Security Hub CSPM controls', short: 'Security Hub', cis: null },
+} as const satisfies Record<string, { title: string; short: string; cis: CisVersion | null }>;
+export type BenchmarkId = keyof typeof BENCHMARKS;
+export const BENCHMARK_IDS = Object.keys(BENCHMARKS) as BenchmarkId[];
+/** The newest CIS version: what a run is judged against unless told otherwise. */
+export const DEFAULT_BENCHMARK: BenchmarkId = 'cis-5.0';
+
+/**
+ * What each benchmark sets, by parameter name, in every check that has the parameter. Only where
+ * the benchmarks say so; every other parameter keeps its catalog default under all of them.
+ *  - unused_credential_days: CIS v1.4 onwards (1.12, v5.0 1.11) and Security Hub IAM.22 say 45;
+ *    Security Hub IAM.8 (AWS Config's iam-user-unused-credentials-check default) says 90.
+ *  - root_mfa_without_password: whether a root user with no console password still needs MFA.
+ *    CIS v1.4 and v3.0 (1.5, 1.6) and Security Hub IAM.9 and IAM.6 audit MFA alone; CIS v5.0
+ *    (1.4, 1.5) passes a root whose password_enabled is FALSE (AccountPasswordPresent 0).
+ */
+export const BENCHMARK_VALUES: Readonly<Record<BenchmarkId, Readonly<Record<string, number | boolean>>>> = {
+  'cis-1.4': { unused_credential_days: 45, max_key_age_days: 90, root_mfa_without_password: true },
+  'cis-3.0': { unused_credential_days: 45, max_key_age_days: 90, root_mfa_without_password: true },
+  'cis-5.0': { unused_credential_days: 45, max_key_age_days: 90, root_mfa_without_password: false },
+  'security-hub': { unused_credential_days: 90, max_key_age_days: 90, root_mfa_without_password: true },
+};
+
+/** A benchmark id from user input (a flag, a setting, an environment variable), or why not. */
+export function parseBenchmark(text: string): BenchmarkId {
+  if (text in BENCHMARKS) return text as BenchmarkId;
+  throw new Error(`unknown benchmark ${JSON.stringify(text)}; known: ${BENCHMARK_IDS.join(', ')}`);
+}
+
+/** The parameter values a benchmark sets in one query (only those the query has). */
+export function benchmarkValues(query: SavedQuery, benchmark: BenchmarkId): Record<string, number | boolean> {
+  const values = BENCHMARK_VALUES[benchmark];
+  return Object.fromEntries(
+    query.params.filter((p) => p.name in values).map((p) => [p.name, values[p.name]]),
+  );
+}
+
+/** A check's control ids under a benchmark, and the Security Hub controls named beside them. */
+export function benchmarkControls(
+  query: SavedQuery,
+  benchmark: BenchmarkId,
+): { controls: readonly string[]; securityHub: readonly string[] } {
+  const version = BENCHMARKS[benchmark].cis;
+  const own = query.controls.securityHubOwn ?? query.controls.securityHub;
+  return version === null
+    ? { controls: own, securityHub: own }
+    : { controls: query.controls.cis[version], securityHub: query.controls.securityHub };
 }
 
 export interface SavedQuery {
@@ -78,6 +150,13 @@ const THRESHOLDS = {
     'A user is unused when every credential is idle this long (inclusive)',
   ),
   rootRecentUse: p('root_recent_use_days', 90, 'Root use within this many days is a finding (inclusive)'),
+  rootMfaWithoutPassword: {
+    name: 'root_mfa_without_password',
+    type: 'bool',
+    default: BENCHMARK_VALUES[DEFAULT_BENCHMARK].root_mfa_without_password,
+    description:
+      'true: a root user without a console password still needs MFA (CIS v1.4, v3.0, Security Hub); false: it passes (CIS v5.0)',
+  } satisfies QueryParam,
   maxPasswordAge: p(
     'max_password_age_days',
     90,
@@ -85,7 +164,9 @@ const THRESHOLDS = {
   ),
 };
 
-const none: ControlMapping = { cis: [], securityHub: [] };
+const none: ControlMapping = { cis: { '1.4': [], '3.0': [], '5.0': [] }, securityHub: [] };
+/** The same ids in v1.4 and v3.0, another in v5.0 (which renumbered section 1). */
+const cis = (v14: string[], v50: string[]) => ({ '1.4': v14, '3.0': v14, '5.0': v50 });
 
 /** The saved queries as declared; CATALOG below is the order everything shows them in. */
 const DECLARED: readonly SavedQuery[] = [
@@ -95,7 +176,7 @@ const DECLARED: readonly SavedQuery[] = [
     description: 'Active access keys older than max_key_age_days, one row per key; root keys included.',
     kind: 'check',
     exported: true,
-    controls: { cis: ['1.14 (v1.4-v3.0)', '2.12 (v7.0)'], securityHub: ['IAM.3'] },
+    controls: { cis: cis(['1.14'], ['1.13']), securityHub: ['IAM.3'] },
     params: [SNAPSHOT, THRESHOLDS.maxKeyAge],
     severity: 'medium',
     identity: ['user_name', 'key_slot'],
@@ -108,7 +189,7 @@ const DECLARED: readonly SavedQuery[] = [
       'Enabled passwords and active keys unused for unused_credential_days or more; never-used ones count from when they were set. Root excluded.',
     kind: 'check',
     exported: true,
-    controls: { cis: ['1.12 (v1.4-v3.0)', '2.11 (v7.0)'], securityHub: ['IAM.22', 'IAM.8'] },
+    controls: { cis: cis(['1.12'], ['1.11']), securityHub: ['IAM.22'], securityHubOwn: ['IAM.8'] },
     params: [SNAPSHOT, THRESHOLDS.unusedCredential],
     severity: 'medium',
     identity: ['user_name', 'credential'],
@@ -120,7 +201,7 @@ const DECLARED: readonly SavedQuery[] = [
     description: 'IAM users with a console password and no MFA device. Root excluded.',
     kind: 'check',
     exported: true,
-    controls: { cis: ['1.10 (v1.4-v3.0)'], securityHub: ['IAM.5'] },
+    controls: { cis: cis(['1.10'], ['1.9']), securityHub: ['IAM.5'] },
     params: [SNAPSHOT],
     severity: 'high',
     identity: ['user_name'],
@@ -146,8 +227,8 @@ const DECLARED: readonly SavedQuery[] = [
       'Root access keys, root without MFA (password or not), and recent root use, each with what root holds.',
     kind: 'check',
     exported: true,
-    controls: { cis: ['1.4', '1.5', '1.7'], securityHub: ['IAM.4', 'IAM.9'] },
-    params: [SNAPSHOT, THRESHOLDS.rootRecentUse],
+    controls: { cis: cis(['1.4', '1.5', '1.7'], ['1.3', '1.4', '1.6']), securityHub: ['IAM.4', 'IAM.9'] },
+    params: [SNAPSHOT, THRESHOLDS.rootRecentUse, THRESHOLDS.rootMfaWithoutPassword],
     severity: 'critical',
     identity: ['finding'],
     latestSnapshot: true,
@@ -158,7 +239,7 @@ const DECLARED: readonly SavedQuery[] = [
     description: 'IAM users with both access key slots active. Root excluded.',
     kind: 'check',
     exported: true,
-    controls: { cis: ['1.13 (v1.4-v3.0)'], securityHub: [] },
+    controls: { cis: cis(['1.13'], ['1.12']), securityHub: [] },
     params: [SNAPSHOT],
     severity: 'low',
     identity: ['user_name'],
@@ -183,8 +264,8 @@ const DECLARED: readonly SavedQuery[] = [
       'Accounts whose root user has no MFA or only a virtual device; not for member roots whose credentials were removed centrally, nor GovCloud.',
     kind: 'check',
     exported: true,
-    controls: { cis: ['1.6 (v1.4-v3.0)'], securityHub: ['IAM.6'] },
-    params: [SNAPSHOT],
+    controls: { cis: cis(['1.6'], ['1.5']), securityHub: ['IAM.6'] },
+    params: [SNAPSHOT, THRESHOLDS.rootMfaWithoutPassword],
     severity: 'medium',
     identity: [],
     latestSnapshot: true,
@@ -197,7 +278,7 @@ const DECLARED: readonly SavedQuery[] = [
       'Accounts without a password policy, or with one shorter than 14 characters or remembering fewer than 24 passwords; one column per rule.',
     kind: 'check',
     exported: true,
-    controls: { cis: ['1.8 (v1.4-v3.0)', '1.9 (v1.4-v3.0)'], securityHub: ['IAM.15', 'IAM.16', 'IAM.7'] },
+    controls: { cis: cis(['1.8', '1.9'], ['1.7', '1.8']), securityHub: ['IAM.15', 'IAM.16', 'IAM.7'] },
     params: [
       SNAPSHOT,
       p('min_password_length', 14, 'Shortest acceptable minimum password length'),
@@ -216,7 +297,7 @@ const DECLARED: readonly SavedQuery[] = [
       'IAM users with AdministratorAccess or a policy allowing * on *, one row per way they have it (direct, inline, group).',
     kind: 'check',
     exported: true,
-    controls: { cis: ['1.16 (v1.4-v3.0)'], securityHub: ['IAM.1'] },
+    controls: { cis: cis(['1.16'], ['1.15']), securityHub: ['IAM.1'] },
     params: [SNAPSHOT],
     severity: 'medium',
     identity: ['user_name', 'policy_name', 'source', 'group_name'],
@@ -229,7 +310,7 @@ const DECLARED: readonly SavedQuery[] = [
     description: 'Administrators with a console password and no MFA device.',
     kind: 'check',
     exported: true,
-    controls: { cis: ['1.10 (v1.4-v3.0)'], securityHub: ['IAM.5'] },
+    controls: { cis: cis(['1.10'], ['1.9']), securityHub: ['IAM.5'] },
     params: [SNAPSHOT],
     severity: 'critical',
     identity: ['user_name'],
@@ -242,7 +323,7 @@ const DECLARED: readonly SavedQuery[] = [
     description: 'Administrators with an active access key older than max_key_age_days, one row per key.',
     kind: 'check',
     exported: true,
-    controls: { cis: ['1.14 (v1.4-v3.0)'], securityHub: ['IAM.3'] },
+    controls: { cis: cis(['1.14'], ['1.13']), securityHub: ['IAM.3'] },
     params: [SNAPSHOT, THRESHOLDS.maxKeyAge],
     severity: 'high',
     identity: ['user_name', 'key_slot'],
@@ -361,11 +442,13 @@ export const REPORT_CHECKS = COMPLIANCE_CHECKS.filter(
 export const EXPORTED_QUERIES = CATALOG.filter((q) => q.exported);
 
 /** What an export or a report says about a query beside its rows: severity and control ids. */
-export function queryLabels(query: SavedQuery) {
+export function queryLabels(query: SavedQuery, benchmark: BenchmarkId) {
+  const { controls, securityHub } = benchmarkControls(query, benchmark);
   return {
     title: query.title,
     severity: query.severity ?? null,
-    cis: [...query.controls.cis],
-    security_hub: [...query.controls.securityHub],
+    benchmark,
+    controls: [...controls],
+    security_hub: [...securityHub],
   };
 }

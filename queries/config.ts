@@ -2,6 +2,7 @@
 // is missing.
 import { DIGEST_MODES, type DigestMode, ENV, type EnvName } from '../common/env-names.ts';
 import { DEFAULT_OWNER_TAGS, parseOwnerTags } from './annotate.ts';
+import { type BenchmarkId, DEFAULT_BENCHMARK, parseBenchmark } from './catalog.ts';
 
 export class ExportsConfigError extends Error {
   override readonly name = 'ExportsConfigError';
@@ -22,6 +23,8 @@ export interface ExportsConfig {
   readonly digestByOwner: boolean;
   /** Import each day's findings into Security Hub (the function's account and region). */
   readonly securityHub: boolean;
+  /** The benchmark checks are judged against and exports are labelled with. */
+  readonly benchmark: BenchmarkId;
 }
 
 export function readExportsConfig(env: NodeJS.ProcessEnv = process.env): ExportsConfig {
@@ -53,6 +56,7 @@ export function readExportsConfig(env: NodeJS.ProcessEnv = process.env): Exports
     ownerTags: ownerTagsOf(env[ENV.ownerTags]),
     digestByOwner: env[ENV.digestByOwner] === 'true',
     securityHub: env[ENV.securityHub] === 'true',
+    benchmark: benchmarkOf(env[ENV.benchmark]),
   };
 }
 
@@ -62,6 +66,15 @@ function ownerTagsOf(value: string | undefined): readonly string[] {
     return parseOwnerTags(value);
   } catch (error) {
     throw new ExportsConfigError(`environment variable ${ENV.ownerTags}: ${(error as Error).message}`);
+  }
+}
+
+function benchmarkOf(value: string | undefined): BenchmarkId {
+  if (value === undefined || value === '') return DEFAULT_BENCHMARK;
+  try {
+    return parseBenchmark(value);
+  } catch (error) {
+    throw new ExportsConfigError(`environment variable ${ENV.benchmark}: ${(error as Error).message}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // The digest: what changed since each account's previous snapshot, short enough for an e-mail or
 // a chat message. Built from findings_changes rows alone (the same rows on DuckDB and Athena),
 // so the CLI's --notify and the deployed pipeline send the same words. Pure: no I/O.
-import { COMPLIANCE_CHECKS, SEVERITIES, type Severity } from './catalog.ts';
+import { BENCHMARKS, type BenchmarkId, COMPLIANCE_CHECKS, SEVERITIES, type Severity } from './catalog.ts';
 import type { PlainValue } from './values.ts';
 
 type Row = Record<string, PlainValue>;
@@ -54,7 +54,13 @@ const str = (v: PlainValue) => (v === null || v === undefined ? '' : String(v));
 
 const CHANGES = new Set(['new', 'reopened', 'resolved']);
 
-export function buildDigest(rows: readonly Row[], dt: string, lake?: string, owner?: string): Digest {
+export function buildDigest(
+  rows: readonly Row[],
+  dt: string,
+  lake?: string,
+  owner?: string,
+  benchmark?: BenchmarkId,
+): Digest {
   const changed = rows.filter((r) => CHANGES.has(String(r.change)));
   const counts = COMPLIANCE_CHECKS.map((q) => ({
     check: q.name,
@@ -148,7 +154,10 @@ export function buildDigest(rows: readonly Row[], dt: string, lake?: string, own
       '',
       `Not compared: ${noBaseline} account(s) with no previous snapshot, ${notEvaluated} check(s) of an account not evaluated (posture not read).`,
     );
-  lines.push('', 'Every change: saved query findings_changes.');
+  lines.push(
+    '',
+    `${benchmark ? `Judged against ${BENCHMARKS[benchmark].title}. ` : ''}Every change: saved query findings_changes.`,
+  );
   return {
     dt,
     subject,
@@ -176,7 +185,12 @@ function findingLine(r: Row): string {
  * routing (SNS message attribute `owner`, or a webhook per owner). Accounts not collected stay
  * in the full digest, which goes to the security team.
  */
-export function ownerDigests(rows: readonly Row[], dt: string, lake?: string): Digest[] {
+export function ownerDigests(
+  rows: readonly Row[],
+  dt: string,
+  lake?: string,
+  benchmark?: BenchmarkId,
+): Digest[] {
   const compared = rows.filter((r) => r.change === 'compared');
   const owners = [
     ...new Set(rows.filter((r) => CHANGES.has(String(r.change))).map((r) => str(r.owner) || 'unowned')),
@@ -190,6 +204,7 @@ export function ownerDigests(rows: readonly Row[], dt: string, lake?: string): D
       dt,
       lake,
       o,
+      benchmark,
     ),
   );
 }

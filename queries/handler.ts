@@ -63,7 +63,7 @@ export async function exportAll(event: { dt: string }) {
     const region = process.env.AWS_REGION ?? 'us-east-1';
     const r = await exportToSecurityHub(
       new SecurityHubClient({}),
-      { account: identity.Account ?? '', region, now: new Date().toISOString() },
+      { account: identity.Account ?? '', region, now: new Date().toISOString(), benchmark: target.benchmark },
       input,
     );
     logger.info('findings sent to Security Hub', { ...r, failed: r.failed.length });

@@ -5,9 +5,10 @@ import type { ObjectStore } from '../lake/store.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { annotateFindings, contextKeys, DEFAULT_OWNER_TAGS } from './annotate.ts';
+import { type BenchmarkId, DEFAULT_BENCHMARK } from './catalog.ts';
 import type { DuckDbEngine } from './duckdb-engine.ts';
 import { dailyFindingsSql, dailyRollupSql, toTableRows } from './rollup.ts';
-import { loadQuerySql } from './saved-query.ts';
+import { benchmarkSqlOf } from './saved-query.ts';
 import { applyLakeWaivers } from './waivers-source.ts';
 
 export interface RollupDay {
@@ -25,6 +26,8 @@ export interface RollupDay {
 export interface RollupOptions {
   /** Tag keys naming a finding's owner, first found wins (default owner, team). */
   readonly ownerTags?: readonly string[];
+  /** The benchmark the checks are judged against (default DEFAULT_BENCHMARK). */
+  readonly benchmark?: BenchmarkId;
 }
 
 /** Writes the rollup of each date (one Parquet file per dt, replaced whole). */
@@ -36,17 +39,18 @@ export async function writeDailyRollups(
 ): Promise<RollupDay[]> {
   const out: RollupDay[] = [];
   const ownerTags = options.ownerTags ?? DEFAULT_OWNER_TAGS;
+  const benchmark = options.benchmark ?? DEFAULT_BENCHMARK;
   for (const dt of [...new Set(dates)].sort()) {
     const applied = await applyLakeWaivers(store, dt);
     const keys = contextKeys(applied?.waivers ?? [], ownerTags);
     await engine.useSnapshot(dt);
-    const found = await engine.run(dailyFindingsSql(dt, loadQuerySql, keys));
+    const found = await engine.run(dailyFindingsSql(dt, benchmarkSqlOf(benchmark), keys));
     const annotated = annotateFindings(found.rows, dt, keys, ownerTags, applied);
     await write(engine, store, 'findings', dt, toTableRows('findings', annotated.findings));
     await write(engine, store, 'waivers', dt, toTableRows('waivers', annotated.waivers));
     // The rollup counts from the findings just written: its view must see that file.
     await engine.useSnapshot(dt, ['findings']);
-    const { rows } = await engine.run(dailyRollupSql(dt));
+    const { rows } = await engine.run(dailyRollupSql(dt, benchmark));
     await write(engine, store, 'findings_daily', dt, toTableRows('findings_daily', rows));
     out.push({
       dt,

@@ -10,7 +10,7 @@ import type { Value } from '../transforms/credential-report.ts';
 import { isIsoDate } from '../transforms/dates.ts';
 import { TABLES } from '../transforms/schema.ts';
 import type { ContextKeys } from './annotate.ts';
-import { COMPLIANCE_CHECKS, type SavedQuery } from './catalog.ts';
+import { BENCHMARKS, type BenchmarkId, COMPLIANCE_CHECKS, type SavedQuery } from './catalog.ts';
 import { QueryInputError } from './errors.ts';
 import { withParams } from './sql-params.ts';
 import type { PlainValue } from './values.ts';
@@ -103,8 +103,9 @@ ORDER BY ${terms.join(', ')}
  * The SQL whose result is the rollup's rows for one snapshot date: per account and check, the
  * findings counted from the findings table (written first), and whether the check could run.
  */
-export function dailyRollupSql(dt: string): string {
+export function dailyRollupSql(dt: string, benchmark: BenchmarkId): string {
   checkDate(dt);
+  if (!(benchmark in BENCHMARKS)) throw new QueryInputError(`unknown benchmark ${JSON.stringify(benchmark)}`);
   const names = COMPLIANCE_CHECKS.map(
     (check) => `  SELECT '${check.name}' AS check_name, '${check.basis ?? 'credential_report'}' AS basis`,
   ).join('\n  UNION ALL\n');
@@ -150,7 +151,8 @@ SELECT j.account_id, j.account_name, j.status, j.reason,
   CASE WHEN j.status = 'collected' THEN coalesce(j.console_users, 0) END AS console_users,
   j.check_name, j.basis, j.evaluated,
   CASE WHEN j.evaluated THEN coalesce(f.findings, 0) END AS findings,
-  CASE WHEN j.evaluated THEN coalesce(f.waived, 0) END AS waived
+  CASE WHEN j.evaluated THEN coalesce(f.waived, 0) END AS waived,
+  '${benchmark}' AS benchmark
 FROM judged j
 LEFT JOIN found f ON f.account_id = j.account_id AND f.check_name = j.check_name
 ORDER BY j.account_id, j.check_name

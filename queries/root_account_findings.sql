@@ -1,9 +1,12 @@
 -- Root user risks, one row per finding, each showing which credentials root has and when root
 -- was last used (the latest of its password's and keys' last use; NULL when never):
 --   root_access_key_active  root has an active access key (always a finding)
---   root_mfa_disabled       root has no MFA device (CIS 1.5, Security Hub IAM.9): a root without a
---                           password can still be given one through password recovery by whoever
---                           holds the root e-mail, so a missing password does not excuse it
+--   root_mfa_disabled       root has no MFA device (CIS v1.4/v3.0 1.5, v5.0 1.4, Security Hub IAM.9).
+--                           With root_mfa_without_password true (CIS v1.4, v3.0, Security Hub) a
+--                           missing password does not excuse it: whoever holds the root e-mail can
+--                           set one through password recovery. With it false (CIS v5.0) a root
+--                           known to have no password passes; one whose password the report calls
+--                           not_supported and posture did not read is still a finding.
 --   root_used_recently      root's latest use (password or either key) within root_recent_use_days
 -- No MFA is no risk in one case only: a member account whose root credentials were removed under
 -- centralized root access (no password, no keys, no recovery). The management account is never
@@ -11,7 +14,8 @@
 WITH params AS (
   SELECT
     (SELECT max(dt) FROM collection_runs) AS snapshot_dt,
-    90 AS root_recent_use_days
+    90 AS root_recent_use_days,
+    false AS root_mfa_without_password
 ),
 root AS (
   SELECT cr.*,
@@ -46,9 +50,11 @@ findings AS (
   FROM root
   WHERE root_access_key
   UNION ALL
-  SELECT *, 'root_mfa_disabled'
-  FROM root
-  WHERE NOT root_mfa AND NOT govcloud AND NOT credentials_removed
+  SELECT r.*, 'root_mfa_disabled'
+  FROM root r
+  CROSS JOIN params p
+  WHERE NOT r.root_mfa AND NOT r.govcloud AND NOT r.credentials_removed
+    AND (p.root_mfa_without_password OR coalesce(r.root_password, true))
   UNION ALL
   SELECT r.*, 'root_used_recently'
   FROM root r

@@ -1,6 +1,7 @@
 // Runs a saved query by name against an engine, with the snapshot date resolved first so a
 // latest-snapshot query filters on a literal date and reads only that partition.
 
+import { BENCHMARKS, type BenchmarkId, benchmarkValues, DEFAULT_BENCHMARK } from './catalog.ts';
 import { type DuckDbEngine, type QueryResult, tablesIn } from './duckdb-engine.ts';
 import { QueryInputError } from './errors.ts';
 import { withFindingStatus } from './rollup.ts';
@@ -10,8 +11,27 @@ export interface RunQueryOptions {
   /** Snapshot date; default the newest dt of collection_runs. */
   readonly date?: string;
   readonly params?: ParamValues;
+  /** The benchmark whose thresholds and rules apply where the params do not say (default DEFAULT_BENCHMARK). */
+  readonly benchmark?: BenchmarkId;
   /** For a check: each row with its owner and waiver status from the findings table (exports). */
   readonly findingStatus?: boolean;
+}
+
+/**
+ * The benchmark a snapshot's findings were judged against, as its findings_daily rollup recorded
+ * it; undefined when the snapshot has no rollup (or one written before benchmarks were recorded).
+ */
+export async function snapshotBenchmark(engine: DuckDbEngine, dt: string): Promise<BenchmarkId | undefined> {
+  if (!(await engine.partitionDates('findings_daily')).includes(dt)) return undefined;
+  await engine.useSnapshot(dt, ['findings_daily']);
+  try {
+    const { rows } = await engine.run(`SELECT DISTINCT benchmark FROM findings_daily WHERE dt = '${dt}'`);
+    const found = rows.map((r) => r.benchmark).filter((b): b is string => typeof b === 'string');
+    return found.length === 1 && found[0] in BENCHMARKS ? (found[0] as BenchmarkId) : undefined;
+  } catch {
+    // A rollup file from before the column existed.
+    return undefined;
+  }
 }
 
 /** Snapshot dates: the dt partitions of collection_runs, read from the lake's folders. */
@@ -55,12 +75,19 @@ export async function prepareQuery(
 /** The query, its SQL and the snapshot it reads (undefined for a query of every snapshot). */
 async function prepared(engine: DuckDbEngine, name: string, options: RunQueryOptions) {
   const query = requireQuery(name);
-  const values: Record<string, string | number> = { ...options.params };
-  checkParams(query, values);
+  checkParams(query, options.params ?? {});
+  const values: Record<string, string | number | boolean> = { ...options.params };
   let snapshot: string | undefined;
   if (query.params.some((p) => p.name === 'snapshot_dt')) {
     snapshot = await resolveSnapshot(engine, (values.snapshot_dt as string | undefined) ?? options.date);
     values.snapshot_dt = snapshot;
+  }
+  // A benchmark's values apply where the caller gave none: the one asked for, else the one the
+  // snapshot's rollup was judged against, so a check's rows agree with the counts of its day.
+  if (Object.keys(benchmarkValues(query, DEFAULT_BENCHMARK)).length > 0) {
+    const recorded = snapshot ? await snapshotBenchmark(engine, snapshot) : undefined;
+    const benchmark = options.benchmark ?? recorded ?? DEFAULT_BENCHMARK;
+    for (const [name, value] of Object.entries(benchmarkValues(query, benchmark))) values[name] ??= value;
   }
   const sql = withParams(query, loadQuerySql(name), values);
   return { query, snapshot, sql };

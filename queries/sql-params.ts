@@ -2,10 +2,10 @@
 // an analyst edits too. Values are validated, never pasted in raw. No file access, so the
 // Lambda bundles can use it on SQL read from Athena's named queries.
 import { isIsoDate } from '../transforms/dates.ts';
-import { CATALOG, findQuery, type SavedQuery } from './catalog.ts';
+import { type BenchmarkId, benchmarkValues, CATALOG, findQuery, type SavedQuery } from './catalog.ts';
 import { QueryInputError } from './errors.ts';
 
-export type ParamValues = Readonly<Record<string, string | number>>;
+export type ParamValues = Readonly<Record<string, string | number | boolean>>;
 
 export function requireQuery(name: string): SavedQuery {
   const query = findQuery(name);
@@ -50,13 +50,18 @@ export function withParams(query: SavedQuery, sql: string, values: ParamValues):
   return sql.slice(0, block.start) + lines.join('\n') + sql.slice(block.end);
 }
 
-function sqlLiteral(query: SavedQuery, name: string, value: string | number): string {
+function sqlLiteral(query: SavedQuery, name: string, value: string | number | boolean): string {
   const param = query.params.find((p) => p.name === name)!;
   const text = String(value);
   if (param.type === 'date') {
     if (!isIsoDate(text))
       throw new QueryInputError(`${name} must be a date as YYYY-MM-DD, got ${JSON.stringify(text)}`);
     return `'${text}'`;
+  }
+  if (param.type === 'bool') {
+    if (text !== 'true' && text !== 'false')
+      throw new QueryInputError(`${name} must be true or false, got ${JSON.stringify(text)}`);
+    return text;
   }
   if (!/^\d{1,6}$/.test(text)) {
     throw new QueryInputError(`${name} must be a whole number of days, got ${JSON.stringify(text)}`);
@@ -74,4 +79,13 @@ export function checkParams(query: SavedQuery, values: ParamValues): void {
       );
     }
   }
+}
+
+/**
+ * A saved query's SQL judged against a benchmark: the values the benchmark sets written into its
+ * params CTE (the others untouched), so Athena's named query, an export and the rollup all read
+ * the same rule.
+ */
+export function withBenchmark(query: SavedQuery, sql: string, benchmark: BenchmarkId): string {
+  return withParams(query, sql, benchmarkValues(query, benchmark));
 }

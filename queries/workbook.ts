@@ -4,7 +4,7 @@
 // zeros), timestamps as real date cells holding the UTC time with "(UTC)" in their header,
 // numbers and flags as numbers and booleans. Written with exceljs; no I/O here.
 import ExcelJS from 'exceljs';
-import { queryLabels, type SavedQuery } from './catalog.ts';
+import { BENCHMARKS, type BenchmarkId, queryLabels, type SavedQuery } from './catalog.ts';
 import { columnTitle } from './column-titles.ts';
 import type { QueryResult } from './duckdb-engine.ts';
 import { exportHeader } from './format.ts';
@@ -27,7 +27,7 @@ export function sheetName(query: SavedQuery): string {
 
 export async function buildWorkbook(
   sheets: readonly WorkbookSheet[],
-  about: { dt: string; exportedAt: string; lake: string },
+  about: { dt: string; exportedAt: string; lake: string; benchmark: BenchmarkId },
 ): Promise<Uint8Array> {
   const book = new ExcelJS.Workbook();
   book.creator = 'credlake';
@@ -38,18 +38,26 @@ export async function buildWorkbook(
     ['snapshot (dt)', about.dt],
     ['exported at (UTC)', new Date(about.exportedAt)],
     ['lake', about.lake],
+    ['benchmark', BENCHMARKS[about.benchmark].title],
     [],
   ]);
   summary.getCell('B3').numFmt = 'yyyy-mm-dd hh:mm:ss';
-  const head = summary.addRow(['sheet', 'query', 'severity', 'CIS', 'Security Hub', 'rows']);
+  const head = summary.addRow([
+    'sheet',
+    'query',
+    'severity',
+    BENCHMARKS[about.benchmark].short,
+    'Security Hub',
+    'rows',
+  ]);
   head.font = { bold: true };
   for (const { query, result } of sheets) {
-    const labels = queryLabels(query);
+    const labels = queryLabels(query, about.benchmark);
     summary.addRow([
       sheetName(query),
       query.name,
       labels.severity ?? '',
-      labels.cis.join(', '),
+      labels.controls.join(', '),
       labels.security_hub.join(', '),
       result.rows.length,
     ]);

@@ -94,6 +94,10 @@ const INFRA_MAY_IMPORT = [
   'lake/glue-table.ts',
   'queries/catalog.ts',
   'queries/result-columns.ts',
+  // The benchmark's values written into each named query's params CTE, and what that needs.
+  'queries/sql-params.ts',
+  'queries/errors.ts',
+  'transforms/dates.ts',
   // The summaries' SQL, generated from the catalog.
   'queries/summary-sql.ts',
   'dashboard/spec.ts',

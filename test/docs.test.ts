@@ -80,8 +80,20 @@ describe('docs/data-model.md and docs/queries.md', () => {
   });
 
   it('lists every saved query of the catalog', () => {
-    const queries = [...read('docs/queries.md').matchAll(/^\| `([a-z_]+)`\s*\|/gm)].map((m) => m[1]);
+    const table = read('docs/queries.md').split('## Benchmarks')[0];
+    const queries = [...table.matchAll(/^\| `([a-z_]+)`\s*\|/gm)].map((m) => m[1]);
     expect(queries.sort()).toEqual(CATALOG.map((q) => q.name).sort());
+  });
+
+  it("names each check's CIS ids per version as the catalog does", () => {
+    const table = read('docs/queries.md').split('## Benchmarks')[0];
+    for (const row of table.matchAll(/^\| `([a-z_]+)`(.*)$/gm)) {
+      const query = CATALOG.find((q) => q.name === row[1])!;
+      const cells = row[2].split('|').map((c) => c.trim());
+      const ids = (v: '1.4' | '3.0' | '5.0') => query.controls.cis[v].join(', ') || '–';
+      expect(query.controls.cis['1.4'], query.name).toEqual(query.controls.cis['3.0']);
+      expect([cells[4], cells[5]], query.name).toEqual([ids('1.4'), ids('5.0')]);
+    }
   });
 });
 

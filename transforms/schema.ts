@@ -266,6 +266,11 @@ const findingsDaily: TableDef = {
       'int',
       'Of those findings, how many a waiver in force covered (counted in findings too); NULL when not evaluated',
     ),
+    col(
+      'benchmark',
+      'string',
+      'The benchmark the checks were judged against: cis-1.4, cis-3.0, cis-5.0 or security-hub',
+    ),
   ],
 };
 

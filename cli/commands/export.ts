@@ -4,6 +4,7 @@ import { LocalStore } from '../../lake/local-store.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
 import { runExportsOnAthena } from '../../queries/athena-run.ts';
+import { BENCHMARKS, type BenchmarkId, DEFAULT_BENCHMARK, queryLabels } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { exportSnapshot } from '../../queries/export.ts';
 import { toCsv } from '../../queries/format.ts';
@@ -13,7 +14,7 @@ import { buildWorkbook, type WorkbookSheet } from '../../queries/workbook.ts';
 import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '../engine-options.ts';
 import { UsageError } from '../errors.ts';
 import { requireLake } from '../lake-check.ts';
-import { LAKE_FLAG, parseDateOption } from '../options.ts';
+import { benchmarkOption, LAKE_FLAG, parseDateOption } from '../options.ts';
 import { exportSnapshotToSecurityHub, failIfRefused, securityHubSummary } from '../security-hub-export.ts';
 
 interface ExportFlags extends AthenaFlags {
@@ -22,6 +23,7 @@ interface ExportFlags extends AthenaFlags {
   date?: string;
   out?: string;
   exactCsv?: boolean;
+  benchmark?: BenchmarkId;
 }
 
 export function registerExport(program: Command): void {
@@ -38,7 +40,8 @@ export function registerExport(program: Command): void {
     .option(
       '--to <destination>',
       "security-hub: import the snapshot's findings into Security Hub (the account and --region of your credentials) instead of writing files",
-    );
+    )
+    .addOption(benchmarkOption('the benchmark whose thresholds and control ids the exports use'));
   addEngineOptions(command).action(async (opts: ExportFlags) => {
     if (opts.to !== undefined) {
       if (opts.to !== 'security-hub')
@@ -50,7 +53,7 @@ export function registerExport(program: Command): void {
       const source = openStore(opts.lake);
       requireLake(source);
       const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-      const result = await exportSnapshotToSecurityHub(source, region, opts.date);
+      const result = await exportSnapshotToSecurityHub(source, region, opts.date, opts.benchmark);
       process.stdout.write(securityHubSummary(result));
       failIfRefused(result);
       return;
@@ -68,11 +71,19 @@ export function registerExport(program: Command): void {
     requireLake(source);
     const engine = await DuckDbEngine.openStore(source);
     try {
-      const manifest = await exportSnapshot(engine, target, opts.date, { exact: opts.exactCsv });
+      const manifest = await exportSnapshot(
+        engine,
+        target,
+        opts.date,
+        { exact: opts.exactCsv },
+        opts.benchmark,
+      );
       for (const q of manifest.queries)
         process.stdout.write(`${String(q.rows).padStart(7)}  ${target.location}/${q.key}\n`);
       process.stdout.write(`${'workbook'.padStart(7)}  ${target.location}/${manifest.workbook}\n`);
-      process.stdout.write(`exported ${manifest.queries.length} queries of snapshot ${manifest.dt}\n`);
+      process.stdout.write(
+        `exported ${manifest.queries.length} queries of snapshot ${manifest.dt}, judged against ${manifest.benchmarkTitle}\n`,
+      );
     } finally {
       engine.close();
     }
@@ -80,7 +91,8 @@ export function registerExport(program: Command): void {
 }
 
 async function exportFromAthena(opts: ExportFlags, target: ObjectStore): Promise<void> {
-  const runs = await runExportsOnAthena(athenaClient(opts), athenaTarget(opts), opts.date);
+  const benchmark = opts.benchmark ?? DEFAULT_BENCHMARK;
+  const runs = await runExportsOnAthena(athenaClient(opts), athenaTarget(opts), opts.date, benchmark);
   const dt =
     opts.date ?? String(runs.find((r) => r.run.result.rows.length)?.run.result.rows[0].dt ?? 'latest');
   const queries = [];
@@ -92,6 +104,7 @@ async function exportFromAthena(opts: ExportFlags, target: ObjectStore): Promise
     sheets.push({ query: requireQuery(name), result: run.result });
     queries.push({
       name,
+      ...queryLabels(requireQuery(name), benchmark),
       rows: run.result.rows.length,
       key,
       queryExecutionId: run.queryExecutionId,
@@ -103,10 +116,13 @@ async function exportFromAthena(opts: ExportFlags, target: ObjectStore): Promise
   }
   const exportedAt = new Date().toISOString();
   const workbook = exportWorkbookKey(dt);
-  await target.put(workbook, await buildWorkbook(sheets, { dt, exportedAt, lake: target.location }));
+  await target.put(
+    workbook,
+    await buildWorkbook(sheets, { dt, exportedAt, lake: target.location, benchmark }),
+  );
   await target.put(
     exportManifestKey(dt),
-    `${JSON.stringify({ dt, exportedAt, engine: 'athena', queries, workbook }, null, 2)}\n`,
+    `${JSON.stringify({ dt, exportedAt, engine: 'athena', benchmark, benchmarkTitle: BENCHMARKS[benchmark].title, queries, workbook }, null, 2)}\n`,
   );
   process.stdout.write(`${'workbook'.padStart(7)}  ${target.location}/${workbook}\n`);
   process.stdout.write(`exported ${queries.length} queries of snapshot ${dt} from Athena\n`);

@@ -1,15 +1,21 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { openStore } from '../../lake/open-store.ts';
 import { runSavedQueryOnAthena } from '../../queries/athena-run.ts';
-import { CATALOG } from '../../queries/catalog.ts';
+import {
+  type BenchmarkId,
+  benchmarkControls,
+  benchmarkValues,
+  CATALOG,
+  DEFAULT_BENCHMARK,
+} from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from '../../queries/format.ts';
 import { notEvaluated, runSavedQuery } from '../../queries/run-query.ts';
-import { loadQuerySql, requireQuery } from '../../queries/saved-query.ts';
+import { loadQuerySql, requireQuery, withBenchmark } from '../../queries/saved-query.ts';
 import { type AthenaFlags, addEngineOptions, athenaClient, athenaTarget } from '../engine-options.ts';
 import { UsageError } from '../errors.ts';
 import { requireLake } from '../lake-check.ts';
-import { LAKE_FLAG, parseDateOption } from '../options.ts';
+import { benchmarkOption, LAKE_FLAG, parseDateOption } from '../options.ts';
 
 interface QueryOptions extends AthenaFlags {
   lake: string;
@@ -19,6 +25,7 @@ interface QueryOptions extends AthenaFlags {
   list?: boolean;
   showSql?: boolean;
   exactCsv?: boolean;
+  benchmark?: BenchmarkId;
 }
 
 /** The terminal's width; none when output is piped, so nothing is ever cut there. */
@@ -42,6 +49,7 @@ export function registerQuery(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--param <name=value>', 'set a query parameter (repeatable)', collectParam, {})
     .option('--list', 'list the saved queries with their controls and parameters')
+    .addOption(benchmarkOption('the benchmark whose thresholds, rules and control ids apply'))
     .option('--show-sql', "print the query's SQL (as Athena's named query holds it) instead of running it")
     .option(
       '--exact-csv',
@@ -49,7 +57,7 @@ export function registerQuery(program: Command): void {
     );
   addEngineOptions(command).action(async (name: string | undefined, opts: QueryOptions) => {
     if (opts.list) {
-      process.stdout.write(listCatalog(opts.format));
+      process.stdout.write(listCatalog(opts.format, opts.benchmark ?? DEFAULT_BENCHMARK));
       return;
     }
     if (!name)
@@ -57,14 +65,17 @@ export function registerQuery(program: Command): void {
         `name a saved query, or use --list; known: ${CATALOG.map((q) => q.name).join(', ')}`,
       );
     if (opts.showSql) {
-      requireQuery(name);
-      process.stdout.write(loadQuerySql(name));
+      const query = requireQuery(name);
+      process.stdout.write(
+        opts.benchmark ? withBenchmark(query, loadQuerySql(name), opts.benchmark) : loadQuerySql(name),
+      );
       return;
     }
     if (opts.engine === 'athena') {
       const run = await runSavedQueryOnAthena(athenaClient(opts), athenaTarget(opts), name, {
         date: opts.date,
         params: opts.param,
+        benchmark: opts.benchmark,
       });
       process.stdout.write(formatResult(run.result, opts.format, terminalWidth(), { exact: opts.exactCsv }));
       process.stderr.write(`athena: query ${run.queryExecutionId} scanned ${run.bytesScanned} bytes\n`);
@@ -74,7 +85,11 @@ export function registerQuery(program: Command): void {
     requireLake(store);
     const engine = await DuckDbEngine.openStore(store);
     try {
-      const result = await runSavedQuery(engine, name, { date: opts.date, params: opts.param });
+      const result = await runSavedQuery(engine, name, {
+        date: opts.date,
+        params: opts.param,
+        benchmark: opts.benchmark,
+      });
       process.stdout.write(formatResult(result, opts.format, terminalWidth(), { exact: opts.exactCsv }));
       const missing = await notEvaluated(engine, name, opts.date);
       if (missing?.collected.length) {
@@ -95,16 +110,20 @@ export function registerQuery(program: Command): void {
   });
 }
 
-function listCatalog(format: OutputFormat): string {
+function listCatalog(format: OutputFormat, benchmark: BenchmarkId): string {
   if (format === 'json') return `${JSON.stringify(CATALOG, null, 2)}\n`;
-  const rows = CATALOG.map((q) => ({
-    name: q.name,
-    kind: q.kind,
-    title: q.title,
-    severity: q.severity ?? '',
-    cis: q.controls.cis.join(' '),
-    security_hub: q.controls.securityHub.join(' '),
-    params: q.params.map((p) => `${p.name}=${p.default}`).join(' '),
-  }));
+  const rows = CATALOG.map((q) => {
+    const ids = benchmarkControls(q, benchmark);
+    const values: Record<string, unknown> = benchmarkValues(q, benchmark);
+    return {
+      name: q.name,
+      kind: q.kind,
+      title: q.title,
+      severity: q.severity ?? '',
+      [benchmark]: ids.controls.join(' '),
+      security_hub: ids.securityHub.join(' '),
+      params: q.params.map((p) => `${p.name}=${values[p.name] ?? p.default}`).join(' '),
+    };
+  });
   return formatResult({ columns: Object.keys(rows[0]), rows }, format, terminalWidth());
 }

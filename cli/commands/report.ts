@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { buildHtmlReport } from '../../dashboard/build-report.ts';
 import { reportKey } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
+import type { BenchmarkId } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { requireLake } from '../lake-check.ts';
-import { LAKE_FLAG, parseDateOption } from '../options.ts';
+import { benchmarkOption, LAKE_FLAG, parseDateOption } from '../options.ts';
 
 export function registerReport(program: Command): void {
   program
@@ -17,12 +18,13 @@ export function registerReport(program: Command): void {
       '--out <file.html>',
       'where to write it (default: reports/dt=.../credlake-report.html in the lake)',
     )
-    .action(async (opts: { lake: string; date?: string; out?: string }) => {
+    .addOption(benchmarkOption("the benchmark whose control ids and thresholds the report's tables use"))
+    .action(async (opts: { lake: string; date?: string; out?: string; benchmark?: BenchmarkId }) => {
       const store = openStore(opts.lake);
       requireLake(store);
       const engine = await DuckDbEngine.openStore(store);
       try {
-        const { dt, html } = await buildHtmlReport(engine, store.location, opts.date);
+        const { dt, html } = await buildHtmlReport(engine, store.location, opts.date, opts.benchmark);
         if (opts.out) await writeFile(opts.out, html);
         else await store.put(reportKey(dt), html, { contentType: 'text/html' });
         process.stdout.write(`${opts.out ?? `${store.location}/${reportKey(dt)}`}\n`);

@@ -6,7 +6,7 @@ import { buildHtmlReport } from '../../dashboard/build-report.ts';
 import { exportManifestKey, exportsPattern, reportKey } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
-import { COMPLIANCE_CHECKS } from '../../queries/catalog.ts';
+import { BENCHMARKS, COMPLIANCE_CHECKS } from '../../queries/catalog.ts';
 import { buildDigest, changesLine, type Digest, ownerDigests } from '../../queries/digest.ts';
 import { DuckDbEngine, type QueryResult } from '../../queries/duckdb-engine.ts';
 import { exportSnapshot } from '../../queries/export.ts';
@@ -19,6 +19,7 @@ import { withTarget } from '../collect-session.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { positiveInt, todayUtc } from '../options.ts';
+import { benchmarkFromEnv } from '../rollups.ts';
 import { noteStartup, timed } from '../timings.ts';
 
 interface RunFlags extends CollectFlags {
@@ -106,8 +107,10 @@ async function publish(
 ): Promise<void> {
   const engine = await DuckDbEngine.openStore(store);
   try {
-    const manifest = await timed('exports', () => exportSnapshot(engine, store, last.dt));
-    const { results } = await timed('report', async () => {
+    const manifest = await timed('exports', () =>
+      exportSnapshot(engine, store, last.dt, {}, flags.benchmark ?? benchmarkFromEnv()),
+    );
+    const { results, benchmark } = await timed('report', async () => {
       const built = await buildHtmlReport(engine, store.location, last.dt);
       await store.put(reportKey(last.dt), built.html, { contentType: 'text/html' });
       return built;
@@ -115,10 +118,11 @@ async function publish(
     const changes = await timed('changes', () =>
       runSavedQuery(engine, 'findings_changes', { date: last.dt }),
     );
-    const digest = buildDigest(changes.rows, last.dt, store.location);
+    const digest = buildDigest(changes.rows, last.dt, store.location, undefined, benchmark);
     const byOwner = await runSavedQuery(engine, 'findings_by_owner', { date: last.dt });
     const review = await runSavedQuery(engine, 'waivers_review', { date: last.dt });
-    process.stdout.write(`\n${findingsSummary(results)}`);
+    process.stdout.write(`\njudged against ${BENCHMARKS[benchmark].title} (--benchmark ${benchmark})\n`);
+    process.stdout.write(findingsSummary(results));
     process.stdout.write(`${changesLine(digest)}\n`);
     process.stdout.write(`${ownersLine(byOwner.rows, review.rows.length)}\n\n`);
     process.stdout.write(
@@ -143,7 +147,7 @@ async function publish(
       }
       process.stdout.write(`notify:   digest sent to ${where}: ${d.subject}\n`);
     };
-    const owners = ownerDigests(changes.rows, last.dt, store.location);
+    const owners = ownerDigests(changes.rows, last.dt, store.location, benchmark);
     if (flags.notify) {
       const to = parseNotifyTarget(flags.notify);
       if (digest.empty && !flags.notifyEmpty) {

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { rawDates, rebuildDate } from '../../collector/rebuild.ts';
 import { openStore } from '../../lake/open-store.ts';
+import type { BenchmarkId } from '../../queries/catalog.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { requireLake } from '../lake-check.ts';
 import { withLakeLock } from '../lake-lock.ts';
-import { LAKE_FLAG, parseDateOption } from '../options.ts';
-import { refreshRollups } from '../rollups.ts';
+import { benchmarkOption, LAKE_FLAG, parseDateOption } from '../options.ts';
+import { benchmarkFromEnv, refreshRollups } from '../rollups.ts';
 
 export function registerTransform(program: Command): void {
   program
@@ -13,7 +14,8 @@ export function registerTransform(program: Command): void {
     .description('rebuild curated partitions from the raw zone (all dates unless --date)')
     .option(...LAKE_FLAG)
     .option('--date <YYYY-MM-DD>', 'only this snapshot date', parseDateOption)
-    .action(async (opts: { lake: string; date?: string }) => {
+    .addOption(benchmarkOption('judge the rebuilt findings against this benchmark'))
+    .action(async (opts: { lake: string; date?: string; benchmark?: BenchmarkId }) => {
       const store = openStore(opts.lake);
       requireLake(store);
       const known = await rawDates(store);
@@ -38,7 +40,7 @@ export function registerTransform(program: Command): void {
           failures += r.failures.length;
         }
         // The rollup is derived from the curated tables just rebuilt: never a second truth.
-        const rollups = await refreshRollups(store, dates);
+        const rollups = await refreshRollups(store, dates, opts.benchmark ?? benchmarkFromEnv());
         process.stdout.write(
           `findings_daily: ${rollups.length} day(s) rebuilt from the curated tables (${rollups.reduce((n, r) => n + r.rows, 0)} rows)\n`,
         );

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
 import { createClients } from '../../collector/aws/clients.ts';
+import { BENCHMARK_IDS } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
+import { benchmarkThresholds, computeExpected } from '../../simulator/expected.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
 import { Simulator } from '../../simulator/simulator.ts';
 import { COMPARED_QUERIES, lakeAnswers, newStore, runAgainst } from '../helpers/sim-run.ts';
@@ -63,6 +65,20 @@ describe('account posture and user privileges', () => {
     for (const name of COMPARED_QUERIES) expect(answers[name], name).toEqual(sim.expected()[name]);
     expect(sim.expected().admin_users.length).toBeGreaterThan(0);
     expect(sim.expected().password_policy_weak.length).toBeGreaterThan(0);
+    // Every benchmark's rules agree with the ground truth written out by hand for it, on roots
+    // whose password is known from posture and on roots whose posture was denied.
+    for (const benchmark of BENCHMARK_IDS) {
+      const truth = computeExpected(sim.org, '2024-05-01', benchmarkThresholds(benchmark));
+      const judged = await lakeAnswers(store.root, '2024-05-01', benchmark);
+      for (const name of COMPARED_QUERIES) expect(judged[name], `${benchmark} ${name}`).toEqual(truth[name]);
+    }
+    const strict = computeExpected(sim.org, '2024-05-01', benchmarkThresholds('cis-3.0'));
+    const v5 = computeExpected(sim.org, '2024-05-01', benchmarkThresholds('cis-5.0'));
+    const hub = computeExpected(sim.org, '2024-05-01', benchmarkThresholds('security-hub'));
+    // The versions differ on this organization, so the loop above told them apart.
+    expect(v5.root_account_findings.length).toBeLessThan(strict.root_account_findings.length);
+    expect(v5.root_hardware_mfa_missing.length).toBeLessThan(strict.root_hardware_mfa_missing.length);
+    expect(hub.unused_credentials.length).toBeLessThan(strict.unused_credentials.length);
   });
 
   it('under centralized root access, exempts only member accounts whose root credentials were removed', async () => {

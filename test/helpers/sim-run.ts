@@ -1,4 +1,5 @@
 // Runs the collector core against an in-process simulator with the production SDK adapters.
+
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { createClients } from '../../collector/aws/clients.ts';
 import { sdkOrgApi } from '../../collector/aws/org-api.ts';
 import { type CollectOptions, collectRun, type RunResult } from '../../collector/collect-run.ts';
 import { LocalStore } from '../../lake/local-store.ts';
+import type { BenchmarkId } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
 import type { ExpectedAnswers } from '../../simulator/expected.ts';
@@ -67,12 +69,13 @@ const KEYS: Record<string, string[]> = {
 export async function lakeAnswers(
   lakeRoot: string,
   dt: string,
+  benchmark?: BenchmarkId,
 ): Promise<Partial<Record<keyof ExpectedAnswers, string[]>>> {
   const engine = await DuckDbEngine.open(lakeRoot);
   try {
     const out: Partial<Record<keyof ExpectedAnswers, string[]>> = {};
     for (const [name, cols] of Object.entries(KEYS)) {
-      const { rows } = await runSavedQuery(engine, name, { date: dt });
+      const { rows } = await runSavedQuery(engine, name, { date: dt, benchmark });
       out[name as keyof ExpectedAnswers] = rows.map((r) => key(r, ...cols)).sort();
     }
     return out;

@@ -49,7 +49,14 @@ describe('Athena exports', () => {
     const manifest = await exportWithAthena(
       new AthenaClient({}),
       new S3Client({}),
-      { workgroup: 'credlake', database: 'credlake', bucket: 'lake-bucket', prefix: 'lake', namedQueries },
+      {
+        workgroup: 'credlake',
+        database: 'credlake',
+        bucket: 'lake-bucket',
+        prefix: 'lake',
+        namedQueries,
+        benchmark: 'cis-5.0',
+      },
       '2024-05-01',
     );
 

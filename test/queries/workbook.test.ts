@@ -58,13 +58,13 @@ describe.runIf(hasReader)('the exports workbook', () => {
     expect(summary[1].slice(0, 2)).toEqual(['snapshot (dt)', manifest.dt]);
     const head = summary.findIndex((row) => row[0] === 'sheet');
     for (const [i, query] of EXPORTED_QUERIES.entries()) {
-      const labels = queryLabels(query);
+      const labels = queryLabels(query, manifest.benchmark);
       const rows = (await runSavedQuery(engine, query.name)).rows.length;
       expect(summary[head + 1 + i]).toEqual([
         sheetName(query),
         query.name,
         labels.severity ?? '',
-        labels.cis.join(', '),
+        labels.controls.join(', '),
         labels.security_hub.join(', '),
         rows,
       ]);
