@@ -292,6 +292,9 @@ describe('the CDK app', () => {
         .map((q) => q.Properties.Name)
         .sort(),
     ).toEqual(CATALOG.map((q) => q.name).sort());
+    // The default benchmark, CIS v5.0: its values are the .sql files' own.
+    const unused = Object.values(named).find((q) => q.Properties.Name === 'unused_credentials')!;
+    expect(unused.Properties.QueryString).toContain('45 AS unused_credential_days');
     pipeline.hasResourceProperties('AWS::Athena::WorkGroup', {
       WorkGroupConfiguration: Match.objectLike({
         EnforceWorkGroupConfiguration: true,
@@ -371,16 +374,33 @@ describe('settings', () => {
   });
 });
 
-describe('account filters', () => {
-  it('reach the plan function as the environment it reads, and are validated at synth', () => {
+describe('account filters and the benchmark', () => {
+  let t: Template;
+  beforeAll(() => {
     const built = testApp({
       includeOuIds: 'ou-ab12-cdef3456',
       excludeAccountIds: '333333333333, 444444444444',
+      benchmark: 'security-hub',
     });
-    const t = Template.fromStack(built.pipeline);
-    const plan = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) =>
-      id.startsWith('FunctionsPlan'),
-    )![1];
+    t = Template.fromStack(built.pipeline);
+  }, 60_000);
+  const fn = (prefix: string) =>
+    Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))![1];
+  const namedQuery = (template: Template, name: string): string =>
+    Object.values(template.findResources('AWS::Athena::NamedQuery')).find((q) => q.Properties.Name === name)!
+      .Properties.QueryString;
+
+  it("write the benchmark's values into the named queries and tell the exports function, refusing an unknown one", () => {
+    expect(namedQuery(t, 'unused_credentials')).toContain('90 AS unused_credential_days');
+    expect(namedQuery(t, 'root_account_findings')).toContain('true AS root_mfa_without_password');
+    expect(fn('FunctionsExports').Properties.Environment.Variables).toMatchObject({
+      CREDLAKE_BENCHMARK: 'security-hub',
+    });
+    expect(() => testApp({ benchmark: 'cis-2.0' })).toThrow(/setting benchmark is invalid: got "cis-2.0"/);
+  });
+
+  it('reach the plan function as the environment it reads, and are validated at synth', () => {
+    const plan = fn('FunctionsPlan');
     expect(plan.Properties.Environment.Variables).toMatchObject({
       CREDLAKE_INCLUDE_OUS: 'ou-ab12-cdef3456',
       CREDLAKE_EXCLUDE_ACCOUNTS: '333333333333,444444444444',

@@ -10,6 +10,7 @@ import { importReport } from '../../collector/import-report.ts';
 import { writeCurated } from '../../curation/curated-object.ts';
 import { accountPostureObject, type PostureRecord } from '../../curation/posture.ts';
 import { LocalStore } from '../../lake/local-store.ts';
+import { toAsff } from '../../queries/asff.ts';
 import {
   BENCHMARK_IDS,
   BENCHMARK_VALUES,
@@ -230,6 +231,30 @@ describe('the catalog of benchmarks', () => {
       controls: ['IAM.8'],
       security_hub: ['IAM.8'],
     });
+  });
+
+  it('an ASFF finding names the benchmark and its ids in RelatedRequirements', () => {
+    const row = {
+      check_name: 'stale_access_keys',
+      account_id: '100000000001',
+      account_name: 'acct-1',
+      finding_key: 'stale_access_keys|100000000001|alice|1',
+      user_name: 'alice',
+      user_arn: 'arn:aws:iam::100000000001:user/alice',
+      dt: DT,
+    };
+    const ctx = { account: '999999999999', region: 'eu-west-1', now: '2024-05-01T07:00:00.000Z' };
+    const v14 = toAsff(row, { ...ctx, benchmark: 'cis-1.4' });
+    expect(v14.Compliance).toMatchObject({
+      RelatedRequirements: ['CIS AWS Foundations Benchmark v1.4.0 1.14', 'Security Hub IAM.3'],
+    });
+    expect((v14.ProductFields as Record<string, string>)['credlake/benchmark']).toBe('cis-1.4');
+    expect(toAsff(row, { ...ctx, benchmark: 'cis-5.0' }).Compliance).toMatchObject({
+      RelatedRequirements: ['CIS AWS Foundations Benchmark v5.0.0 1.13', 'Security Hub IAM.3'],
+    });
+    const hub = toAsff(row, { ...ctx, benchmark: 'security-hub' });
+    expect(hub.Compliance).toMatchObject({ RelatedRequirements: ['Security Hub IAM.3'] });
+    expect(hub.Types).toEqual(['Software and Configuration Checks/AWS Security Best Practices']);
   });
 
   it("each .sql file holds the default benchmark's values, and every benchmark sets the same parameters", () => {
