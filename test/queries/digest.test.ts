@@ -127,6 +127,15 @@ describe('owners and waivers in the digest', () => {
     expect(b.notCollected).toEqual([]);
     expect(b.comparedAccounts).toBe(1);
   });
+
+  it('names the benchmark it was judged against, in the full digest and in each owner part', () => {
+    expect(buildDigest(rows, DT, undefined, undefined, 'cis-3.0').text).toContain(
+      'Judged against CIS AWS Foundations Benchmark v3.0.0.',
+    );
+    for (const part of ownerDigests(rows, DT, undefined, 'security-hub'))
+      expect(part.text).toContain('Judged against AWS Security Hub CSPM controls.');
+    expect(buildDigest(rows, DT).text).not.toContain('Judged against');
+  });
 });
 
 describe('the catalog order', () => {
