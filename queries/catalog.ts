@@ -334,7 +334,7 @@ const DECLARED: readonly SavedQuery[] = [
     name: 'findings_by_account',
     title: 'Findings by account',
     description:
-      'One row per account of the snapshot: users, console users, and a count per compliance check (NULL where the check could not run), from the findings_daily rollup at the default thresholds.',
+      'One row per account of the snapshot: users, console users, and a count per compliance check (NULL where the check could not run), from the findings_daily rollup at the thresholds of the benchmark of the day.',
     kind: 'summary',
     exported: false,
     controls: none,

@@ -78,8 +78,8 @@ export function findingKeySql(check: SavedQuery, a: string): string {
 /**
  * A check's SQL with each row's owner, waiver status and waiver from the snapshot's findings
  * table (the same rows, matched by their stable key), in the check's own order: what exports
- * write, so a waived finding is in the export, marked, never dropped. Only at the catalog's
- * default thresholds do all rows match (the findings table is built at those).
+ * write, so a waived finding is in the export, marked, never dropped. Only at the day's
+ * benchmark's thresholds do all rows match (the findings table is built at those).
  */
 export function withFindingStatus(check: SavedQuery, sql: string, dt: string): string {
   checkDate(dt);

@@ -25,7 +25,7 @@ export function findingsByAccountSql(): string {
   const columns = COMPLIANCE_CHECKS.map((q) => `a.${q.name}`).join(', ');
   return `-- One row per account with a run outcome in the snapshot: its users, console users, and the
 -- number of findings of each compliance check, read from the findings_daily rollup (the checks'
--- own rows, counted when the snapshot was collected, at the catalog's default thresholds). A
+-- own rows, counted when the snapshot was collected, at the day's benchmark's thresholds). A
 -- check that could not run on an account (report not collected, or posture not read) is NULL,
 -- never 0: checks_not_evaluated counts them. total_findings adds the evaluated checks.
 ${GENERATED}

@@ -240,7 +240,7 @@ const accountTags: TableDef = {
 const findingsDaily: TableDef = {
   name: 'findings_daily',
   description:
-    'The daily rollup: per snapshot and account, the number of findings of each compliance check at the catalog thresholds, with the account outcome; one small file per dt, derived from the tables above',
+    'The daily rollup: per snapshot and account, the number of findings of each compliance check at the thresholds of its benchmark (column benchmark), with the account outcome; one small file per dt, derived from the tables above',
   partitionKeys: [DT],
   columns: [
     ACCOUNT_ID,
