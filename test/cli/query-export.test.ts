@@ -88,11 +88,16 @@ describe('credlake export', () => {
       1 + manifest.queries.find((q: { name: string }) => q.name === 'stale_access_keys').rows,
     );
     expect(manifest.queries.find((q: { name: string }) => q.name === 'stale_access_keys').rows).toBe(4);
-    // An auditor's copy says what each file checks: severity and control ids.
+    // An auditor's copy says what each file checks: the benchmark, severity and control ids.
+    expect(manifest).toMatchObject({
+      benchmark: 'cis-5.0',
+      benchmarkTitle: 'CIS AWS Foundations Benchmark v5.0.0',
+    });
     expect(manifest.queries.find((q: { name: string }) => q.name === 'stale_access_keys')).toMatchObject({
       title: 'Access keys not rotated',
       severity: 'medium',
-      cis: ['1.14 (v1.4-v3.0)', '2.12 (v7.0)'],
+      benchmark: 'cis-5.0',
+      controls: ['1.13'],
       security_hub: ['IAM.3'],
     });
   });
