@@ -1,7 +1,7 @@
 // `--engine duckdb|athena` and the Athena flags shared by `credlake query` and `credlake export`.
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { type Command, Option } from 'commander';
-import type { AthenaTarget } from '../queries/athena.ts';
+import type { AthenaTarget } from '../queries/athena/client.ts';
 import { UsageError } from './errors.ts';
 
 export interface AthenaFlags {

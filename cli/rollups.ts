@@ -1,5 +1,6 @@
 // Keeps the findings_daily rollup in step with the curated tables: every command that changes a
 // day's curated data (collect, run, import, transform) rewrites that day's rollup before it ends.
+import { ConfigError, parsed } from '../common/env.ts';
 import { ENV } from '../common/env-names.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { DEFAULT_OWNER_TAGS, parseOwnerTags } from '../queries/annotate.ts';
@@ -24,22 +25,20 @@ export async function refreshRollups(
 
 /** The benchmark from CREDLAKE_BENCHMARK (the deployed setting's variable) or the default. */
 export function benchmarkFromEnv(env: NodeJS.ProcessEnv = process.env): BenchmarkId {
-  const value = env[ENV.benchmark];
-  if (value === undefined || value.trim() === '') return DEFAULT_BENCHMARK;
-  try {
-    return parseBenchmark(value.trim());
-  } catch (error) {
-    throw new UsageError(`${ENV.benchmark}: ${(error as Error).message}`);
-  }
+  return fromEnv(() => parsed(ENV.benchmark, (v) => parseBenchmark(v.trim()), DEFAULT_BENCHMARK, env));
 }
 
 /** The owner tag keys, from CREDLAKE_OWNER_TAGS (the deployed setting's variable) or the default. */
 export function ownerTags(env: NodeJS.ProcessEnv = process.env): readonly string[] {
-  const value = env[ENV.ownerTags];
-  if (value === undefined || value.trim() === '') return DEFAULT_OWNER_TAGS;
+  return fromEnv(() => parsed(ENV.ownerTags, parseOwnerTags, DEFAULT_OWNER_TAGS, env));
+}
+
+/** The environment read as the Lambdas read it; a bad value is a usage error on the command line. */
+function fromEnv<T>(read: () => T): T {
   try {
-    return parseOwnerTags(value);
+    return read();
   } catch (error) {
-    throw new UsageError(`${ENV.ownerTags}: ${(error as Error).message}`);
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
   }
 }

@@ -2,13 +2,12 @@
 // curated partition. Always ends as an outcome value; nothing here throws for an account's fault.
 
 import { writeCurated } from '../curation/curated-object.ts';
-import { parseReport, reportObject } from '../curation/report.ts';
-import { parseRawReportKey, RAW_ZONES } from '../lake/keys.ts';
+import { curateReport, notesLine } from '../curation/report.ts';
+import { RAW_ZONES } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
-import { MalformedReportError } from '../transforms/errors.ts';
 import type { AccountAccess, CallWrapper, FetchedReport, ReportApi } from './api.ts';
 import { ApiError, InterruptedError } from './errors.ts';
-import { type EvidenceRecord, quarantineReport, storeReport } from './evidence.ts';
+import { type EvidenceRecord, storeRawReport } from './evidence.ts';
 import type { Limiter } from './limiter.ts';
 import {
   type AccountInfo,
@@ -81,49 +80,35 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     // Keys and the curated rows carry GeneratedTime to the second, as IAM reports it.
     const reportTime = Math.floor(report.generatedAt / 1000) * 1000;
     const generatedAt = new Date(reportTime).toISOString();
-    // Parse before storing: good bytes become the evidence, bad bytes go to quarantine.
-    let parsed: ReturnType<typeof parseReport>;
-    try {
-      parsed = parseReport(
-        { key: '', dt: job.dt, accountId: account.accountId, generatedAt: reportTime },
-        report.content,
-        { runId: job.runId, accountName: account.name },
-      );
-    } catch (error) {
-      if (!(error instanceof MalformedReportError)) throw error;
-      const quarantined = await quarantineReport(
-        job.store,
-        job.dt,
-        account.accountId,
-        reportTime,
-        report.content,
-      );
+    // Curate before storing: good bytes become the evidence, bad bytes go to quarantine.
+    const identity = { dt: job.dt, accountId: account.accountId, generatedAt: reportTime };
+    const curated = curateReport(identity, report.content, { runId: job.runId, accountName: account.name });
+    if (!curated.ok) {
+      const quarantined = await storeRawReport(job.store, identity, report.content, 'quarantine');
       return finish({
         status: 'failed',
         reason: 'malformed_report',
-        message: error.message,
-        rawKey: quarantined.key,
+        message: curated.rejection.message,
+        rawKey: quarantined.ref.key,
         reportGeneratedAt: generatedAt,
-        evidence: [quarantined],
+        evidence: [quarantined.record],
       });
     }
-    const stored = await storeReport(job.store, job.dt, account.accountId, reportTime, report.content);
-    const rawKey = stored.key;
-    const ref = parseRawReportKey(rawKey)!;
-    await writeCurated(job.store, [reportObject(ref, parsed)]);
+    const stored = await storeRawReport(job.store, identity, report.content, 'evidence');
+    await writeCurated(job.store, [curated.object]);
     const { evidence: postureEvidence, ...posture } = await readPosture(job, api, call, account, fetchedAt);
     return finish({
       ...posture,
-      evidence: [stored, ...(postureEvidence ? [postureEvidence] : [])],
+      evidence: [stored.record, ...(postureEvidence ? [postureEvidence] : [])],
       status: 'collected',
       reason: null,
-      message: reportNotes(parsed),
-      rawKey,
+      message: notesLine(curated.notes),
+      rawKey: stored.ref.key,
       reportGeneratedAt: generatedAt,
       reportTimeSource: 'iam',
-      reportAgeHours: Math.max(0, Math.floor((fetchedAt - ref.generatedAt) / 3_600_000)),
-      userCount: parsed.rows.length,
-      unknownColumns: parsed.unknownColumns.length ? parsed.unknownColumns : undefined,
+      reportAgeHours: Math.max(0, Math.floor((fetchedAt - reportTime) / 3_600_000)),
+      userCount: curated.parsed.rows.length,
+      unknownColumns: curated.parsed.unknownColumns.length ? curated.parsed.unknownColumns : undefined,
     });
   } catch (error) {
     const [reason, message] = failureOf(error);
@@ -255,26 +240,4 @@ function failureOf(error: unknown): [FailureReason, string] {
     return ['error', message];
   }
   return ['error', error instanceof Error ? error.message : String(error)];
-}
-
-/** What a collected report holds that a reader of the run record should know. */
-export function reportNotes(parsed: ReturnType<typeof parseReport>): string | null {
-  const notes = [
-    parsed.unknownColumns.length
-      ? `unknown columns kept in raw only: ${parsed.unknownColumns.join(', ')}`
-      : '',
-    parsed.futureTimestamps
-      ? `${parsed.futureTimestamps} timestamp(s) later than the report time (their day counts are empty)`
-      : '',
-    parsed.duplicateUsers.length
-      ? `users on more than one line, every line kept: ${parsed.duplicateUsers.join(', ')}`
-      : '',
-    parsed.keyUseColumns
-      ? ''
-      : `no access-key use columns (a report from before April 2015): use of ${parsed.keysWithUnknownUse} active key(s) is unknown, so unused-credential checks do not judge them`,
-    parsed.keysBeforeUseRecords
-      ? `${parsed.keysBeforeUseRecords} active key(s) set before 2015-04-22, when IAM began recording key use: their idle time counts from that date ("no use recorded")`
-      : '',
-  ].filter(Boolean);
-  return notes.length ? notes.join('; ') : null;
 }

@@ -1,42 +1,7 @@
-// Reads the Lambda environment once, naming any missing or malformed variable.
+// The collector Lambdas' configuration, read once from their environment.
 import { COLLECTOR_DEFAULTS } from '../common/defaults.ts';
-import { ENV, type EnvName } from '../common/env-names.ts';
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-export function required(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  if (value === undefined || value === '') throw new ConfigError(`environment variable ${name} is not set`);
-  return value;
-}
-
-export function optional(name: EnvName, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = env[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
-export function list(name: EnvName, env: NodeJS.ProcessEnv = process.env): string[] | undefined {
-  const value = optional(name, env);
-  return value
-    ? value
-        .split(',')
-        .map((v) => v.trim())
-        .filter(Boolean)
-    : undefined;
-}
-
-export function positive(name: EnvName, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
-  const value = optional(name, env);
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new ConfigError(
-      `environment variable ${name} must be a positive whole number, got ${JSON.stringify(value)}`,
-    );
-  return n;
-}
+import { ConfigError, list, optional, positive, required } from '../common/env.ts';
+import { ENV } from '../common/env-names.ts';
 
 export interface CollectorConfig {
   readonly bucket: string;

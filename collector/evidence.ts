@@ -2,7 +2,7 @@
 // built from bytes stored under the key its outcome names. A response that does not parse is
 // quarantined under a key of its own, so a later good response is stored and used instead.
 import { createHash } from 'node:crypto';
-import { quarantineKey, rawReportKey } from '../lake/keys.ts';
+import { quarantineKey, type RawReportRef, rawReportKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 
 /** A raw object as a run recorded it: the chain of custody `credlake verify` checks. */
@@ -35,36 +35,49 @@ export function evidenceOf(key: string, bytes: Uint8Array | string): EvidenceRec
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a).equals(b);
 
-/**
- * Stores a report's bytes and returns the key that holds exactly them: the plain key when it is
- * new or already holds these bytes, a digest-suffixed key when it holds other bytes.
- */
-export async function storeReport(
-  store: ObjectStore,
-  dt: string,
-  accountId: string,
-  generatedAt: number,
-  bytes: Uint8Array,
-): Promise<EvidenceRecord> {
-  const key = rawReportKey(dt, accountId, generatedAt);
-  if (await store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' }))
-    return withVersion(store, evidenceOf(key, bytes));
-  const existing = await store.get(key);
-  if (existing && sameBytes(existing, bytes)) return withVersion(store, evidenceOf(key, bytes));
-  const other = rawReportKey(dt, accountId, generatedAt, digestOf(bytes));
-  await store.put(other, bytes, { ifAbsent: true, contentType: 'text/csv' });
-  return withVersion(store, evidenceOf(other, bytes));
+/** A report's raw bytes as stored: the reference its outcome names, and the bytes that key holds. */
+export interface StoredReport {
+  readonly record: EvidenceRecord;
+  readonly ref: RawReportRef;
+  /** The bytes under `ref.key`: the ones given, or those already there (an import's `keep`). */
+  readonly bytes: Uint8Array;
+  /** False when the key already held bytes and nothing was written. */
+  readonly wrote: boolean;
 }
 
-/** Keeps a report that did not parse, as evidence of the failure; returns its key. */
-export async function quarantineReport(
+/**
+ * How a report's bytes are kept, the one way raw report bytes are written:
+ * - `evidence`: a collected report. The plain key when it is new or already holds these bytes, a
+ *   digest-suffixed key when it holds other bytes: exactly these bytes are always kept.
+ * - `import`: an imported report. The plain key when it is new; otherwise the raw copy already
+ *   there stands (the same report imported or collected before) and is what gets curated.
+ * - `quarantine`: a report that did not parse, kept as evidence of the failure under a key of its own.
+ */
+export type RawReportPolicy = 'evidence' | 'import' | 'quarantine';
+
+export async function storeRawReport(
   store: ObjectStore,
-  dt: string,
-  accountId: string,
-  generatedAt: number,
+  report: Omit<RawReportRef, 'key'>,
   bytes: Uint8Array,
-): Promise<EvidenceRecord> {
-  const key = quarantineKey(dt, accountId, generatedAt, digestOf(bytes));
-  await store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' });
-  return withVersion(store, evidenceOf(key, bytes));
+  policy: RawReportPolicy,
+): Promise<StoredReport> {
+  const { dt, accountId, generatedAt } = report;
+  const put = (key: string) => store.put(key, bytes, { ifAbsent: true, contentType: 'text/csv' });
+  const stored = async (key: string, held: Uint8Array, wrote: boolean): Promise<StoredReport> => ({
+    record: await withVersion(store, evidenceOf(key, held)),
+    ref: { ...report, key },
+    bytes: held,
+    wrote,
+  });
+  if (policy === 'quarantine') {
+    const key = quarantineKey(dt, accountId, generatedAt, digestOf(bytes));
+    return stored(key, bytes, await put(key));
+  }
+  const key = rawReportKey(dt, accountId, generatedAt);
+  if (await put(key)) return stored(key, bytes, true);
+  const existing = await store.get(key);
+  if (policy === 'import') return stored(key, existing ?? bytes, false);
+  if (existing && sameBytes(existing, bytes)) return stored(key, bytes, false);
+  const other = rawReportKey(dt, accountId, generatedAt, digestOf(bytes));
+  return stored(other, bytes, await put(other));
 }

@@ -2,13 +2,11 @@
 // from the console) into the lake as if a run had collected it.
 
 import { writeCurated } from '../curation/curated-object.ts';
-import { parseReport, reportObject } from '../curation/report.ts';
-import { parseRawReportKey, rawReportKey, rawReportPrefix } from '../lake/keys.ts';
+import { curateReport, guessReportTime, notesLine, type ReportNote } from '../curation/report.ts';
+import { rawReportPrefix } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
-import { newestTimestamp, parseCredentialReport } from '../transforms/credential-report.ts';
-import { reportNotes } from './collect-account.ts';
 import { writeCollectionRuns } from './curate.ts';
-import { evidenceOf, sha256Of, withVersion } from './evidence.ts';
+import { sha256Of, storeRawReport } from './evidence.ts';
 import { writeManifest, writeOutcome } from './journal.ts';
 import { type AccountOutcome, newRunId } from './outcome.ts';
 
@@ -31,14 +29,8 @@ export interface ImportResult {
   readonly rows: number;
   readonly generatedAt: number;
   readonly generatedAtSource: 'given' | 'newest_timestamp' | 'date_midnight';
-  readonly unknownColumns: string[];
-  readonly futureTimestamps: number;
-  readonly duplicateUsers: string[];
-  /** Active keys whose use the report cannot tell (pre-April-2015 layout). */
-  readonly keysWithUnknownUse: number;
-  /** Active keys set before IAM recorded key use (2015-04-22). */
-  readonly keysBeforeUseRecords: number;
-  readonly keyUseColumns: boolean;
+  /** What the report holds that its reader should know (curation/report.ts says it). */
+  readonly notes: readonly ReportNote[];
   readonly durationMs: number;
 }
 
@@ -49,35 +41,26 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
   let generatedAt = req.generatedAt;
   let generatedAtSource: ImportResult['generatedAtSource'] = 'given';
   if (generatedAt === undefined) {
-    // Parse once with a placeholder time only to validate and find the newest timestamp.
-    const probe = parseCredentialReport(req.bytes, {
-      accountId: req.accountId,
-      accountName: null,
-      runId,
-      generatedAt: 0,
-    });
-    const newest = newestTimestamp(probe.rows);
-    generatedAt = newest ?? Date.parse(`${req.dt}T00:00:00Z`);
-    generatedAtSource = newest === undefined ? 'date_midnight' : 'newest_timestamp';
+    const guess = guessReportTime(req.bytes, req.accountId, req.dt);
+    generatedAt = guess.generatedAt;
+    generatedAtSource = guess.source;
   }
-  const rawKey = rawReportKey(req.dt, req.accountId, generatedAt);
-  const ref = parseRawReportKey(rawKey)!;
-  // Parse before anything is written: a bad file never reaches the lake.
+  const identity = { dt: req.dt, accountId: req.accountId, generatedAt };
+  // Curate before anything is written: a bad file never reaches the lake.
   const ctx = { runId, accountName: req.accountName ?? null };
-  let parsed = parseReport(ref, req.bytes, ctx);
-  const wroteRaw = await store.put(rawKey, req.bytes, { ifAbsent: true, contentType: 'text/csv' });
-  let evidence = evidenceOf(rawKey, req.bytes);
-  if (!wroteRaw) {
-    // The same report was imported or collected before: the raw copy already there stands.
-    const existing = await store.get(rawKey);
-    if (existing) {
-      parsed = parseReport(ref, existing, ctx);
-      evidence = evidenceOf(rawKey, existing);
-    }
-  }
-  await writeCurated(store, [reportObject(ref, parsed)]);
+  const curate = (bytes: Uint8Array) => {
+    const curated = curateReport(identity, bytes, ctx);
+    if (!curated.ok) throw curated.rejection;
+    return curated;
+  };
+  let curated = curate(req.bytes);
+  const stored = await storeRawReport(store, identity, req.bytes, 'import');
+  // The same report imported or collected before: the raw copy already there is what stands.
+  if (stored.bytes !== req.bytes) curated = curate(stored.bytes);
+  await writeCurated(store, [curated.object]);
+  const { parsed } = curated;
+  const rawKey = stored.ref.key;
   const durationMs = Math.round(performance.now() - clock);
-  evidence = await withVersion(store, evidence);
   const outcome: AccountOutcome = {
     accountId: req.accountId,
     accountName: req.accountName ?? null,
@@ -90,12 +73,12 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
         : generatedAtSource === 'date_midnight'
           ? 'report time guessed as the snapshot date at 00:00Z (no --generated-at, no event in the file)'
           : '',
-      reportNotes(parsed) ?? '',
+      notesLine(curated.notes) ?? '',
     ]
       .filter(Boolean)
       .join('; '),
     attempts: 0,
-    reportGeneratedAt: new Date(ref.generatedAt).toISOString(),
+    reportGeneratedAt: new Date(generatedAt).toISOString(),
     reportTimeSource: generatedAtSource === 'given' ? 'given' : 'guessed',
     reportAgeHours: null,
     userCount: parsed.rows.length,
@@ -103,7 +86,7 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
     rawKey,
     runId,
     unknownColumns: parsed.unknownColumns.length ? parsed.unknownColumns : undefined,
-    evidence: [evidence],
+    evidence: [stored.record],
   };
   await writeOutcome(store, req.dt, outcome);
   const finishedAt = new Date().toISOString();
@@ -114,22 +97,17 @@ export async function importReport(store: ObjectStore, req: ImportRequest): Prom
     finishedAt,
     interrupted: false,
     outcomes: [outcome],
-    evidence: [evidence],
+    evidence: [stored.record],
   });
   if (req.rebuildRunTable !== false) await writeCollectionRuns(store, req.dt);
   return {
     runId,
     rawKey,
-    wroteRaw,
+    wroteRaw: stored.wrote,
     rows: parsed.rows.length,
-    generatedAt: ref.generatedAt,
+    generatedAt,
     generatedAtSource,
-    unknownColumns: parsed.unknownColumns,
-    futureTimestamps: parsed.futureTimestamps,
-    duplicateUsers: parsed.duplicateUsers,
-    keysWithUnknownUse: parsed.keysWithUnknownUse,
-    keysBeforeUseRecords: parsed.keysBeforeUseRecords,
-    keyUseColumns: parsed.keyUseColumns,
+    notes: curated.notes,
     durationMs,
   };
 }

@@ -1,12 +1,9 @@
-// The exports Lambda's configuration, read once from its environment, naming any variable that
-// is missing.
-import { DIGEST_MODES, type DigestMode, ENV, type EnvName } from '../common/env-names.ts';
+// The exports Lambda's configuration, read once from its environment with the one reader every
+// handler uses (common/env.ts), naming any variable that is missing or malformed.
+import { ConfigError, oneOf, optional, parsed, required } from '../common/env.ts';
+import { DIGEST_MODES, type DigestMode, ENV } from '../common/env-names.ts';
 import { DEFAULT_OWNER_TAGS, parseOwnerTags } from './annotate.ts';
 import { type BenchmarkId, DEFAULT_BENCHMARK, parseBenchmark } from './catalog.ts';
-
-export class ExportsConfigError extends Error {
-  override readonly name = 'ExportsConfigError';
-}
 
 export interface ExportsConfig {
   readonly bucket: string;
@@ -28,60 +25,26 @@ export interface ExportsConfig {
 }
 
 export function readExportsConfig(env: NodeJS.ProcessEnv = process.env): ExportsConfig {
-  const need = (name: EnvName) => {
-    const value = env[name];
-    if (!value) throw new ExportsConfigError(`environment variable ${name} is not set`);
-    return value;
-  };
   let namedQueries: Record<string, string>;
   try {
-    namedQueries = JSON.parse(need(ENV.namedQueries));
+    namedQueries = JSON.parse(required(ENV.namedQueries, env));
   } catch (cause) {
-    if (cause instanceof ExportsConfigError) throw cause;
-    throw new ExportsConfigError(
-      `environment variable ${ENV.namedQueries} is not a JSON object of query ids`,
-      {
-        cause,
-      },
-    );
+    if (cause instanceof ConfigError) throw cause;
+    throw new ConfigError(`environment variable ${ENV.namedQueries} is not a JSON object of query ids`, {
+      cause,
+    });
   }
   return {
-    bucket: need(ENV.bucket),
+    bucket: required(ENV.bucket, env),
     prefix: env[ENV.prefix] ?? '',
-    workgroup: need(ENV.athenaWorkgroup),
-    database: need(ENV.glueDatabase),
+    workgroup: required(ENV.athenaWorkgroup, env),
+    database: required(ENV.glueDatabase, env),
     namedQueries,
-    topicArn: env[ENV.topicArn] || undefined,
-    digest: digestMode(env[ENV.digest]),
-    ownerTags: ownerTagsOf(env[ENV.ownerTags]),
+    topicArn: optional(ENV.topicArn, env),
+    digest: oneOf(ENV.digest, DIGEST_MODES, 'changes', env),
+    ownerTags: parsed(ENV.ownerTags, parseOwnerTags, DEFAULT_OWNER_TAGS, env),
     digestByOwner: env[ENV.digestByOwner] === 'true',
     securityHub: env[ENV.securityHub] === 'true',
-    benchmark: benchmarkOf(env[ENV.benchmark]),
+    benchmark: parsed(ENV.benchmark, (v) => parseBenchmark(v.trim()), DEFAULT_BENCHMARK, env),
   };
-}
-
-function ownerTagsOf(value: string | undefined): readonly string[] {
-  if (value === undefined || value.trim() === '') return DEFAULT_OWNER_TAGS;
-  try {
-    return parseOwnerTags(value);
-  } catch (error) {
-    throw new ExportsConfigError(`environment variable ${ENV.ownerTags}: ${(error as Error).message}`);
-  }
-}
-
-function benchmarkOf(value: string | undefined): BenchmarkId {
-  if (value === undefined || value === '') return DEFAULT_BENCHMARK;
-  try {
-    return parseBenchmark(value);
-  } catch (error) {
-    throw new ExportsConfigError(`environment variable ${ENV.benchmark}: ${(error as Error).message}`);
-  }
-}
-
-function digestMode(value: string | undefined): ExportsConfig['digest'] {
-  if (value === undefined || value === '') return 'changes';
-  if ((DIGEST_MODES as readonly string[]).includes(value)) return value as DigestMode;
-  throw new ExportsConfigError(
-    `environment variable ${ENV.digest} must be changes, always or off, got ${JSON.stringify(value)}`,
-  );
 }

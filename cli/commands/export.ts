@@ -3,7 +3,7 @@ import { exportKey, exportManifestKey, exportWorkbookKey } from '../../lake/keys
 import { LocalStore } from '../../lake/local-store.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
-import { runExportsOnAthena } from '../../queries/athena-run.ts';
+import { runExportsOnAthena } from '../../queries/athena/run.ts';
 import { BENCHMARKS, type BenchmarkId, DEFAULT_BENCHMARK, queryLabels } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { exportSnapshot } from '../../queries/export.ts';

@@ -93,25 +93,16 @@ export function registerImport(program: Command): void {
         `  raw:     ${store.location}/${result.rawKey}${result.wroteRaw ? '' : ' (already there, kept as it was)'}`,
         `  curated: ${store.location}/${curatedAccountPrefix('credential_report', opts.date!, opts.account!)}`,
       ];
-      if (result.unknownColumns.length) {
-        lines.push(`  note: unknown columns kept in raw only: ${result.unknownColumns.join(', ')}`);
+      // Each note as curation says it, with what an import can do about a late timestamp.
+      for (const note of result.notes) {
+        const hint =
+          note.kind !== 'future_timestamps'
+            ? ''
+            : opts.generatedAt === undefined
+              ? '; give --generated-at if the guess is wrong'
+              : '; check the --generated-at given';
+        lines.push(`  note: ${note.text}${hint}`);
       }
-      if (result.futureTimestamps)
-        lines.push(
-          `  note: ${result.futureTimestamps} timestamp(s) later than the report time: their day counts are left empty${opts.generatedAt === undefined ? ' (give --generated-at if the guess is wrong)' : ' (check the --generated-at given)'}`,
-        );
-      if (result.duplicateUsers.length)
-        lines.push(
-          `  note: users on more than one line, every line kept as in the file: ${result.duplicateUsers.join(', ')}`,
-        );
-      if (!result.keyUseColumns)
-        lines.push(
-          `  note: the file has no access-key use columns (IAM added them in April 2015): use of ${result.keysWithUnknownUse} active key(s) is unknown, so the unused-credential and unused-user checks do not judge them`,
-        );
-      if (result.keysBeforeUseRecords)
-        lines.push(
-          `  note: ${result.keysBeforeUseRecords} active key(s) were set before 2015-04-22, when IAM began recording key use: without a recorded use they read "no use recorded", counted from that date`,
-        );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { openStore } from '../../lake/open-store.ts';
-import { runSavedQueryOnAthena } from '../../queries/athena-run.ts';
+import { runSavedQueryOnAthena } from '../../queries/athena/run.ts';
 import {
   type BenchmarkId,
   benchmarkControls,

@@ -161,7 +161,7 @@ describe('duplicate user rows', () => {
     const r = await runCli(importArgs(path, dir, '--generated-at', '2016-03-10T00:00:00Z'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('imported 3 rows');
-    expect(r.stdout).toContain('users on more than one line, every line kept as in the file: carol');
+    expect(r.stdout).toContain('note: users on more than one line, every line kept: carol');
     expect(REPORT_COLUMNS.length).toBeGreaterThan(16);
   });
 });

@@ -101,7 +101,7 @@ describe('a key set before 2015-04-22, when IAM began recording key use', () => 
       },
     ]);
     const { lake, stdout } = await importFile(text, '2016-03-10', '2016-03-10T00:00:00Z');
-    expect(stdout).toContain('1 active key(s) were set before 2015-04-22');
+    expect(stdout).toContain('note: 1 active key(s) set before 2015-04-22');
 
     const credentials = await query(lake, 'unused_credentials');
     expect(credentials.map((c) => [c.user_name, c.days_unused, c.use_record])).toEqual([

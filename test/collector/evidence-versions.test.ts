@@ -3,7 +3,7 @@
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { storeReport } from '../../collector/evidence.ts';
+import { storeRawReport } from '../../collector/evidence.ts';
 import { writeManifest } from '../../collector/journal.ts';
 import { checkEvidence } from '../../collector/verify.ts';
 import { S3Store } from '../../lake/s3-store.ts';
@@ -27,12 +27,11 @@ describe('version ids in the chain of custody', () => {
   it('records the version of each raw object and flags one written again', async () => {
     const store = new VersionedStore();
     const bytes = new TextEncoder().encode('user,arn\n');
-    const record = await storeReport(
+    const { record } = await storeRawReport(
       store,
-      '2024-05-01',
-      '000000000001',
-      Date.parse('2024-05-01T06:00:00Z'),
+      { dt: '2024-05-01', accountId: '000000000001', generatedAt: Date.parse('2024-05-01T06:00:00Z') },
       bytes,
+      'evidence',
     );
     expect(record.versionId).toBe('v1');
     await writeManifest(store, {

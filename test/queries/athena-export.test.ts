@@ -8,8 +8,8 @@ import {
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { executeOnAthena, readAthenaResults } from '../../queries/athena.ts';
-import { exportWithAthena } from '../../queries/athena-export.ts';
+import { executeOnAthena, readAthenaResults } from '../../queries/athena/client.ts';
+import { exportWithAthena } from '../../queries/athena/export.ts';
 import { EXPORTED_QUERIES } from '../../queries/catalog.ts';
 import { loadQuerySql } from '../../queries/saved-query.ts';
 

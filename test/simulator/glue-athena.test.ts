@@ -18,7 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { glueColumns, partitionInput } from '../../lake/glue-table.ts';
 import { S3Store } from '../../lake/s3-store.ts';
-import { executeOnAthena, readAthenaResults } from '../../queries/athena.ts';
+import { executeOnAthena, readAthenaResults } from '../../queries/athena/client.ts';
 import { CATALOG } from '../../queries/catalog.ts';
 import { Simulator } from '../../simulator/simulator.ts';
 import { TABLES } from '../../transforms/schema.ts';

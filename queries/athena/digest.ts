@@ -1,11 +1,11 @@
 // The deployed digest: findings_changes for the run's snapshot, run by Athena from its named
 // query, turned into the same digest `credlake run --notify` sends.
 import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena';
-import { executeOnAthena, readAthenaResults } from './athena.ts';
-import type { ExportTarget } from './athena-export.ts';
-import { buildDigest, type Digest, ownerDigests } from './digest.ts';
-import { requireQuery, withParams } from './sql-params.ts';
-import type { PlainValue } from './values.ts';
+import { buildDigest, type Digest, ownerDigests } from '../digest.ts';
+import { requireQuery, withParams } from '../sql-params.ts';
+import type { PlainValue } from '../values.ts';
+import { executeOnAthena, readAthenaResults } from './client.ts';
+import type { ExportTarget } from './export.ts';
 
 export async function digestWithAthena(
   athena: AthenaClient,

@@ -3,13 +3,13 @@
 import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
-import { exportKey, exportManifestKey, prefixed } from '../lake/keys.ts';
-import { type AthenaTarget, executeOnAthena } from './athena.ts';
-import { BENCHMARKS, type BenchmarkId, EXPORTED_QUERIES, queryLabels } from './catalog.ts';
-import { spreadsheetSafeCsv } from './format.ts';
-import { RESULT_COLUMNS } from './result-columns.ts';
-import { withFindingStatus } from './rollup.ts';
-import { requireQuery, withBenchmark, withParams } from './sql-params.ts';
+import { exportKey, exportManifestKey, prefixed } from '../../lake/keys.ts';
+import { BENCHMARKS, type BenchmarkId, EXPORTED_QUERIES, queryLabels } from '../catalog.ts';
+import { spreadsheetSafeCsv } from '../format.ts';
+import { RESULT_COLUMNS } from '../result-columns.ts';
+import { withFindingStatus } from '../rollup.ts';
+import { requireQuery, withBenchmark, withParams } from '../sql-params.ts';
+import { type AthenaTarget, executeOnAthena } from './client.ts';
 
 export interface ExportTarget extends AthenaTarget {
   readonly bucket: string;

@@ -4,18 +4,18 @@
 // reads it (Athena sees only registered partitions).
 import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { curatedKey, prefixed } from '../lake/keys.ts';
-import { S3Store } from '../lake/s3-store.ts';
-import { encodeParquet } from '../transforms/parquet.ts';
-import { TABLES, type TableDef } from '../transforms/schema.ts';
-import { annotateFindings, contextKeys } from './annotate.ts';
-import { executeOnAthena, readAthenaResults } from './athena.ts';
-import type { ExportTarget } from './athena-export.ts';
-import { COMPLIANCE_CHECKS } from './catalog.ts';
-import { dailyFindingsSql, dailyRollupSql, toTableRows } from './rollup.ts';
-import { withBenchmark } from './sql-params.ts';
-import type { PlainValue } from './values.ts';
-import { applyLakeWaivers } from './waivers-source.ts';
+import { curatedKey, prefixed } from '../../lake/keys.ts';
+import { S3Store } from '../../lake/s3-store.ts';
+import { encodeParquet } from '../../transforms/parquet.ts';
+import { TABLES, type TableDef } from '../../transforms/schema.ts';
+import { annotateFindings, contextKeys } from '../annotate.ts';
+import { COMPLIANCE_CHECKS } from '../catalog.ts';
+import { dailyFindingsSql, dailyRollupSql, toTableRows } from '../rollup.ts';
+import { withBenchmark } from '../sql-params.ts';
+import type { PlainValue } from '../values.ts';
+import { applyLakeWaivers } from '../waivers-source.ts';
+import { executeOnAthena, readAthenaResults } from './client.ts';
+import type { ExportTarget } from './export.ts';
 
 export interface RollupWritten {
   readonly key: string;

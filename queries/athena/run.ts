@@ -1,11 +1,11 @@
 // Saved queries run on Athena from the CLI, for analysts who have the pipeline deployed: the
 // same .sql files, the snapshot date written into the params CTE, results read page by page.
 import type { AthenaClient } from '@aws-sdk/client-athena';
-import { type AthenaTarget, executeOnAthena, readAthenaResults } from './athena.ts';
-import { type BenchmarkId, benchmarkValues, DEFAULT_BENCHMARK, EXPORTED_QUERIES } from './catalog.ts';
-import type { QueryResult } from './duckdb-engine.ts';
-import { loadQuerySql } from './saved-query.ts';
-import { checkParams, type ParamValues, requireQuery, withParams } from './sql-params.ts';
+import { type BenchmarkId, benchmarkValues, DEFAULT_BENCHMARK, EXPORTED_QUERIES } from '../catalog.ts';
+import type { QueryResult } from '../duckdb-engine.ts';
+import { loadQuerySql } from '../saved-query.ts';
+import { checkParams, type ParamValues, requireQuery, withParams } from '../sql-params.ts';
+import { type AthenaTarget, executeOnAthena, readAthenaResults } from './client.ts';
 
 export interface AthenaRun {
   readonly result: QueryResult;

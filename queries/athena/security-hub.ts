@@ -1,10 +1,10 @@
 // What the deployed exports step hands Security Hub, read with Athena (the rows of findings_changes
 // come from the digest's query).
 import type { AthenaClient } from '@aws-sdk/client-athena';
-import { executeOnAthena, readAthenaResults } from './athena.ts';
-import type { ExportTarget } from './athena-export.ts';
-import { type SecurityHubInput, securityHubInput } from './security-hub.ts';
-import type { PlainValue } from './values.ts';
+import { type SecurityHubInput, securityHubInput } from '../security-hub.ts';
+import type { PlainValue } from '../values.ts';
+import { executeOnAthena, readAthenaResults } from './client.ts';
+import type { ExportTarget } from './export.ts';
 
 export function securityHubInputWithAthena(
   athena: AthenaClient,

@@ -6,7 +6,7 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import type { PlainValue } from './values.ts';
+import type { PlainValue } from '../values.ts';
 
 export class AthenaQueryError extends Error {
   override readonly name = 'AthenaQueryError';
