@@ -4,8 +4,8 @@
 // Every file ends as imported, skipped (the same bytes are in the lake) or refused, with why.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { writeCollectionRuns } from '../collector/curate.ts';
 import { alreadyImported, importReport } from '../collector/import-report.ts';
+import { writeCollectionRuns } from '../collector/write-day-tables.ts';
 import { openStore } from '../lake/open-store.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { MalformedReportError } from '../transforms/errors.ts';

@@ -5,10 +5,10 @@ import { writeCurated } from '../curation/curated-object.ts';
 import { curateReport, guessReportTime, notesLine, type ReportNote } from '../curation/report.ts';
 import { rawReportPrefix } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
-import { writeCollectionRuns } from './curate.ts';
 import { sha256Of, storeRawReport } from './evidence.ts';
 import { writeManifest, writeOutcome } from './journal.ts';
 import { type AccountOutcome, newRunId } from './outcome.ts';
+import { writeCollectionRuns } from './write-day-tables.ts';
 
 export interface ImportRequest {
   readonly bytes: Uint8Array;

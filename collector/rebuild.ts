@@ -17,11 +17,11 @@ import {
   rawReportPrefix,
 } from '../lake/keys.ts';
 import { getJson, type ObjectStore } from '../lake/store.ts';
-import { writeAccounts, writeCollectionRuns } from './curate.ts';
 import { readOutcomes, standingOutcomes } from './journal.ts';
 import { readAccountsSnapshot } from './org-snapshot.ts';
 import type { AccountOutcome } from './outcome.ts';
 import { type PostureRecord, writeAccountPosture } from './posture.ts';
+import { writeAccounts, writeCollectionRuns } from './write-day-tables.ts';
 
 export interface RebuildResult {
   readonly dt: string;

@@ -8,7 +8,6 @@ import { getJson, type ObjectStore } from '../lake/store.ts';
 import { TABLES, type TableDef } from '../transforms/schema.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
 import { collectAccount, completePosture, DEFAULT_POLL, type PollPolicy } from './collect-account.ts';
-import { writeAccounts, writeCollectionRuns } from './curate.ts';
 import {
   type AccountFilters,
   discoverAccounts,
@@ -25,6 +24,7 @@ import { readAccountsSnapshot, type SnapshotUse, storeAccountsSnapshot } from '.
 import { type AccountOutcome, type AccountsSnapshot, newRunId, outcomeWithoutReport } from './outcome.ts';
 import { writeAccountPosture } from './posture.ts';
 import { DEFAULT_RETRY, type RetryPolicy, retryPolicyForAccount } from './retry.ts';
+import { writeAccounts, writeCollectionRuns } from './write-day-tables.ts';
 
 export interface PipelineDeps {
   readonly store: ObjectStore;

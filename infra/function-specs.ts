@@ -5,7 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ENV } from '../common/env-names.ts';
 import { curatedPrefix, RAW_ZONES, RUNS_ZONE as RUNS_PREFIX, WAIVERS_FILE_KEY } from '../lake/keys.ts';
 import { TABLES } from '../transforms/schema.ts';
-import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
+import { DATABASE_NAME, WORKGROUP_NAME } from './athena-glue.ts';
 import type { FunctionsProps } from './functions.ts';
 import type { FunctionSpec } from './least-privilege-function.ts';
 import { ORGANIZATIONS_READ_ACTIONS } from './management-stack.ts';

@@ -1,11 +1,11 @@
-// The pipeline, in the tooling account: storage, catalog, functions, orchestration, notices.
+// The pipeline, in the tooling account: storage, Glue and Athena, functions, orchestration, notices.
 import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { RAW_ZONES } from '../lake/keys.ts';
-import { Catalog } from './catalog.ts';
+import { AthenaGlue } from './athena-glue.ts';
 import { Functions } from './functions.ts';
 import { Orchestration } from './orchestration.ts';
 import type { Settings } from './settings.ts';
@@ -13,7 +13,7 @@ import { Storage } from './storage.ts';
 
 export class PipelineStack extends Stack {
   readonly storage: Storage;
-  readonly catalog: Catalog;
+  readonly athenaGlue: AthenaGlue;
   readonly functions: Functions;
   readonly orchestration: Orchestration;
   readonly topic: Topic;
@@ -29,7 +29,8 @@ export class PipelineStack extends Stack {
       exportsRetentionDays: settings.exportsRetentionDays,
       athenaResultsRetentionDays: settings.athenaResultsRetentionDays,
     });
-    this.catalog = new Catalog(this, 'Catalog', {
+    // The construct id stays 'Catalog': renaming it would replace the database, tables and named queries.
+    this.athenaGlue = new AthenaGlue(this, 'Catalog', {
       bucket: this.storage.bucket,
       key: this.storage.key,
       bytesScannedCutoffMb: settings.bytesScannedCutoffMb,
@@ -86,7 +87,7 @@ export class PipelineStack extends Stack {
       benchmark: settings.benchmark,
       logRetentionDays: settings.logRetentionDays,
       namedQueryIds: Object.fromEntries(
-        Object.entries(this.catalog.namedQueries).map(([name, q]) => [name, q.attrNamedQueryId]),
+        Object.entries(this.athenaGlue.namedQueries).map(([name, q]) => [name, q.attrNamedQueryId]),
       ),
     });
     this.orchestration = new Orchestration(this, 'Orchestration', {

@@ -12,7 +12,7 @@ import { DASHBOARD, dashboardQueries } from '../dashboard/spec.ts';
 import { RESULT_COLUMNS } from '../queries/result-columns.ts';
 import { querySql } from '../queries/summary-sql.ts';
 import { TABLES } from '../transforms/schema.ts';
-import { DATABASE_NAME, WORKGROUP_NAME } from './catalog.ts';
+import { DATABASE_NAME, WORKGROUP_NAME } from './athena-glue.ts';
 import { acknowledge } from './nag.ts';
 import { dashboardDefinition, dataSetId } from './quicksight-definition.ts';
 import type { Settings } from './settings.ts';

@@ -201,7 +201,7 @@ export function exportKey(query: string, dt: string): string {
 }
 
 /** The HTML report of a snapshot, written by `credlake run`. */
-export function reportKey(dt: string): string {
+export function htmlReportKey(dt: string): string {
   return `reports/dt=${dt}/credlake-report.html`;
 }
 

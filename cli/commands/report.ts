@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buildHtmlReport } from '../../dashboard/build-report.ts';
-import { reportKey } from '../../lake/keys.ts';
+import { htmlReportKey } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { BenchmarkId } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
@@ -26,8 +26,8 @@ export function registerReport(program: Command): void {
       try {
         const { dt, html } = await buildHtmlReport(engine, store.location, opts.date, opts.benchmark);
         if (opts.out) await writeFile(opts.out, html);
-        else await store.put(reportKey(dt), html, { contentType: 'text/html' });
-        process.stdout.write(`${opts.out ?? `${store.location}/${reportKey(dt)}`}\n`);
+        else await store.put(htmlReportKey(dt), html, { contentType: 'text/html' });
+        process.stdout.write(`${opts.out ?? `${store.location}/${htmlReportKey(dt)}`}\n`);
       } finally {
         engine.close();
       }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { clientConfig } from '../../collector/aws/clients.ts';
 import type { RunResult } from '../../collector/collect-run.ts';
 import { buildHtmlReport } from '../../dashboard/build-report.ts';
-import { exportManifestKey, exportsPattern, reportKey } from '../../lake/keys.ts';
+import { exportManifestKey, exportsPattern, htmlReportKey } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
 import { BENCHMARKS, COMPLIANCE_CHECKS } from '../../queries/catalog.ts';
@@ -112,7 +112,7 @@ async function publish(
     );
     const { results, benchmark } = await timed('report', async () => {
       const built = await buildHtmlReport(engine, store.location, last.dt);
-      await store.put(reportKey(last.dt), built.html, { contentType: 'text/html' });
+      await store.put(htmlReportKey(last.dt), built.html, { contentType: 'text/html' });
       return built;
     });
     const changes = await timed('changes', () =>
@@ -130,7 +130,7 @@ async function publish(
         `lake:     ${store.location}`,
         `exports:  ${store.location}/${exportsPattern(last.dt)} (${manifest.queries.length} CSV files, manifest ${exportManifestKey(last.dt)})`,
         `workbook: ${store.location}/${manifest.workbook}`,
-        `report:   ${store.location}/${reportKey(last.dt)}`,
+        `report:   ${store.location}/${htmlReportKey(last.dt)}`,
         `done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
         '',
       ].join('\n'),

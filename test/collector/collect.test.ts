@@ -7,6 +7,7 @@ import { parseFaultSpec } from '../../simulator/faults.ts';
 import { Simulator } from '../../simulator/simulator.ts';
 import { duckRows } from '../helpers/duckdb.ts';
 import { COMPARED_QUERIES, lakeAnswers, newStore, runAgainst } from '../helpers/sim-run.ts';
+import { withSimulator } from '../helpers/simulator.ts';
 
 const ALL_FAULTS = 'throttle=0.1,server_error=0.05,access_denied=0.05,stuck=0.05,malformed=0.05,slow=0.1';
 
@@ -87,35 +88,34 @@ describe('collecting hundreds of accounts with every fault of the simulator', ()
 
 describe('scope, deadlines, re-runs and interruptions', () => {
   it('ends a stuck report as report_timeout within its deadline', async () => {
-    const sim = await Simulator.start({
-      accounts: 12,
-      seed: 2,
-      date: '2024-05-01',
-      faults: parseFaultSpec('stuck=0.5'),
-    });
-    try {
-      const result = await runAgainst(sim, await newStore(), { reportTimeoutMs: 1_000 });
-      const stuck = result.outcomes.filter((o) => o.reason === 'report_timeout');
-      // The loop below must have something to check: the organization has stuck accounts.
-      expect(stuck.length).toBeGreaterThan(0);
-      expect(stuck.map((o) => o.accountId).sort()).toEqual(
-        sim.org.accounts
-          .filter((a) => a.faults.stuck)
-          .map((a) => a.id)
-          .sort(),
-      );
-      for (const o of stuck) {
-        expect(o.durationMs).toBeGreaterThanOrEqual(1_000);
-        expect(o.durationMs).toBeLessThan(1_600);
-      }
-    } finally {
-      await sim.close();
-    }
+    await withSimulator(
+      {
+        accounts: 12,
+        seed: 2,
+        date: '2024-05-01',
+        faults: parseFaultSpec('stuck=0.5'),
+      },
+      async (sim) => {
+        const result = await runAgainst(sim, await newStore(), { reportTimeoutMs: 1_000 });
+        const stuck = result.outcomes.filter((o) => o.reason === 'report_timeout');
+        // The loop below must have something to check: the organization has stuck accounts.
+        expect(stuck.length).toBeGreaterThan(0);
+        expect(stuck.map((o) => o.accountId).sort()).toEqual(
+          sim.org.accounts
+            .filter((a) => a.faults.stuck)
+            .map((a) => a.id)
+            .sort(),
+        );
+        for (const o of stuck) {
+          expect(o.durationMs).toBeGreaterThanOrEqual(1_000);
+          expect(o.durationMs).toBeLessThan(1_600);
+        }
+      },
+    );
   });
 
   it('skips suspended accounts and honours --accounts, --exclude-accounts and --ous', async () => {
-    const sim = await Simulator.start({ accounts: 60, seed: 33, date: '2024-05-01' });
-    try {
+    await withSimulator({ accounts: 60, seed: 33, date: '2024-05-01' }, async (sim) => {
       const ids = sim.org.accounts.filter((a) => a.state === 'ACTIVE').map((a) => a.id);
       const ou = sim.org.ous.find((o) =>
         sim.org.accounts.some((a) => a.ouPath.startsWith(o.path) && a.state === 'ACTIVE'),
@@ -142,14 +142,11 @@ describe('scope, deadlines, re-runs and interruptions', () => {
           .sort(),
       ).toEqual(inOu.map((a) => a.id).sort());
       expect(byOu.snapshot.accounts.find((a) => a.accountId === inOu[0].id)?.ouPath).toBe(inOu[0].ouPath);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('works from an explicit account list without Organizations access', async () => {
-    const sim = await Simulator.start({ accounts: 10, seed: 5, date: '2024-05-01', orgAccess: false });
-    try {
+    await withSimulator({ accounts: 10, seed: 5, date: '2024-05-01', orgAccess: false }, async (sim) => {
       const ids = sim.org.accounts
         .filter((a) => a.state === 'ACTIVE')
         .slice(0, 4)
@@ -158,14 +155,11 @@ describe('scope, deadlines, re-runs and interruptions', () => {
       expect(result.snapshot.source).toBe('account_list');
       expect(result.outcomes.filter((o) => o.status === 'collected')).toHaveLength(4);
       await expect(runAgainst(sim, await newStore())).rejects.toThrow(/AccessDenied|permissions/);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('a re-run the same day collects what is missing and leaves the rest byte for byte', async () => {
-    const sim = await Simulator.start({ accounts: 30, seed: 8, date: '2024-05-01' });
-    try {
+    await withSimulator({ accounts: 30, seed: 8, date: '2024-05-01' }, async (sim) => {
       const store = await newStore();
       const active = sim.org.accounts.filter((a) => a.state === 'ACTIVE').map((a) => a.id);
       await runAgainst(sim, store, { filters: { accounts: active.slice(0, 10) } });
@@ -184,14 +178,11 @@ describe('scope, deadlines, re-runs and interruptions', () => {
       ).toHaveLength(0);
       const answers = await lakeAnswers(store.root, '2024-05-01');
       expect(answers.stale_access_keys).toEqual(sim.expected().stale_access_keys);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('an interrupted run leaves the lake consistent and the next run completes it', async () => {
-    const sim = await Simulator.start({ accounts: 80, seed: 9, date: '2024-05-01' });
-    try {
+    await withSimulator({ accounts: 80, seed: 9, date: '2024-05-01' }, async (sim) => {
       const store = await newStore();
       const controller = new AbortController();
       let done = 0;
@@ -223,22 +214,17 @@ describe('scope, deadlines, re-runs and interruptions', () => {
       expect(runs).toEqual([{ n: 0 }]);
       const answers = await lakeAnswers(store.root, '2024-05-01');
       for (const name of COMPARED_QUERIES) expect(answers[name], name).toEqual(sim.expected()[name]);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('collects and transforms a 5,000-user account', async () => {
-    const sim = await Simulator.start({ accounts: 1, seed: 3, date: '2024-05-01', usersPerAccount: 5_000 });
-    try {
+    await withSimulator({ accounts: 1, seed: 3, date: '2024-05-01', usersPerAccount: 5_000 }, async (sim) => {
       const store = await newStore();
       const result = await runAgainst(sim, store);
       expect(result.outcomes[0]).toMatchObject({ status: 'collected', userCount: 5_001 });
       const answers = await lakeAnswers(store.root, '2024-05-01');
       expect(answers.unused_credentials).toEqual(sim.expected().unused_credentials);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 });
 

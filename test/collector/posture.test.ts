@@ -1,25 +1,21 @@
 // Account posture and privileges through the production SDK clients against the simulator.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
 import { createClients } from '../../collector/aws/clients.ts';
 import { BENCHMARK_IDS } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { benchmarkThresholds, computeExpected } from '../../simulator/expected.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
-import { Simulator } from '../../simulator/simulator.ts';
 import { COMPARED_QUERIES, lakeAnswers, newStore, runAgainst } from '../helpers/sim-run.ts';
+import { simulatorsForFile } from '../helpers/simulator.ts';
 
-const sims: Simulator[] = [];
-afterAll(async () => {
-  for (const s of sims) await s.close();
-});
+const startSimulator = simulatorsForFile();
 
 describe('account posture and user privileges', () => {
   it('reads posture over the wire: no password policy is null, root virtual MFA is told apart, every page of authorization details', async () => {
-    const sim = await Simulator.start({ accounts: 40, seed: 6, date: '2024-05-01', usersPerAccount: 230 });
-    sims.push(sim);
+    const sim = await startSimulator({ accounts: 40, seed: 6, date: '2024-05-01', usersPerAccount: 230 });
     const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
     const access = await sdkAccountAccess(connection, createClients(connection).sts, {
       roleName: sim.roleName,
@@ -44,13 +40,12 @@ describe('account posture and user privileges', () => {
   });
 
   it('marks only posture as failed when it is denied, and gets every question right, posture ones included', async () => {
-    const sim = await Simulator.start({
+    const sim = await startSimulator({
       accounts: 60,
       seed: 19,
       date: '2024-05-01',
       faults: parseFaultSpec('posture=0.3,throttle=0.05'),
     });
-    sims.push(sim);
     const store = await newStore();
     const result = await runAgainst(sim, store);
     const denied = sim.org.accounts.filter((a) => a.faults.postureDenied && a.state === 'ACTIVE');
@@ -82,13 +77,12 @@ describe('account posture and user privileges', () => {
   });
 
   it('under centralized root access, exempts only member accounts whose root credentials were removed', async () => {
-    const sim = await Simulator.start({
+    const sim = await startSimulator({
       accounts: 30,
       seed: 19,
       date: '2024-05-01',
       centralizedRootAccess: true,
     });
-    sims.push(sim);
     const store = await newStore();
     await runAgainst(sim, store);
     const answers = await lakeAnswers(store.root, '2024-05-01');
@@ -129,13 +123,12 @@ describe('whether root credentials are managed centrally, when IAM will not say'
 
   for (const role of ['member', 'trusted-access-off'] as const) {
     it(`records it as unknown and keeps posture (${role === 'member' ? "a caller that is not IAM's delegated administrator" : "IAM's trusted access off"})`, async () => {
-      const sim = await Simulator.start({
+      const sim = await startSimulator({
         accounts: 12,
         seed: 4,
         date: '2024-05-01',
         iamOrganizationRole: role,
       });
-      sims.push(sim);
       const store = await newStore();
       const result = await runAgainst(sim, store);
       const collected = result.outcomes.filter((o) => o.status === 'collected');

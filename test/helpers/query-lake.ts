@@ -3,10 +3,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeAccounts, writeCollectionRuns } from '../../collector/curate.ts';
 import { importReport } from '../../collector/import-report.ts';
 import { writeOutcome } from '../../collector/journal.ts';
 import { type AccountOutcome, type AccountsSnapshot, outcomeWithoutReport } from '../../collector/outcome.ts';
+import { writeAccounts, writeCollectionRuns } from '../../collector/write-day-tables.ts';
 import { rawAccountsKey } from '../../lake/keys.ts';
 import { LocalStore } from '../../lake/local-store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';

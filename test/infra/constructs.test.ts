@@ -6,7 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../../infra/catalog.ts';
+import { AthenaGlue } from '../../infra/athena-glue.ts';
 import { MemberRole, POSTURE_ACTIONS, REPORT_ACTIONS } from '../../infra/member-role.ts';
 import { DEFAULTS } from '../../infra/settings.ts';
 import { Storage } from '../../infra/storage.ts';
@@ -48,10 +48,10 @@ describe('Storage', () => {
   });
 });
 
-describe('Catalog', () => {
+describe('AthenaGlue', () => {
   it('needs only the bucket; the scan limit defaults to the setting', () => {
     const s = stack();
-    new Catalog(s, 'Catalog', { bucket: Bucket.fromBucketName(s, 'B', 'lake') });
+    new AthenaGlue(s, 'Catalog', { bucket: Bucket.fromBucketName(s, 'B', 'lake') });
     Template.fromStack(s).hasResourceProperties('AWS::Athena::WorkGroup', {
       WorkGroupConfiguration: { BytesScannedCutoffPerQuery: DEFAULTS.bytesScannedCutoffMb * 1024 * 1024 },
     });
@@ -105,7 +105,7 @@ describe('construct props', () => {
 
   it('document, for every prop named after a setting, the default that setting has', () => {
     const props = documentedProps().filter((p) => p.name in DEFAULTS);
-    // Storage, Catalog, MemberRole, Functions and Orchestration together read these settings.
+    // Storage, AthenaGlue, MemberRole, Functions and Orchestration together read these settings.
     expect(new Set(props.map((p) => p.name)).size).toBeGreaterThanOrEqual(12);
     for (const p of props) {
       const want = DEFAULTS[p.name as keyof typeof DEFAULTS];

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFaultSpec } from '../../simulator/faults.ts';
 import { Simulator } from '../../simulator/simulator.ts';
 import { callerClients, callerConfig, errorOf, memberIam } from '../helpers/sim-clients.ts';
+import { withSimulator } from '../helpers/simulator.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -187,61 +188,58 @@ describe('simulator endpoint with the AWS SDK v3 clients', () => {
 
 describe('simulator faults', () => {
   it('throttles and fails calls at the configured rates, with the services’ own error codes', async () => {
-    const sim = await Simulator.start({
-      accounts: 3,
-      seed: 2,
-      date: '2024-05-01',
-      faults: parseFaultSpec('throttle=0.3,server_error=0.3'),
-    });
-    try {
-      const { sts, org } = callerClients(sim);
-      const names = new Set<string>();
-      for (let i = 0; i < 60; i++) {
-        await sts.send(new GetCallerIdentityCommand({})).catch((e) => names.add(e.name));
-        await org.send(new ListRootsCommand({})).catch((e) => names.add(e.name));
-      }
-      expect(names).toEqual(
-        new Set(['Throttling', 'ServiceUnavailable', 'TooManyRequestsException', 'ServiceException']),
-      );
-    } finally {
-      await sim.close();
-    }
+    await withSimulator(
+      {
+        accounts: 3,
+        seed: 2,
+        date: '2024-05-01',
+        faults: parseFaultSpec('throttle=0.3,server_error=0.3'),
+      },
+      async (sim) => {
+        const { sts, org } = callerClients(sim);
+        const names = new Set<string>();
+        for (let i = 0; i < 60; i++) {
+          await sts.send(new GetCallerIdentityCommand({})).catch((e) => names.add(e.name));
+          await org.send(new ListRootsCommand({})).catch((e) => names.add(e.name));
+        }
+        expect(names).toEqual(
+          new Set(['Throttling', 'ServiceUnavailable', 'TooManyRequestsException', 'ServiceException']),
+        );
+      },
+    );
   });
 
   it('keeps a stuck report in progress, and serves a malformed one broken', async () => {
-    const sim = await Simulator.start({
-      accounts: 60,
-      seed: 4,
-      date: '2024-05-01',
-      faults: parseFaultSpec('stuck=0.2,malformed=0.2'),
-    });
-    try {
-      const stuck = sim.org.accounts.find((a) => a.faults.stuck)!;
-      const malformed = sim.org.accounts.find((a) => a.faults.malformed)!;
-      const iamStuck = await memberIam(sim, stuck.id);
-      await iamStuck.send(new GenerateCredentialReportCommand({}));
-      await sleep(300);
-      expect((await iamStuck.send(new GenerateCredentialReportCommand({}))).State).toBe('INPROGRESS');
-      const iamBad = await memberIam(sim, malformed.id);
-      await iamBad.send(new GenerateCredentialReportCommand({}));
-      await sleep(300);
-      const csv = new TextDecoder().decode((await iamBad.send(new GetCredentialReportCommand({}))).Content);
-      const lines = csv.trimEnd().split('\n');
-      expect(lines.at(-1)!.split(',').length).toBeLessThan(22);
-    } finally {
-      await sim.close();
-    }
+    await withSimulator(
+      {
+        accounts: 60,
+        seed: 4,
+        date: '2024-05-01',
+        faults: parseFaultSpec('stuck=0.2,malformed=0.2'),
+      },
+      async (sim) => {
+        const stuck = sim.org.accounts.find((a) => a.faults.stuck)!;
+        const malformed = sim.org.accounts.find((a) => a.faults.malformed)!;
+        const iamStuck = await memberIam(sim, stuck.id);
+        await iamStuck.send(new GenerateCredentialReportCommand({}));
+        await sleep(300);
+        expect((await iamStuck.send(new GenerateCredentialReportCommand({}))).State).toBe('INPROGRESS');
+        const iamBad = await memberIam(sim, malformed.id);
+        await iamBad.send(new GenerateCredentialReportCommand({}));
+        await sleep(300);
+        const csv = new TextDecoder().decode((await iamBad.send(new GetCredentialReportCommand({}))).Content);
+        const lines = csv.trimEnd().split('\n');
+        expect(lines.at(-1)!.split(',').length).toBeLessThan(22);
+      },
+    );
   });
 
   it('has no Organizations access when told so', async () => {
-    const sim = await Simulator.start({ accounts: 3, date: '2024-05-01', orgAccess: false });
-    try {
+    await withSimulator({ accounts: 3, date: '2024-05-01', orgAccess: false }, async (sim) => {
       expect(await errorOf(callerClients(sim).org.send(new ListRootsCommand({})))).toMatchObject({
         name: 'AccessDeniedException',
       });
-    } finally {
-      await sim.close();
-    }
+    });
   });
 });
 

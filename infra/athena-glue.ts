@@ -22,7 +22,7 @@ export const DATABASE_NAME = 'credlake';
 export const WORKGROUP_NAME = 'credlake';
 const QUERIES_DIR = join(import.meta.dirname, '..', 'queries');
 
-export interface CatalogProps {
+export interface AthenaGlueProps {
   /** The lake: table locations and the workgroup's result location. */
   readonly bucket: IBucket;
   /**
@@ -42,13 +42,13 @@ export interface CatalogProps {
   readonly benchmark?: BenchmarkId;
 }
 
-export class Catalog extends Construct {
+export class AthenaGlue extends Construct {
   readonly database: CfnDatabase;
   readonly tables: CfnTable[] = [];
   readonly workgroup: CfnWorkGroup;
   readonly namedQueries: Record<string, CfnNamedQuery> = {};
 
-  constructor(scope: Construct, id: string, props: CatalogProps) {
+  constructor(scope: Construct, id: string, props: AthenaGlueProps) {
     super(scope, id);
     const { bucket, key } = props;
     this.database = new CfnDatabase(this, 'Database', {
