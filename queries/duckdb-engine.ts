@@ -1,15 +1,12 @@
 // The local engine: DuckDB over the lake's curated Parquet, with views named like the Glue
 // tables, so the saved .sql files run unchanged. Session time zone pinned to UTC; partition
 // keys pinned to VARCHAR (DuckDB would infer BIGINT for account ids without a leading zero).
-import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { CURATED_ZONE, curatedGlob, curatedPrefix } from '../lake/keys.ts';
+import { curatedGlob, curatedPrefix } from '../lake/keys.ts';
 import { LocalStore } from '../lake/local-store.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { allColumns, COLUMN_TYPES, TABLES, type TableDef, type TableName } from '../transforms/schema.ts';
+import { ALL_TABLES, StagedLake } from './s3-staging.ts';
 import { type PlainValue, toPlainRow } from './values.ts';
 
 export interface QueryResult {
@@ -17,21 +14,6 @@ export interface QueryResult {
   readonly rows: Record<string, PlainValue>[];
 }
 
-/**
- * An S3 lake read through a local copy of just the partitions a query needs: the keys are listed
- * once, the objects of a table's snapshot fetched when a query first reads that table at that
- * snapshot. The copy is removed when the engine closes, and on any exit of the process.
- */
-interface Staging {
-  readonly store: ObjectStore;
-  readonly keys: string[];
-  /** What is local: `table|dt`, or `table|*` for every snapshot of a table. */
-  readonly done: Set<string>;
-  bytesFetched: number;
-  readonly cleanup: () => void;
-}
-
-const ALL_TABLES = Object.keys(TABLES) as TableName[];
 const ALL_DATES = '*';
 
 export class DuckDbEngine {
@@ -40,7 +22,7 @@ export class DuckDbEngine {
     readonly lakeRoot: string,
     /** The lake as the user named it (a folder, or the s3:// URL of a staged lake). */
     readonly lakeName: string,
-    private readonly staging?: Staging,
+    private readonly staging?: StagedLake,
   ) {}
 
   /** Opens the engine over a local lake folder. */
@@ -54,27 +36,11 @@ export class DuckDbEngine {
   /** Opens the engine over any lake; an S3 lake is read through a local copy of what queries need. */
   static async openStore(store: ObjectStore): Promise<DuckDbEngine> {
     if (store instanceof LocalStore) return DuckDbEngine.open(store.root);
-    const root = await mkdtemp(join(tmpdir(), 'credlake-stage-'));
-    const remove = () => rmSync(root, { recursive: true, force: true });
-    const onSignal = (signal: NodeJS.Signals) => {
-      cleanup();
-      process.kill(process.pid, signal);
-    };
-    const cleanup = () => {
-      remove();
-      process.off('exit', remove);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    };
-    process.on('exit', remove);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const staged = await StagedLake.open(store);
     try {
-      const keys = await store.list(CURATED_ZONE);
-      const staging: Staging = { store, keys, done: new Set(), bytesFetched: 0, cleanup };
-      return new DuckDbEngine(await connect(), root, store.location, staging);
+      return new DuckDbEngine(await connect(), staged.root, store.location, staged);
     } catch (error) {
-      cleanup();
+      staged.cleanup();
       throw error;
     }
   }
@@ -94,41 +60,12 @@ export class DuckDbEngine {
   /** The dates each table's view reads now (ALL_DATES for every snapshot). */
   private readonly scopes = new Map<TableName, string>();
 
-  /**
-   * Fetches the objects of some tables at some snapshots (or at all) that are not local yet;
-   * true when anything new arrived (views made before must then be made again).
-   */
+  /** Fetches what a staged S3 lake lacks locally; true when anything new arrived. */
   private async stage(
     snapshots: readonly string[] | undefined,
     tables: readonly TableName[] = ALL_TABLES,
   ): Promise<boolean> {
-    const s = this.staging;
-    if (!s) return false;
-    const wanted = new Set<string>();
-    for (const table of tables) {
-      if (s.done.has(`${table}|*`)) continue;
-      const dates = snapshots?.filter((d) => !s.done.has(`${table}|${d}`));
-      if (dates && dates.length === 0) continue;
-      for (const key of s.keys) {
-        if (!key.startsWith(curatedPrefix(table))) continue;
-        const dt = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
-        if (dates ? !!dt && dates.includes(dt) : !dt || !s.done.has(`${table}|${dt}`)) wanted.add(key);
-      }
-      for (const d of dates ?? ['*']) s.done.add(`${table}|${d}`);
-    }
-    const local = new LocalStore(this.lakeRoot);
-    const list = [...wanted];
-    for (let i = 0; i < list.length; i += 16) {
-      await Promise.all(
-        list.slice(i, i + 16).map(async (key) => {
-          const body = await s.store.get(key);
-          if (!body) return;
-          s.bytesFetched += body.byteLength;
-          await local.put(key, body);
-        }),
-      );
-    }
-    return list.length > 0;
+    return (await this.staging?.fetch(snapshots, tables)) ?? false;
   }
 
   /**
@@ -189,13 +126,7 @@ export class DuckDbEngine {
 
   /** The dt partitions a table holds, from the file listing alone (no view, no file read). */
   async partitionDates(table: TableName): Promise<string[]> {
-    if (this.staging) {
-      const dates = this.staging.keys
-        .filter((k) => k.startsWith(curatedPrefix(table)))
-        .map((k) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(k)?.[1])
-        .filter((d): d is string => !!d);
-      return [...new Set(dates)].sort();
-    }
+    if (this.staging) return this.staging.partitionDates(table);
     const depth = TABLES[table].partitionKeys.length;
     const glob = curatedGlob(globLiteral(this.lakeRoot), table, depth).replaceAll("'", "''");
     // Straight to DuckDB: a plain run() would first make views over every snapshot, which binds
@@ -217,10 +148,7 @@ export class DuckDbEngine {
     const table = ALL_TABLES.find((t) => key.startsWith(curatedPrefix(t)));
     // The table's view no longer covers what is in the lake: the next query remakes it.
     if (table) this.scopes.delete(table);
-    const s = this.staging;
-    if (!s) return;
-    if (!s.keys.includes(key)) s.keys.push(key);
-    await new LocalStore(this.lakeRoot).put(key, body);
+    await this.staging?.noteWritten(key, body);
   }
 
   /**

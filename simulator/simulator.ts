@@ -15,27 +15,14 @@ import * as posture from './posture-services.ts';
 import { createRng, hashSeed } from './random.ts';
 import { SimulatedSecurityHub } from './security-hub.ts';
 import * as svc from './services.ts';
-import {
-  jsonError,
-  jsonReply,
-  type Reply,
-  readSignature,
-  restJsonReply,
-  ServiceError,
-  verifySignature,
-  xmlError,
-  xmlReply,
-} from './wire.ts';
+import { type PublishedMessage, publish } from './sns.ts';
+import { authenticate, errorReply, NS, readRequest } from './transport.ts';
+import { jsonReply, type Reply, restJsonReply, ServiceError, xmlReply } from './wire.ts';
 
 export const CALLER_ACCESS_KEY_ID = 'AKIASIMULATORCALLER0';
 export const CALLER_SECRET = 'simulator-caller-secret-not-a-real-key';
 /** The member role of the simulated organization: the one the collector assumes by default. */
 export const DEFAULT_ROLE_NAME = COLLECTOR_DEFAULTS.memberRoleName;
-const NS = {
-  sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
-  iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
-  sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
-};
 
 export interface SimulatorOptions {
   readonly accounts: number;
@@ -81,13 +68,7 @@ export class Simulator {
     /** AccessDenied answers to AssumeRole, by target account: a collector must not retry them. */
     deniedAssumes: new Map<string, number>(),
     /** SNS messages published, by the run summary. */
-    published: [] as {
-      topicArn: string;
-      subject: string;
-      message: string;
-      /** String message attributes, by name (what subscription filter policies match). */
-      attributes: Record<string, string>;
-    }[],
+    published: [] as PublishedMessage[],
   };
   private readonly ctx: svc.ServiceContext;
   private readonly expectedByDate = new Map<string, ExpectedAnswers>();
@@ -275,43 +256,11 @@ export class Simulator {
   }
 
   private async dispatch(req: IncomingMessage, body: Buffer): Promise<Reply> {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const service = target.split('.')[0];
-    const isJson =
-      ['AWSOrganizationsV20161128', 'AWSGlue', 'AmazonAthena'].includes(service) ||
-      readSignature(req.headers)?.service === 'securityhub';
-    const form = isJson ? new URLSearchParams() : new URLSearchParams(body.toString());
-    const action = isJson ? target.split('.')[1] : (form.get('Action') ?? '');
-    const sig = readSignature(req.headers);
-    const ns = sig?.service === 'sts' ? NS.sts : sig?.service === 'sns' ? NS.sns : NS.iam;
-    const fail = (error: ServiceError) => (isJson ? jsonError(error) : xmlError(ns, error));
-    const counted = sig?.service === 'securityhub' ? `securityhub ${req.method} ${req.url}` : action;
-    this.stats.calls.set(counted, (this.stats.calls.get(counted) ?? 0) + 1);
+    const request = readRequest(req, body);
+    const { service, action, form, isJson } = request;
+    this.stats.calls.set(request.counted, (this.stats.calls.get(request.counted) ?? 0) + 1);
     try {
-      const identity = sig ? this.ctx.identities.get(sig.accessKeyId) : undefined;
-      if (!sig || !identity)
-        throw new ServiceError(
-          403,
-          'InvalidClientTokenId',
-          'The security token included in the request is invalid.',
-        );
-      if (!verifySignature(req.method ?? 'POST', req.url ?? '/', req.headers, body, identity.secret)) {
-        throw new ServiceError(
-          403,
-          'SignatureDoesNotMatch',
-          'The request signature we calculated does not match the signature you provided.',
-        );
-      }
-      if (
-        identity.sessionToken !== undefined &&
-        req.headers['x-amz-security-token'] !== identity.sessionToken
-      ) {
-        throw new ServiceError(
-          403,
-          'InvalidClientTokenId',
-          'The security token included in the request is invalid.',
-        );
-      }
+      const identity = authenticate(this.ctx.identities, req, body);
       const timed =
         action === 'AssumeRole'
           ? /::(\d{12}):role\//.exec(form.get('RoleArn') ?? '')?.[1]
@@ -319,7 +268,7 @@ export class Simulator {
             ? undefined
             : identity.accountId;
       await this.delay(timed, action);
-      if (sig.service === 'securityhub') {
+      if (request.signedService === 'securityhub') {
         if (!identity.isCaller)
           throw new ServiceError(403, 'AccessDeniedException', `${identity.arn} may not call Security Hub`);
         const [path] = (req.url ?? '/').split('?');
@@ -327,7 +276,7 @@ export class Simulator {
         return restJsonReply(
           this.securityHub.handle(req.method ?? 'POST', path, input, {
             account: identity.accountId,
-            region: sig.region,
+            region: request.region ?? '',
           }),
         );
       }
@@ -343,85 +292,49 @@ export class Simulator {
       this.injectCallFaults(isJson);
       if (isJson)
         return jsonReply(svc.organizations(this.ctx, identity, action, JSON.parse(body.toString() || '{}')));
-      switch (action) {
-        case 'AssumeRole':
-          return xmlReply(action, NS.sts, svc.assumeRole(this.ctx, identity, form));
-        case 'GetCallerIdentity':
-          return xmlReply(action, NS.sts, svc.getCallerIdentity(identity));
-        case 'GenerateCredentialReport':
-          return xmlReply(action, NS.iam, svc.generateCredentialReport(this.ctx, identity));
-        case 'GetCredentialReport':
-          return xmlReply(action, NS.iam, svc.getCredentialReport(this.ctx, identity));
-        case 'GetAccountSummary':
-          return xmlReply(action, NS.iam, posture.getAccountSummary(this.accountOf(identity), identity));
-        case 'GetAccountPasswordPolicy':
-          return xmlReply(
-            action,
-            NS.iam,
-            posture.getAccountPasswordPolicy(this.accountOf(identity), identity),
-          );
-        case 'ListVirtualMFADevices':
-          return xmlReply(
-            action,
-            NS.iam,
-            posture.listVirtualMfaDevices(this.accountOf(identity), identity, form),
-          );
-        case 'GetAccountAuthorizationDetails':
-          return xmlReply(
-            action,
-            NS.iam,
-            posture.getAccountAuthorizationDetails(this.accountOf(identity), identity, form),
-          );
-        case 'ListOrganizationsFeatures':
-          return xmlReply(
-            action,
-            NS.iam,
-            posture.listOrganizationsFeatures(
-              this.org,
-              identity,
-              this.options.iamOrganizationRole ?? 'admin',
-            ),
-          );
-        case 'Publish': {
-          if (!identity.isCaller)
-            throw new ServiceError(403, 'AuthorizationError', `${identity.arn} may not publish`);
-          const attributes: Record<string, string> = {};
-          for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i++) {
-            const name = form.get(`MessageAttributes.entry.${i}.Name`)!;
-            const type = form.get(`MessageAttributes.entry.${i}.Value.DataType`);
-            const value = form.get(`MessageAttributes.entry.${i}.Value.StringValue`);
-            if (type !== 'String' || value === null)
-              throw new ServiceError(
-                400,
-                'ParameterValueInvalid',
-                `The message attribute '${name}' must have a DataType and a value.`,
-              );
-            attributes[name] = value;
-          }
-          this.stats.published.push({
-            topicArn: form.get('TopicArn') ?? '',
-            subject: form.get('Subject') ?? '',
-            message: form.get('Message') ?? '',
-            attributes,
-          });
-          return xmlReply(action, NS.sns, `<MessageId>${crypto.randomUUID()}</MessageId>`);
-        }
-        default:
-          throw new ServiceError(
-            400,
-            'InvalidAction',
-            `The action ${action} is not valid for this endpoint.`,
-          );
-      }
+      return this.queryAction(identity, action, form);
     } catch (error) {
       if (error instanceof ServiceError) {
         const target = /::(\d{12}):role\//.exec(form.get('RoleArn') ?? '')?.[1];
         if (action === 'AssumeRole' && error.code === 'AccessDenied' && target) {
           this.stats.deniedAssumes.set(target, (this.stats.deniedAssumes.get(target) ?? 0) + 1);
         }
-        return fail(error);
+        return errorReply(request, error);
       }
       throw error;
+    }
+  }
+
+  /** The query-protocol actions of STS, IAM and SNS, each answered by its service. */
+  private queryAction(identity: svc.Identity, action: string, form: URLSearchParams): Reply {
+    const account = () => this.accountOf(identity);
+    switch (action) {
+      case 'AssumeRole':
+        return xmlReply(action, NS.sts, svc.assumeRole(this.ctx, identity, form));
+      case 'GetCallerIdentity':
+        return xmlReply(action, NS.sts, svc.getCallerIdentity(identity));
+      case 'GenerateCredentialReport':
+        return xmlReply(action, NS.iam, svc.generateCredentialReport(this.ctx, identity));
+      case 'GetCredentialReport':
+        return xmlReply(action, NS.iam, svc.getCredentialReport(this.ctx, identity));
+      case 'GetAccountSummary':
+        return xmlReply(action, NS.iam, posture.getAccountSummary(account(), identity));
+      case 'GetAccountPasswordPolicy':
+        return xmlReply(action, NS.iam, posture.getAccountPasswordPolicy(account(), identity));
+      case 'ListVirtualMFADevices':
+        return xmlReply(action, NS.iam, posture.listVirtualMfaDevices(account(), identity, form));
+      case 'GetAccountAuthorizationDetails':
+        return xmlReply(action, NS.iam, posture.getAccountAuthorizationDetails(account(), identity, form));
+      case 'ListOrganizationsFeatures':
+        return xmlReply(
+          action,
+          NS.iam,
+          posture.listOrganizationsFeatures(this.org, identity, this.options.iamOrganizationRole ?? 'admin'),
+        );
+      case 'Publish':
+        return xmlReply(action, NS.sns, publish(identity, form, this.stats.published));
+      default:
+        throw new ServiceError(400, 'InvalidAction', `The action ${action} is not valid for this endpoint.`);
     }
   }
 
