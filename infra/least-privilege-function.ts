@@ -38,10 +38,24 @@ export interface FunctionSpec {
   readonly roleName?: string;
 }
 
+/** What every function of the pipeline shares. */
+export interface LeastPrivilegeOptions {
+  /**
+   * Encrypts the log group; the role may use it.
+   * @default - no key: CloudWatch Logs' own encryption
+   */
+  readonly key?: IKey;
+  /**
+   * Retention of the log group, in days (one of CloudWatch Logs' values).
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+}
+
 export function leastPrivilegeFunction(
   scope: Construct,
   { id, entry, handler, environment, timeout, statements, acknowledgements: acks, roleName }: FunctionSpec,
-  { key, logRetentionDays }: { readonly key?: IKey; readonly logRetentionDays?: number },
+  { key, logRetentionDays }: LeastPrivilegeOptions,
 ): NodejsFunction {
   const logGroup = new LogGroup(scope, `${id}Logs`, {
     retention: (logRetentionDays ?? DEFAULTS.logRetentionDays) as RetentionDays,

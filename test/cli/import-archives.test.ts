@@ -97,7 +97,7 @@ describe('a report imported without --generated-at', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/note: 2 timestamp\(s\) later than the report time/);
     // The time was given: the note does not ask for it again.
-    expect(r.stdout).toContain('(check the --generated-at given)');
+    expect(r.stdout).toContain('; check the --generated-at given');
     expect(r.stdout).not.toContain('give --generated-at');
     // alice's password changed after the report time: no age, so no old-password finding.
     expect(await query(dir, 'passwords_not_rotated')).toEqual([]);
