@@ -6,9 +6,12 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Simulator } from '../../simulator/simulator.ts';
+import type { Simulator } from '../../simulator/simulator.ts';
 import { addDays } from '../../transforms/dates.ts';
 import { runCli } from '../helpers/cli.ts';
+import { simulatorsForFile } from '../helpers/simulator.ts';
+
+const startSimulator = simulatorsForFile();
 
 const D1 = '2025-03-01';
 const D2 = addDays(D1, 40);
@@ -37,7 +40,7 @@ async function changes(dt: string) {
 }
 
 beforeAll(async () => {
-  sim = await Simulator.start({ accounts: 10, seed: 21, date: D1 });
+  sim = await startSimulator({ accounts: 10, seed: 21, date: D1 });
   lake = await mkdtemp(join(tmpdir(), 'credlake-notify-'));
   hook = createServer((req, res) => {
     let body = '';
@@ -55,7 +58,6 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await sim?.close();
   await new Promise((resolve) => hook?.close(resolve));
 });
 

@@ -7,14 +7,17 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { asffId } from '../../queries/asff.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { runSavedQuery } from '../../queries/run-query.ts';
 import { exportToSecurityHub } from '../../queries/security-hub.ts';
-import { Simulator } from '../../simulator/simulator.ts';
+import type { Simulator } from '../../simulator/simulator.ts';
 import { addDays } from '../../transforms/dates.ts';
 import { runCli } from '../helpers/cli.ts';
+import { simulatorsForFile } from '../helpers/simulator.ts';
+
+const startSimulator = simulatorsForFile();
 
 const D2 = '2025-09-02';
 const D1 = addDays(D2, -1);
@@ -60,11 +63,8 @@ beforeAll(async () => {
   ]);
   expect(r.code, r.stderr).toBe(0);
   // The Security Hub (and STS) the export talks to, reached through the SDK's endpoint setting.
-  sim = await Simulator.start({ accounts: 1, seed: 1, date: D2 });
+  sim = await startSimulator({ accounts: 1, seed: 1, date: D2 });
 }, 120_000);
-afterAll(async () => {
-  await sim?.close();
-});
 
 describe('credlake export --to security-hub', () => {
   it('imports the first day whole, in batches of 100, into the caller account, waived ones suppressed', async () => {

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../collector/collect-run.ts';
 import type { LocalStore } from '../../lake/local-store.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
-import { Simulator } from '../../simulator/simulator.ts';
+import type { Simulator } from '../../simulator/simulator.ts';
 import { duckRows } from '../helpers/duckdb.ts';
 import { COMPARED_QUERIES, lakeAnswers, newStore, runAgainst } from '../helpers/sim-run.ts';
-import { withSimulator } from '../helpers/simulator.ts';
+import { simulatorsForFile, withSimulator } from '../helpers/simulator.ts';
+
+const startSimulator = simulatorsForFile();
 
 const ALL_FAULTS = 'throttle=0.1,server_error=0.05,access_denied=0.05,stuck=0.05,malformed=0.05,slow=0.1';
 
@@ -16,7 +18,7 @@ describe('collecting hundreds of accounts with every fault of the simulator', ()
   let store: LocalStore;
   let result: RunResult;
   beforeAll(async () => {
-    sim = await Simulator.start({
+    sim = await startSimulator({
       accounts: 300,
       seed: 21,
       date: '2024-05-01',
@@ -26,7 +28,6 @@ describe('collecting hundreds of accounts with every fault of the simulator', ()
     // Generous deadline: stuck reports still time out, healthy ones never do on a loaded machine.
     result = await runAgainst(sim, store, { reportTimeoutMs: 5_000, concurrency: 32 });
   }, 120_000);
-  afterAll(() => sim.close());
 
   const outcome = (id: string) => result.outcomes.find((o) => o.accountId === id)!;
 

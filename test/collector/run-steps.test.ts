@@ -18,16 +18,19 @@ import { runItemsKey } from '../../lake/keys.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import { getJson, type ObjectStore } from '../../lake/store.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
-import { Simulator } from '../../simulator/simulator.ts';
+import type { Simulator } from '../../simulator/simulator.ts';
 import type { TableDef } from '../../transforms/schema.ts';
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
 import { FAST_POLL, FAST_RETRY } from '../helpers/sim-run.ts';
+import { simulatorsForFile } from '../helpers/simulator.ts';
+
+const startSimulator = simulatorsForFile();
 
 let s3: S3Server;
 let sim: Simulator;
 beforeAll(async () => {
   s3 = await startS3Server(['pipeline-bucket']);
-  sim = await Simulator.start({
+  sim = await startSimulator({
     accounts: 25,
     seed: 14,
     date: '2024-05-01',
@@ -35,7 +38,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await sim.close();
   await s3.close();
 });
 

@@ -3,8 +3,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Simulator } from '../../simulator/simulator.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../simulator/simulator.ts';
+import { simulatorsForFile } from '../helpers/simulator.ts';
+
+const startSimulator = simulatorsForFile();
 
 const AWS = '/usr/bin/aws';
 const run = promisify(execFile);
@@ -15,7 +18,7 @@ describe.runIf(hasCli)('the AWS CLI against the simulator', () => {
   let sim: Simulator;
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
-    sim = await Simulator.start({ accounts: 25, seed: 9, date: '2024-05-01' });
+    sim = await startSimulator({ accounts: 25, seed: 9, date: '2024-05-01' });
     env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -27,7 +30,6 @@ describe.runIf(hasCli)('the AWS CLI against the simulator', () => {
       AWS_PAGER: '',
     };
   });
-  afterAll(() => sim.close());
   const aws = async (...args: string[]) =>
     JSON.parse(
       (await run(AWS, ['--endpoint-url', sim.endpoint, '--output', 'json', ...args], { env })).stdout,

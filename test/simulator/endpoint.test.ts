@@ -9,18 +9,20 @@ import {
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFaultSpec } from '../../simulator/faults.ts';
-import { Simulator } from '../../simulator/simulator.ts';
+import type { Simulator } from '../../simulator/simulator.ts';
 import { callerClients, callerConfig, errorOf, memberIam } from '../helpers/sim-clients.ts';
-import { withSimulator } from '../helpers/simulator.ts';
+import { simulatorsForFile, withSimulator } from '../helpers/simulator.ts';
+
+const startSimulator = simulatorsForFile();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('simulator endpoint with the AWS SDK v3 clients', () => {
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await Simulator.start({
+    sim = await startSimulator({
       accounts: 45,
       seed: 11,
       date: '2024-05-01',
@@ -28,7 +30,6 @@ describe('simulator endpoint with the AWS SDK v3 clients', () => {
       faults: parseFaultSpec('access_denied=0.2'),
     });
   });
-  afterAll(() => sim.close());
   const active = () => sim.org.accounts.filter((a) => a.state === 'ACTIVE' && !a.faults.accessDenied);
 
   it('answers GetCallerIdentity for the operator', async () => {

@@ -20,10 +20,13 @@ import { glueColumns, partitionInput } from '../../lake/glue-table.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import { executeOnAthena, readAthenaResults } from '../../queries/athena/client.ts';
 import { CATALOG } from '../../queries/catalog.ts';
-import { Simulator } from '../../simulator/simulator.ts';
+import type { Simulator } from '../../simulator/simulator.ts';
 import { TABLES } from '../../transforms/schema.ts';
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
 import { errorOf } from '../helpers/sim-clients.ts';
+import { simulatorsForFile } from '../helpers/simulator.ts';
+
+const startSimulator = simulatorsForFile();
 
 let s3: S3Server;
 let sim: Simulator;
@@ -31,7 +34,7 @@ let athena: AthenaClient;
 let glue: GlueClient;
 beforeAll(async () => {
   s3 = await startS3Server(['sim-bucket']);
-  sim = await Simulator.start({
+  sim = await startSimulator({
     accounts: 2,
     date: '2024-05-01',
     athena: {
@@ -47,7 +50,6 @@ beforeAll(async () => {
   glue = new GlueClient(config);
 });
 afterAll(async () => {
-  await sim.close();
   await s3.close();
 });
 
