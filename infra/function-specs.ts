@@ -18,6 +18,21 @@ import { ATHENA_RESULTS_PREFIX } from './storage.ts';
 const DERIVED_TABLES = ['findings', 'findings_daily', 'waivers'] as const;
 const DERIVED_PREFIXES = DERIVED_TABLES.map((t) => curatedPrefix(t));
 
+/** What the specs share: the defaults applied, the lake's grants and the collector's environment. */
+interface Shared {
+  readonly stack: Stack;
+  readonly props: FunctionsProps;
+  readonly memberRoleName: string;
+  readonly reportTimeoutSeconds: number;
+  readonly collectPosture: boolean;
+  readonly digest: NonNullable<FunctionsProps['digest']>;
+  readonly glue: () => string[];
+  readonly objectAcks: (...zones: string[]) => Record<string, string>;
+  readonly objects: (...prefixes: string[]) => string[];
+  readonly env: Record<string, string>;
+  readonly lakeAccess: PolicyStatement[];
+}
+
 export interface PipelineFunctionSpecs {
   readonly plan: FunctionSpec;
   readonly collect: FunctionSpec;
@@ -27,6 +42,17 @@ export interface PipelineFunctionSpecs {
 }
 
 export function pipelineFunctionSpecs(stack: Stack, props: FunctionsProps): PipelineFunctionSpecs {
+  const c = shared(stack, props);
+  return {
+    plan: planSpec(c),
+    collect: collectSpec(c),
+    recordFailure: recordFailureSpec(c),
+    finalize: finalizeSpec(c),
+    exports: exportsSpec(c),
+  };
+}
+
+function shared(stack: Stack, props: FunctionsProps): Shared {
   const { bucket, collection, evidenceRetention: lock } = props;
   const memberRoleName = collection.memberRoleName ?? DEFAULTS.memberRoleName;
   const reportTimeoutSeconds = collection.reportTimeoutSeconds ?? DEFAULTS.reportTimeoutSeconds;
@@ -73,13 +99,6 @@ export function pipelineFunctionSpecs(stack: Stack, props: FunctionsProps): Pipe
       : {}),
     ...(collectPosture ? {} : { [ENV.collectPosture]: 'false' }),
   };
-  const memberRoleArns = stack.formatArn({
-    service: 'iam',
-    region: '',
-    account: '*',
-    resource: 'role',
-    resourceName: memberRoleName,
-  });
   const lakeAccess = [
     new PolicyStatement({
       actions: ['s3:ListBucket'],
@@ -97,8 +116,23 @@ export function pipelineFunctionSpecs(stack: Stack, props: FunctionsProps): Pipe
     }),
     new PolicyStatement({ actions: ['glue:BatchCreatePartition'], resources: glue() }),
   ];
+  return {
+    stack,
+    props,
+    memberRoleName,
+    reportTimeoutSeconds,
+    collectPosture,
+    digest,
+    glue,
+    objectAcks,
+    objects,
+    env,
+    lakeAccess,
+  };
+}
 
-  const plan: FunctionSpec = {
+function planSpec({ env, lakeAccess, objectAcks }: Shared): FunctionSpec {
+  return {
     id: 'Plan',
     entry: 'collector/handler.ts',
     handler: 'plan',
@@ -114,8 +148,27 @@ export function pipelineFunctionSpecs(stack: Stack, props: FunctionsProps): Pipe
         'Organizations read actions and X-Ray writes take no resource-level permissions; roots and OUs are discovered at run time',
     },
   };
+}
 
-  const collect: FunctionSpec = {
+function collectSpec({
+  stack,
+  props,
+  env,
+  lakeAccess,
+  objectAcks,
+  memberRoleName,
+  reportTimeoutSeconds,
+  collectPosture,
+}: Shared): FunctionSpec {
+  const { collection } = props;
+  const memberRoleArns = stack.formatArn({
+    service: 'iam',
+    region: '',
+    account: '*',
+    resource: 'role',
+    resourceName: memberRoleName,
+  });
+  return {
     id: 'CollectAccount',
     entry: 'collector/handler.ts',
     handler: 'collectAccount',
@@ -145,10 +198,13 @@ export function pipelineFunctionSpecs(stack: Stack, props: FunctionsProps): Pipe
     },
     roleName: COLLECTOR_ROLE_NAME,
   };
+}
 
-  // Journals the failure of a collect invocation that ended in an error (its Lambda threw, timed
-  // out or could not be invoked): it only writes that account's outcome under raw/runs/.
-  const recordFailure: FunctionSpec = {
+// Journals the failure of a collect invocation that ended in an error (its Lambda threw, timed
+// out or could not be invoked): it only writes that account's outcome under raw/runs/.
+function recordFailureSpec({ props, env, objects, objectAcks }: Shared): FunctionSpec {
+  const { bucket } = props;
+  return {
     id: 'RecordFailure',
     entry: 'collector/handler.ts',
     handler: 'recordFailure',
@@ -169,8 +225,10 @@ export function pipelineFunctionSpecs(stack: Stack, props: FunctionsProps): Pipe
       'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
     },
   };
+}
 
-  const finalize: FunctionSpec = {
+function finalizeSpec({ props, env, lakeAccess, objectAcks }: Shared): FunctionSpec {
+  return {
     id: 'Finalize',
     entry: 'collector/handler.ts',
     handler: 'finalize',
@@ -185,13 +243,16 @@ export function pipelineFunctionSpecs(stack: Stack, props: FunctionsProps): Pipe
       'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
     },
   };
+}
 
+function exportsSpec({ stack, props, digest, glue, objects, objectAcks }: Shared): FunctionSpec {
+  const { bucket } = props;
   const workgroupArn = stack.formatArn({
     service: 'athena',
     resource: 'workgroup',
     resourceName: WORKGROUP_NAME,
   });
-  const exports: FunctionSpec = {
+  return {
     id: 'Exports',
     entry: 'queries/handler.ts',
     handler: 'exportAll',
@@ -284,5 +345,4 @@ export function pipelineFunctionSpecs(stack: Stack, props: FunctionsProps): Pipe
       'AwsSolutions-IAM5[Resource::*]': 'X-Ray writes take no resource-level permissions',
     },
   };
-  return { plan, collect, recordFailure, finalize, exports };
 }
