@@ -357,7 +357,7 @@ export const SETTINGS = [
   setting({
     key: 'benchmark',
     default: DEFAULTS.benchmark,
-    description: `The benchmark every check, export, report and digest is judged against: its control ids, thresholds and rules (${BENCHMARK_IDS.join(', ')})`,
+    description: `The benchmark every check, export, report, digest and QuickSight dataset is judged against: its control ids, thresholds and rules (${BENCHMARK_IDS.join(', ')})`,
     read: (r) => r.oneOf<BenchmarkId>(DEFAULTS.benchmark, BENCHMARK_IDS),
   }),
   wholeNumber('athenaResultsRetentionDays', 1, 3650, 'Days Athena query results are kept'),

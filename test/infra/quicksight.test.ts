@@ -1,8 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD, dashboardQueries } from '../../dashboard/spec.ts';
+import { findQuery } from '../../queries/catalog.ts';
 import { RESULT_COLUMNS } from '../../queries/result-columns.ts';
-import { loadQuerySql } from '../../queries/saved-query.ts';
+import { loadQuerySql, withBenchmark } from '../../queries/saved-query.ts';
 import { testApp } from '../helpers/cdk-app.ts';
 
 const PRINCIPAL = 'arn:aws:quicksight:us-east-1:222222222222:group/default/secops';
@@ -17,6 +18,7 @@ describe('the QuickSight stack', () => {
   it('builds the data source, SPICE datasets, daily refreshes and a dashboard with every spec visual', () => {
     const built = testApp({
       quicksight: JSON.stringify({ enabled: true, principalArn: PRINCIPAL, identityRegion: 'us-east-1' }),
+      benchmark: 'cis-1.4',
     });
     built.app.synth(); // cdk-nag runs on this stack too
     const t = Template.fromStack(built.quicksight!);
@@ -44,9 +46,14 @@ describe('the QuickSight stack', () => {
       };
       const query = table.CustomSql.Name;
       expect(table.CustomSql.Columns.map((c) => c.Name)).toEqual(RESULT_COLUMNS[query].map(([c]) => c));
-      // The saved query's own text: the same rule in Athena, QuickSight and the local report.
-      expect(table.CustomSql.SqlQuery).toBe(loadQuerySql(query));
+      // The saved query's own text under the deployment's benchmark: the same rule in Athena,
+      // QuickSight and the local report.
+      expect(table.CustomSql.SqlQuery).toBe(withBenchmark(findQuery(query)!, loadQuerySql(query), 'cis-1.4'));
     }
+    const judged = dataSets.filter((d) =>
+      JSON.stringify(d.Properties.PhysicalTableMap).includes('true AS root_mfa_without_password'),
+    );
+    expect(judged.length, 'datasets judged by CIS v1.4 root MFA rule').toBeGreaterThan(0);
     t.resourcePropertiesCountIs(
       'AWS::QuickSight::RefreshSchedule',
       {
