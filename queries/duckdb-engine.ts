@@ -1,7 +1,7 @@
 // The local engine: DuckDB over the lake's curated Parquet, with views named like the Glue
 // tables, so the saved .sql files run unchanged. Session time zone pinned to UTC; partition
 // keys pinned to VARCHAR (DuckDB would infer BIGINT for account ids without a leading zero).
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { curatedGlob, curatedPrefix } from '../lake/keys.ts';
 import { LocalStore } from '../lake/local-store.ts';
 import type { ObjectStore } from '../lake/store.ts';
@@ -203,6 +203,8 @@ export class DuckDbEngine {
 }
 
 async function connect(): Promise<DuckDBConnection> {
+  // Loaded when an engine opens: a command that queries nothing does not pay for loading it.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");

@@ -3,7 +3,8 @@
 // never reinterprets them: account ids and other identifiers as text (000123456789 keeps its
 // zeros), timestamps as real date cells holding the UTC time with "(UTC)" in their header,
 // numbers and flags as numbers and booleans. Written with exceljs; no I/O here.
-import ExcelJS from 'exceljs';
+// Loaded when a workbook is built: a command that writes none does not pay for loading it.
+import type ExcelJS from 'exceljs';
 import { BENCHMARKS, type BenchmarkId, queryLabels, type SavedQuery } from './catalog.ts';
 import { columnTitle } from './column-titles.ts';
 import type { QueryResult } from './duckdb-engine.ts';
@@ -29,7 +30,8 @@ export async function buildWorkbook(
   sheets: readonly WorkbookSheet[],
   about: { dt: string; exportedAt: string; lake: string; benchmark: BenchmarkId },
 ): Promise<Uint8Array> {
-  const book = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const book = new Excel.Workbook();
   book.creator = 'credlake';
   book.created = new Date(about.exportedAt);
   const summary = book.addWorksheet('Summary');
