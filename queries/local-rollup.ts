@@ -6,7 +6,7 @@ import { encodeParquet } from '../transforms/parquet.ts';
 import { TABLES } from '../transforms/schema.ts';
 import { annotateFindings, contextKeys, DEFAULT_OWNER_TAGS } from './annotate.ts';
 import { type BenchmarkId, DEFAULT_BENCHMARK } from './catalog.ts';
-import type { DuckDbEngine } from './duckdb-engine.ts';
+import { type DuckDbEngine, tablesIn } from './duckdb-engine.ts';
 import { dailyFindingsSql, dailyRollupSql, toTableRows } from './rollup.ts';
 import { benchmarkSqlOf } from './saved-query.ts';
 import { applyLakeWaivers } from './waivers-source.ts';
@@ -43,14 +43,17 @@ export async function writeDailyRollups(
   for (const dt of [...new Set(dates)].sort()) {
     const applied = await applyLakeWaivers(store, dt);
     const keys = contextKeys(applied?.waivers ?? [], ownerTags);
-    await engine.useSnapshot(dt);
-    const found = await engine.run(dailyFindingsSql(dt, benchmarkSqlOf(benchmark), keys));
+    const sql = dailyFindingsSql(dt, benchmarkSqlOf(benchmark), keys);
+    // Views of the day for the tables the checks read, not every table of the lake.
+    await engine.useSnapshot(dt, tablesIn(sql));
+    const found = await engine.run(sql);
     const annotated = annotateFindings(found.rows, dt, keys, ownerTags, applied);
     await write(engine, store, 'findings', dt, toTableRows('findings', annotated.findings));
     await write(engine, store, 'waivers', dt, toTableRows('waivers', annotated.waivers));
     // The rollup counts from the findings just written: its view must see that file.
-    await engine.useSnapshot(dt, ['findings']);
-    const { rows } = await engine.run(dailyRollupSql(dt, benchmark));
+    const rollupSql = dailyRollupSql(dt, benchmark);
+    await engine.useSnapshot(dt, tablesIn(rollupSql));
+    const { rows } = await engine.run(rollupSql);
     await write(engine, store, 'findings_daily', dt, toTableRows('findings_daily', rows));
     out.push({
       dt,
