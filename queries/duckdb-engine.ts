@@ -75,22 +75,41 @@ export class DuckDbEngine {
    * Only the tables a query reads get views over every snapshot: binding a view reads the footer
    * of every file it covers, and a year of a large organization is hundreds of thousands.
    */
-  async refreshViews(snapshot?: string | readonly string[], tables?: readonly TableName[]): Promise<void> {
+  async refreshViews(
+    snapshot?: string | readonly string[],
+    tables?: readonly TableName[],
+    materialize = false,
+  ): Promise<void> {
     const dates = snapshot === undefined ? undefined : [...new Set([snapshot].flat())].sort();
     await this.stage(dates, tables);
     const scope = dates?.join(',') ?? ALL_DATES;
     for (const name of tables ?? ALL_TABLES) {
-      await this.connection.run(
-        `CREATE OR REPLACE VIEW ${name} AS ${await this.viewSql(TABLES[name], dates)}`,
-      );
+      if (this.materialized.delete(name)) await this.connection.run(`DROP TABLE ${name}`);
+      const source = await this.viewSql(TABLES[name], dates);
+      if (materialize) {
+        await this.connection.run(`DROP VIEW IF EXISTS ${name}`);
+        await this.connection.run(`CREATE TABLE ${name} AS ${source}`);
+        this.materialized.add(name);
+      } else await this.connection.run(`CREATE OR REPLACE VIEW ${name} AS ${source}`);
       this.scopes.set(name, scope);
     }
     this.scope = dates?.join(',');
   }
 
-  /** Scopes the views to one snapshot (or back to all), recreating them only when it changes. */
-  async useSnapshot(snapshot: string | undefined, tables?: readonly TableName[]): Promise<void> {
-    await this.useSnapshots(snapshot === undefined ? undefined : [snapshot], tables);
+  /** Tables held in memory instead of views (see useSnapshot's `materialize`). */
+  private readonly materialized = new Set<TableName>();
+
+  /**
+   * Scopes the views to one snapshot (or back to all), recreating them only when it changes.
+   * `materialize` reads the snapshot's files once into memory tables of the same names, for work
+   * that queries them many times (the rollup runs every check over the same day).
+   */
+  async useSnapshot(
+    snapshot: string | undefined,
+    tables?: readonly TableName[],
+    { materialize = false } = {},
+  ): Promise<void> {
+    await this.useSnapshots(snapshot === undefined ? undefined : [snapshot], tables, materialize);
   }
 
   /**
@@ -98,12 +117,18 @@ export class DuckDbEngine {
    * snapshot dates, or to all; a view is recreated only when its scope changes or a staged S3
    * lake fetched more of it.
    */
-  async useSnapshots(dates: readonly string[] | undefined, tables?: readonly TableName[]): Promise<void> {
+  async useSnapshots(
+    dates: readonly string[] | undefined,
+    tables?: readonly TableName[],
+    materialize = false,
+  ): Promise<void> {
     const scope = dates === undefined ? ALL_DATES : [...new Set(dates)].sort().join(',');
     const wanted = tables ?? ALL_TABLES;
     const fetched = await this.stage(dates, wanted);
-    const stale = wanted.filter((t) => fetched || this.scopes.get(t) !== scope);
-    if (stale.length) await this.refreshViews(dates, stale);
+    const stale = wanted.filter(
+      (t) => fetched || this.scopes.get(t) !== scope || (materialize && !this.materialized.has(t)),
+    );
+    if (stale.length) await this.refreshViews(dates, stale, materialize);
     this.scope = dates === undefined ? undefined : scope;
   }
 

@@ -44,8 +44,8 @@ export async function writeDailyRollups(
     const applied = await applyLakeWaivers(store, dt);
     const keys = contextKeys(applied?.waivers ?? [], ownerTags);
     const sql = dailyFindingsSql(dt, benchmarkSqlOf(benchmark), keys);
-    // Views of the day for the tables the checks read, not every table of the lake.
-    await engine.useSnapshot(dt, tablesIn(sql));
+    // The day's tables the checks read, each read once into memory: every check reads them again.
+    await engine.useSnapshot(dt, tablesIn(sql), { materialize: true });
     const found = await engine.run(sql);
     const annotated = annotateFindings(found.rows, dt, keys, ownerTags, applied);
     await write(engine, store, 'findings', dt, toTableRows('findings', annotated.findings));
