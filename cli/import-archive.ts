@@ -8,9 +8,10 @@ import { alreadyImported, importReport } from '../collector/import-report.ts';
 import { writeCollectionRuns } from '../collector/write-day-tables.ts';
 import { openStore } from '../lake/open-store.ts';
 import type { ObjectStore } from '../lake/store.ts';
+import type { BenchmarkId } from '../queries/catalog.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
 import { createProgress } from './progress.ts';
-import { refreshRollups } from './rollups.ts';
+import { benchmarkFromEnv, refreshRollups } from './rollups.ts';
 
 export interface ArchiveFile {
   /** Where the file is, relative to the archive root, with `/` separators. */
@@ -71,7 +72,7 @@ export async function listArchive(location: string): Promise<ArchiveFile[]> {
 export async function importArchive(
   files: ArchiveFile[],
   store: ObjectStore,
-  options: { quiet?: boolean; onFile?: (r: FileResult) => void } = {},
+  options: { quiet?: boolean; onFile?: (r: FileResult) => void; benchmark?: BenchmarkId } = {},
 ): Promise<FileResult[]> {
   const results: FileResult[] = [];
   const progress = createProgress(process.stderr, options.quiet);
@@ -120,6 +121,6 @@ export async function importArchive(
   }
   progress.finish();
   for (const dt of [...touched].sort()) await writeCollectionRuns(store, dt);
-  await refreshRollups(store, [...touched]);
+  await refreshRollups(store, [...touched], options.benchmark ?? benchmarkFromEnv());
   return results;
 }

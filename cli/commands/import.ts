@@ -3,11 +3,18 @@ import type { Command } from 'commander';
 import { importReport } from '../../collector/import-report.ts';
 import { curatedAccountPrefix } from '../../lake/keys.ts';
 import { openStore } from '../../lake/open-store.ts';
+import type { BenchmarkId } from '../../queries/catalog.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { importArchive, listArchive } from '../import-archive.ts';
 import { withLakeLock } from '../lake-lock.ts';
-import { LAKE_FLAG, parseAccountIdOption, parseInstantOption, parsePastDateOption } from '../options.ts';
-import { refreshRollups } from '../rollups.ts';
+import {
+  benchmarkOption,
+  LAKE_FLAG,
+  parseAccountIdOption,
+  parseInstantOption,
+  parsePastDateOption,
+} from '../options.ts';
+import { benchmarkFromEnv, refreshRollups } from '../rollups.ts';
 
 interface ImportOptions {
   account?: string;
@@ -16,6 +23,7 @@ interface ImportOptions {
   generatedAt?: number;
   accountName?: string;
   lake: string;
+  benchmark?: BenchmarkId;
 }
 
 export function registerImport(program: Command): void {
@@ -46,6 +54,7 @@ export function registerImport(program: Command): void {
     )
     .option('--account-name <name>', 'account name to record with the rows')
     .option(...LAKE_FLAG)
+    .addOption(benchmarkOption("judge the imported days' findings against this benchmark"))
     .action(async (file: string, opts: ImportOptions) => {
       const local = /^s3:\/\//.test(file) ? undefined : await stat(file).catch(() => null);
       if (local === null)
@@ -77,7 +86,7 @@ export function registerImport(program: Command): void {
           accountName: opts.accountName,
           sourceName: file,
         });
-        await refreshRollups(store, [opts.date!]);
+        await refreshRollups(store, [opts.date!], opts.benchmark ?? benchmarkFromEnv());
         return imported;
       });
       const when = new Date(result.generatedAt).toISOString();
@@ -116,6 +125,7 @@ async function importFromArchive(source: string, opts: ImportOptions): Promise<v
   const results = await withLakeLock(store, 'import', () =>
     importArchive(files, store, {
       quiet: opts.quiet,
+      benchmark: opts.benchmark,
       onFile: (r) => process.stdout.write(`${r.status.padEnd(9)} ${r.path}: ${r.detail}\n`),
     }),
   );

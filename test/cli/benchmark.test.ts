@@ -4,6 +4,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
+import { snapshotBenchmark } from '../../queries/run-query.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const DT = '2024-05-01';
@@ -84,6 +86,32 @@ describe('credlake --benchmark', () => {
     const v14 = await readFile(join(lake, 'v14.html'), 'utf8');
     expect(v14).toContain('<strong id="benchmark">CIS AWS Foundations Benchmark v1.4.0</strong>');
     expect(v14).toContain('CIS v1.4.0 1.14');
+  });
+
+  it('import judges the imported day by --benchmark, and the rollup records it', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'credlake-benchmark-import-'));
+    const fixture = join(import.meta.dirname, '..', 'fixtures', 'reports', 'basic.csv');
+    const r = await runCli([
+      'import',
+      fixture,
+      '--account',
+      '000123456789',
+      '--date',
+      DT,
+      '--generated-at',
+      '2024-05-01T06:00:00Z',
+      '--lake',
+      other,
+      '--benchmark',
+      'cis-1.4',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const engine = await DuckDbEngine.open(other);
+    try {
+      expect(await snapshotBenchmark(engine, DT)).toBe('cis-1.4');
+    } finally {
+      engine.close();
+    }
   });
 
   it('refuses an unknown benchmark, from the flag or the environment, naming the known ones', async () => {
