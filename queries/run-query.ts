@@ -85,8 +85,8 @@ async function prepared(engine: DuckDbEngine, name: string, options: RunQueryOpt
   // A benchmark's values apply where the caller gave none: the one asked for, else the one the
   // snapshot's rollup was judged against, so a check's rows agree with the counts of its day.
   if (Object.keys(benchmarkValues(query, DEFAULT_BENCHMARK)).length > 0) {
-    const recorded = snapshot ? await snapshotBenchmark(engine, snapshot) : undefined;
-    const benchmark = options.benchmark ?? recorded ?? DEFAULT_BENCHMARK;
+    const recorded = options.benchmark ?? (snapshot ? await snapshotBenchmark(engine, snapshot) : undefined);
+    const benchmark = recorded ?? DEFAULT_BENCHMARK;
     for (const [name, value] of Object.entries(benchmarkValues(query, benchmark))) values[name] ??= value;
   }
   const sql = withParams(query, loadQuerySql(name), values);
