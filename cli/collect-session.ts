@@ -13,7 +13,7 @@ import { type CollectFlags, pollPolicyFor, readAccountsFlag, reportTimeoutMsFor 
 import { installWaivers } from './commands/waivers.ts';
 import { todayUtc } from './options.ts';
 import { createProgress } from './progress.ts';
-import { benchmarkFromEnv, refreshRollups } from './rollups.ts';
+import { refreshRollups } from './rollups.ts';
 import { formatRunSummary } from './run-summary.ts';
 import { timed } from './timings.ts';
 
@@ -142,7 +142,7 @@ async function collectDay(
     }),
   );
   progress.finish();
-  await timed(`rollup.${dt}`, () => refreshRollups(store, [dt], flags.benchmark ?? benchmarkFromEnv()));
+  await timed(`rollup.${dt}`, () => refreshRollups(store, [dt], flags.benchmark));
   const seconds = (performance.now() - started) / 1000;
   if (brief) {
     const n = (status: string) => result.outcomes.filter((o) => o.status === status).length;

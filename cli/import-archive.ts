@@ -11,7 +11,7 @@ import type { ObjectStore } from '../lake/store.ts';
 import type { BenchmarkId } from '../queries/catalog.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
 import { createProgress } from './progress.ts';
-import { benchmarkFromEnv, refreshRollups } from './rollups.ts';
+import { refreshRollups } from './rollups.ts';
 
 export interface ArchiveFile {
   /** Where the file is, relative to the archive root, with `/` separators. */
@@ -121,6 +121,6 @@ export async function importArchive(
   }
   progress.finish();
   for (const dt of [...touched].sort()) await writeCollectionRuns(store, dt);
-  await refreshRollups(store, [...touched], options.benchmark ?? benchmarkFromEnv());
+  await refreshRollups(store, [...touched], options.benchmark);
   return results;
 }

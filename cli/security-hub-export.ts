@@ -4,9 +4,9 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { clientConfig } from '../collector/aws/clients.ts';
 import type { ObjectStore } from '../lake/store.ts';
-import { type BenchmarkId, DEFAULT_BENCHMARK } from '../queries/catalog.ts';
+import type { BenchmarkId } from '../queries/catalog.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';
-import { resolveSnapshot, runSavedQuery, snapshotBenchmark } from '../queries/run-query.ts';
+import { judgingBenchmark, resolveSnapshot, runSavedQuery } from '../queries/run-query.ts';
 import { exportToSecurityHub, type SecurityHubResult, securityHubInput } from '../queries/security-hub.ts';
 import { ReportedFailure } from './errors.ts';
 
@@ -23,7 +23,7 @@ export async function exportSnapshotToSecurityHub(
   try {
     dt = await resolveSnapshot(engine, date);
     // The findings were judged against the snapshot's benchmark: its control ids go with them.
-    benchmark = asked ?? (await snapshotBenchmark(engine, dt)) ?? DEFAULT_BENCHMARK;
+    benchmark = await judgingBenchmark(engine, dt, asked);
     const changes = (await runSavedQuery(engine, 'findings_changes', { date: dt })).rows;
     await engine.useSnapshot(undefined, ['findings', 'waivers']);
     input = await securityHubInput(async (sql) => (await engine.run(sql)).rows, dt, changes);

@@ -1,8 +1,8 @@
 // Runs every query the dashboard needs for a snapshot and renders the HTML report.
 
-import { type BenchmarkId, DEFAULT_BENCHMARK } from '../queries/catalog.ts';
+import type { BenchmarkId } from '../queries/catalog.ts';
 import type { DuckDbEngine, QueryResult } from '../queries/duckdb-engine.ts';
-import { resolveSnapshot, runSavedQuery, snapshotBenchmark } from '../queries/run-query.ts';
+import { judgingBenchmark, resolveSnapshot, runSavedQuery } from '../queries/run-query.ts';
 import { renderHtmlReport } from './html-report.ts';
 import { DASHBOARD, dashboardQueries } from './spec.ts';
 
@@ -14,7 +14,7 @@ export async function buildHtmlReport(
 ): Promise<{ dt: string; html: string; results: Record<string, QueryResult>; benchmark: BenchmarkId }> {
   const dt = await resolveSnapshot(engine, date);
   // The report judges by the benchmark its snapshot was rolled up with, so tables and counts agree.
-  const benchmark = asked ?? (await snapshotBenchmark(engine, dt)) ?? DEFAULT_BENCHMARK;
+  const benchmark = await judgingBenchmark(engine, dt, asked);
   const results: Record<string, QueryResult> = {};
   for (const name of dashboardQueries())
     results[name] = await runSavedQuery(engine, name, { date: dt, benchmark });

@@ -2,11 +2,11 @@
 // lake (`exports/<query>/dt=.../<query>.csv`) or into a folder.
 import { exportKey, exportManifestKey, exportWorkbookKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
-import { BENCHMARKS, type BenchmarkId, DEFAULT_BENCHMARK, EXPORTED_QUERIES, queryLabels } from './catalog.ts';
+import { BENCHMARKS, type BenchmarkId, EXPORTED_QUERIES, queryLabels } from './catalog.ts';
 import type { DuckDbEngine } from './duckdb-engine.ts';
 import { type CsvOptions, toCsv } from './format.ts';
 import { RESULT_COLUMNS } from './result-columns.ts';
-import { resolveSnapshot, runSavedQuery, snapshotBenchmark } from './run-query.ts';
+import { judgingBenchmark, resolveSnapshot, runSavedQuery } from './run-query.ts';
 import { buildWorkbook, type WorkbookSheet } from './workbook.ts';
 
 export interface ExportManifest {
@@ -31,7 +31,7 @@ export async function exportSnapshot(
 ): Promise<ExportManifest> {
   const dt = await resolveSnapshot(engine, date);
   // Labelled and judged by the benchmark the snapshot's findings were judged against, unless asked.
-  const benchmark = asked ?? (await snapshotBenchmark(engine, dt)) ?? DEFAULT_BENCHMARK;
+  const benchmark = await judgingBenchmark(engine, dt, asked);
   const queries: ExportManifest['queries'] = [];
   const sheets: WorkbookSheet[] = [];
   for (const query of EXPORTED_QUERIES) {

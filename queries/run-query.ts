@@ -34,6 +34,18 @@ export async function snapshotBenchmark(engine: DuckDbEngine, dt: string): Promi
   }
 }
 
+/**
+ * The benchmark a snapshot is judged by: the one asked for, else the one its rollup recorded, else
+ * the default. Exports, the report and queries of a day agree with its counts this way.
+ */
+export async function judgingBenchmark(
+  engine: DuckDbEngine,
+  dt: string | undefined,
+  asked?: BenchmarkId,
+): Promise<BenchmarkId> {
+  return asked ?? (dt ? await snapshotBenchmark(engine, dt) : undefined) ?? DEFAULT_BENCHMARK;
+}
+
 /** Snapshot dates: the dt partitions of collection_runs, read from the lake's folders. */
 export async function snapshotDates(engine: DuckDbEngine): Promise<string[]> {
   return engine.partitionDates('collection_runs');
@@ -85,8 +97,7 @@ async function prepared(engine: DuckDbEngine, name: string, options: RunQueryOpt
   // A benchmark's values apply where the caller gave none: the one asked for, else the one the
   // snapshot's rollup was judged against, so a check's rows agree with the counts of its day.
   if (Object.keys(benchmarkValues(query, DEFAULT_BENCHMARK)).length > 0) {
-    const recorded = options.benchmark ?? (snapshot ? await snapshotBenchmark(engine, snapshot) : undefined);
-    const benchmark = recorded ?? DEFAULT_BENCHMARK;
+    const benchmark = await judgingBenchmark(engine, snapshot, options.benchmark);
     for (const [name, value] of Object.entries(benchmarkValues(query, benchmark))) values[name] ??= value;
   }
   const sql = withParams(query, loadQuerySql(name), values);

@@ -14,7 +14,7 @@ import {
   parseInstantOption,
   parsePastDateOption,
 } from '../options.ts';
-import { benchmarkFromEnv, refreshRollups } from '../rollups.ts';
+import { refreshRollups } from '../rollups.ts';
 
 interface ImportOptions {
   account?: string;
@@ -86,7 +86,7 @@ export function registerImport(program: Command): void {
           accountName: opts.accountName,
           sourceName: file,
         });
-        await refreshRollups(store, [opts.date!], opts.benchmark ?? benchmarkFromEnv());
+        await refreshRollups(store, [opts.date!], opts.benchmark);
         return imported;
       });
       const when = new Date(result.generatedAt).toISOString();

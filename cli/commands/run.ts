@@ -19,7 +19,6 @@ import { withTarget } from '../collect-session.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { positiveInt, todayUtc } from '../options.ts';
-import { benchmarkFromEnv } from '../rollups.ts';
 import { noteStartup, timed } from '../timings.ts';
 
 interface RunFlags extends CollectFlags {
@@ -108,7 +107,7 @@ async function publish(
   const engine = await DuckDbEngine.openStore(store);
   try {
     const manifest = await timed('exports', () =>
-      exportSnapshot(engine, store, last.dt, {}, flags.benchmark ?? benchmarkFromEnv()),
+      exportSnapshot(engine, store, last.dt, {}, flags.benchmark),
     );
     const { results, benchmark } = await timed('report', async () => {
       const built = await buildHtmlReport(engine, store.location, last.dt);

@@ -6,7 +6,7 @@ import { ReportedFailure, UsageError } from '../errors.ts';
 import { requireLake } from '../lake-check.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { benchmarkOption, LAKE_FLAG, parseDateOption } from '../options.ts';
-import { benchmarkFromEnv, refreshRollups } from '../rollups.ts';
+import { refreshRollups } from '../rollups.ts';
 
 export function registerTransform(program: Command): void {
   program
@@ -40,7 +40,7 @@ export function registerTransform(program: Command): void {
           failures += r.failures.length;
         }
         // The rollup is derived from the curated tables just rebuilt: never a second truth.
-        const rollups = await refreshRollups(store, dates, opts.benchmark ?? benchmarkFromEnv());
+        const rollups = await refreshRollups(store, dates, opts.benchmark);
         process.stdout.write(
           `findings_daily: ${rollups.length} day(s) rebuilt from the curated tables (${rollups.reduce((n, r) => n + r.rows, 0)} rows)\n`,
         );
