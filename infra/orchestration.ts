@@ -6,9 +6,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
-import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { EventField, type IRuleTarget, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -251,9 +250,18 @@ export class Orchestration extends Construct {
     }).addAlarmAction(new SnsAction(props.topic));
   }
 
-  /** A failed, timed-out or aborted execution reaches the run topic, with its execution ARN. */
+  /**
+   * A failed, timed-out or aborted execution reaches the run topic, with its execution ARN. The
+   * target is bound by hand: CDK's SnsTopic target would admit every EventBridge rule of every
+   * account to the topic and the key; the topic admits this rule alone (aws:SourceArn), and the
+   * key admits EventBridge for this account's topic (storage.ts).
+   */
   private alertOnFailedRuns(topic: ITopic): void {
-    new Rule(this, 'RunFailedRule', {
+    const message = RuleTargetInput.fromText(
+      `credlake run ${EventField.fromPath('$.detail.name')} ended ${EventField.fromPath('$.detail.status')}: no run record or exports for that day may exist. Execution: ${EventField.fromPath('$.detail.executionArn')}`,
+    );
+    const toTopic: IRuleTarget = { bind: () => ({ arn: topic.topicArn, input: message }) };
+    const rule = new Rule(this, 'RunFailedRule', {
       description: 'credlake: a run ended without finishing',
       eventPattern: {
         source: ['aws.states'],
@@ -263,14 +271,20 @@ export class Orchestration extends Construct {
           status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
         },
       },
-      targets: [
-        new SnsTopic(topic, {
-          message: RuleTargetInput.fromText(
-            `credlake run ${EventField.fromPath('$.detail.name')} ended ${EventField.fromPath('$.detail.status')}: no run record or exports for that day may exist. Execution: ${EventField.fromPath('$.detail.executionArn')}`,
-          ),
-        }),
-      ],
+      targets: [toTopic],
     });
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'RunFailedRulePublishes',
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': rule.ruleArn },
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        },
+      }),
+    );
   }
 }
 

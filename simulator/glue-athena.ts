@@ -12,6 +12,8 @@ import { CATALOG } from '../queries/catalog.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';
 import { loadQuerySql } from '../queries/saved-query.ts';
 import type { PlainValue } from '../queries/values.ts';
+import { athenaDeniedReason, type Permission } from './access.ts';
+import type { Identity } from './services.ts';
 import { ServiceError } from './wire.ts';
 
 type Json = Record<string, unknown>;
@@ -113,6 +115,8 @@ export class GlueCatalog {
 
 interface Execution {
   id: string;
+  /** Who started it: the query reads and writes with that principal's permissions. */
+  principal?: Identity;
   sql: string;
   workgroup: string;
   state: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -153,13 +157,25 @@ export class SimulatedAthena {
   /** Queries run one at a time, as a small workgroup would: each stages the lake it reads. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly options: AthenaOptions) {}
+  constructor(
+    readonly options: AthenaOptions,
+    /** Decides the S3 and Glue reads and the results write a query makes as its caller. */
+    private readonly authorize?: (
+      principal: Identity,
+      sql: string,
+      outputKey: string,
+    ) => Promise<Permission | undefined>,
+  ) {}
 
-  handle(action: string, body: Json): unknown {
+  handle(action: string, body: Json, principal?: Identity): unknown {
     switch (action) {
       case 'StartQueryExecution':
         return {
-          QueryExecutionId: this.start(String(body.QueryString ?? ''), String(body.WorkGroup ?? 'primary')),
+          QueryExecutionId: this.start(
+            String(body.QueryString ?? ''),
+            String(body.WorkGroup ?? 'primary'),
+            principal,
+          ),
         };
       case 'GetQueryExecution':
         return { QueryExecution: this.describe(this.find(body.QueryExecutionId)) };
@@ -207,12 +223,13 @@ export class SimulatedAthena {
     return e;
   }
 
-  private start(sql: string, workgroup: string): string {
+  private start(sql: string, workgroup: string, principal?: Identity): string {
     if (workgroup !== this.options.workgroup)
       throw new ServiceError(400, 'InvalidRequestException', `WorkGroup ${workgroup} is not found.`);
     const id = randomUUID();
     const execution: Execution = {
       id,
+      principal,
       sql,
       workgroup,
       state: 'QUEUED',
@@ -274,6 +291,17 @@ export class SimulatedAthena {
   }
 
   private async run(e: Execution): Promise<void> {
+    if (e.principal && this.authorize) {
+      const denied = await this.authorize(e.principal, e.sql, e.outputKey);
+      if (denied) {
+        Object.assign(e, {
+          state: 'FAILED',
+          reason: athenaDeniedReason(this.options.bucket, denied),
+          doneAt: Date.now(),
+        });
+        return;
+      }
+    }
     const engine = await this.openLake();
     try {
       const result = await engine.run(e.sql);

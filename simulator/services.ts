@@ -51,7 +51,7 @@ export function assumeRole(ctx: ServiceContext, caller: Identity, params: URLSea
       'AccessDenied',
       `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
     );
-  const m = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$/.exec(roleArn);
+  const m = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$/.exec(roleArn);
   if (!m)
     throw new ServiceError(
       400,
@@ -60,15 +60,16 @@ export function assumeRole(ctx: ServiceContext, caller: Identity, params: URLSea
     );
   if (!/^[\w+=,.@-]{2,64}$/.test(session))
     throw new ServiceError(400, 'ValidationError', 'invalid RoleSessionName');
-  const account = accountOf(ctx, m[1]);
+  const [, partition, accountId, name] = m;
+  const account = accountOf(ctx, accountId);
   if (!caller.isCaller || !account || account.state !== 'ACTIVE' || account.faults.accessDenied)
     throw denied();
-  if (m[2] !== ctx.roleName) throw denied();
+  if (name !== ctx.roleName) throw denied();
   if (ctx.externalId !== undefined && params.get('ExternalId') !== ctx.externalId) throw denied();
   const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
   const identity: Identity = {
     accountId: account.id,
-    arn: `arn:aws:sts::${account.id}:assumed-role/${m[2]}/${session}`,
+    arn: `arn:${partition}:sts::${account.id}:assumed-role/${name}/${session}`,
     secret: randomBytes(20).toString('base64'),
     sessionToken: randomBytes(32).toString('base64'),
     isCaller: false,

@@ -5,6 +5,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { COLLECTOR_DEFAULTS } from '../common/defaults.ts';
 import { addDays } from '../transforms/dates.ts';
+import {
+  type AccessControl,
+  accessDenied,
+  athenaQueryPermissions,
+  type CallInput,
+  permissionsFor,
+} from './access.ts';
 import { driftAccount } from './drift.ts';
 import { computeExpected, type ExpectedAnswers } from './expected.ts';
 import { type FaultRates, LATENCY, type LatencyName, NO_FAULTS } from './faults.ts';
@@ -48,6 +55,8 @@ export interface SimulatorOptions {
   readonly iamOrganizationRole?: 'admin' | 'member' | 'trusted-access-off';
   /** Serve Athena over this bucket (Glue is always served). */
   readonly athena?: AthenaOptions;
+  /** Put every call to an IAM decision first (see access.ts); without one, every call is allowed. */
+  readonly access?: AccessControl;
 }
 
 /** Per-account draws of the latency model, for the benchmark's ideal time. */
@@ -77,6 +86,8 @@ export class Simulator {
   /** Security Hub's findings, as imported and updated. */
   readonly securityHub = new SimulatedSecurityHub();
   readonly athena?: SimulatedAthena;
+  /** Who may do what (see access.ts); settable once a test world knows its policies. */
+  access?: AccessControl;
   private server?: Server;
   private dayStart = 0;
   private realStart = 0;
@@ -96,7 +107,8 @@ export class Simulator {
       usersPerAccount: options.usersPerAccount,
     });
     this.rng = createRng(hashSeed('calls', seed));
-    if (options.athena) this.athena = new SimulatedAthena(options.athena);
+    this.access = options.access;
+    if (options.athena) this.athena = new SimulatedAthena(options.athena, this.athenaAccess(options.athena));
     this.currentDate = options.date;
     const latency = LATENCY[options.latency ?? 'fast'];
     const identities = new Map<string, svc.Identity>();
@@ -260,7 +272,8 @@ export class Simulator {
     const { service, action, form, isJson } = request;
     this.stats.calls.set(request.counted, (this.stats.calls.get(request.counted) ?? 0) + 1);
     try {
-      const identity = authenticate(this.ctx.identities, req, body);
+      const signer = authenticate(this.ctx.identities, req, body);
+      const identity = this.access?.principal?.(signer, req.headers) ?? signer;
       const timed =
         action === 'AssumeRole'
           ? /::(\d{12}):role\//.exec(form.get('RoleArn') ?? '')?.[1]
@@ -268,6 +281,7 @@ export class Simulator {
             ? undefined
             : identity.accountId;
       await this.delay(timed, action);
+      await this.authorize(identity, request, req.url ?? '/', body);
       if (request.signedService === 'securityhub') {
         if (!identity.isCaller)
           throw new ServiceError(403, 'AccessDeniedException', `${identity.arn} may not call Security Hub`);
@@ -287,7 +301,7 @@ export class Simulator {
         if (service === 'AWSGlue') return jsonReply(this.glue.handle(action, input));
         if (!this.athena)
           throw new ServiceError(400, 'InvalidRequestException', 'Athena is not enabled in this simulator');
-        return jsonReply(this.athena.handle(action, input));
+        return jsonReply(this.athena.handle(action, input, identity));
       }
       this.injectCallFaults(isJson);
       if (isJson)
@@ -303,6 +317,60 @@ export class Simulator {
       }
       throw error;
     }
+  }
+
+  /** Refuses a call the access control does not allow, as its service refuses it. */
+  private async authorize(
+    identity: svc.Identity,
+    request: ReturnType<typeof readRequest>,
+    url: string,
+    body: Buffer,
+  ): Promise<void> {
+    const access = this.access;
+    if (!access) return;
+    const jsonService: Record<string, CallInput['service']> = {
+      AWSOrganizationsV20161128: 'organizations',
+      AWSGlue: 'glue',
+      AmazonAthena: 'athena',
+    };
+    const service = (jsonService[request.service] ?? request.signedService) as CallInput['service'];
+    const input = request.isJson
+      ? (JSON.parse(body.toString() || '{}') as Record<string, unknown>)
+      : undefined;
+    const call: CallInput = {
+      service,
+      action: request.action,
+      form: request.form,
+      body: service === 'athena' ? { WorkGroup: this.options.athena?.workgroup, ...input } : input,
+      region: request.region ?? 'us-east-1',
+      path: url.split('?')[0],
+    };
+    const denied = await access.authorize(identity, permissionsFor(this.org, identity, call));
+    if (denied) throw accessDenied(service, identity, denied);
+  }
+
+  /** With an access control, each Athena query reads and writes S3 with its caller's permissions. */
+  private athenaAccess(athena: AthenaOptions) {
+    return async (principal: svc.Identity, sql: string, outputKey: string) => {
+      const access = this.access;
+      if (!access) return undefined;
+      const tables: Record<string, string> = {};
+      for (const [key, table] of this.glue.tables) {
+        const [db, name] = key.split('.');
+        const location = String(
+          (table.StorageDescriptor as { Location?: string } | undefined)?.Location ?? '',
+        );
+        if (db === athena.database && location) tables[name] = location.replace(/^s3:\/\/[^/]+\//, '');
+      }
+      const asks = athenaQueryPermissions(this.org, principal, 'us-east-1', {
+        sql,
+        database: athena.database,
+        bucket: athena.bucket,
+        tables,
+        outputKey,
+      });
+      return access.authorize(principal, asks);
+    };
   }
 
   /** The query-protocol actions of STS, IAM and SNS, each answered by its service. */

@@ -21,7 +21,6 @@ import { waiverSpecsForRun, waiversYaml } from '../../simulator/waivers.ts';
 import { addDays } from '../../transforms/dates.ts';
 import { runCli } from '../helpers/cli.ts';
 import {
-  ACCOUNT,
   type Deployment,
   deployPipeline,
   functionArn,
@@ -29,8 +28,9 @@ import {
   type HandlerWrap,
   runDeployed,
 } from '../helpers/deployed-pipeline.ts';
+import { type Enforcement, enforce, type ServiceAct, servicesAtWork } from '../helpers/enforced-world.ts';
 import { type EnforcingProxy, startEnforcingProxy } from '../helpers/enforcing-proxy.ts';
-import { buildIamWorld } from '../helpers/iam-world.ts';
+import type { IamWorld } from '../helpers/iam-world.ts';
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
 import { PAYLOAD_LIMIT_BYTES, type RunOptions, type RunReport } from '../helpers/step-functions.ts';
 
@@ -50,6 +50,9 @@ interface Scenario {
   sim: Simulator;
   store: S3Store;
   deployment: Deployment;
+  enforcement: Enforcement;
+  /** What AWS's services did for the deployment, each decided by the world. */
+  services: ServiceAct[];
   report: RunReport;
   /** Accounts the organization has ACTIVE: what the plan must cover. */
   active: string[];
@@ -59,6 +62,10 @@ let s3: S3Server;
 let proxy: EnforcingProxy;
 const sims: Simulator[] = [];
 let localLake: string;
+/** Every deployment's IAM world: which statements allowed a request, over the whole file. */
+const worlds: IamWorld[] = [];
+/** The healthy run's scenario. */
+let healthy: Scenario;
 
 async function scenario(
   bucket: string,
@@ -91,10 +98,16 @@ async function scenario(
     s3Endpoint: proxy.endpoint,
     context,
   });
-  // Every S3 request a function makes is decided as its role by an IAM engine, as AWS would.
-  proxy.govern(bucket, buildIamWorld(plant(deployment.template), ACCOUNT, bucket));
-  const report = await runDeployed(deployment, s3, options(deployment, active));
-  return { sim, store, deployment, report, active };
+  // Every request the deployment makes is decided as its principal by an IAM engine, as AWS would.
+  const enforcement = enforce(sim, proxy, deployment, bucket, { plant });
+  const report = await runDeployed(deployment, s3, {
+    lambdas: enforcement.lambdas,
+    s3: enforcement.stateMachineS3,
+    ...options(deployment, active),
+  });
+  const services = await servicesAtWork(enforcement.world, deployment.template);
+  worlds.push(enforcement.world);
+  return { sim, store, deployment, enforcement, services, report, active };
 }
 
 const rowsOf = async (root: string, sql: string) => {
@@ -146,6 +159,7 @@ describe('a healthy run of the synthesized state machine', () => {
   let run: Scenario;
   beforeAll(async () => {
     run = await scenario(BUCKETS[0]);
+    healthy = run;
     localLake = await mkdtemp(join(tmpdir(), 'credlake-deployed-local-'));
     const local = await runCli([
       'run',
@@ -167,7 +181,8 @@ describe('a healthy run of the synthesized state machine', () => {
 
   it('succeeds, every function invoked as the definition says, every payload under 256 KiB', () => {
     expect(run.report.status, JSON.stringify(run.report.error)).toBe('SUCCEEDED');
-    const calls = (name: string) => run.report.invocations.get(functionArn(functionId(run.deployment, name)));
+    const calls = (name: string) =>
+      run.report.invocations.get(functionArn(run.deployment, functionId(run.deployment, name)));
     expect(calls('plan')).toBe(1);
     expect(calls('collectAccount')).toBe(run.active.length);
     expect(calls('recordFailure')).toBeUndefined();
@@ -257,6 +272,21 @@ describe('a healthy run of the synthesized state machine', () => {
 
   it("makes only S3 requests its functions' roles and the bucket policy allow, as an IAM engine decides them", () => {
     expect(proxy.refusals.filter((r) => r.path.startsWith(`/${BUCKETS[0]}/`))).toEqual([]);
+  });
+
+  it('makes only the STS, IAM, Organizations, Glue, Athena and SNS calls its roles and the resource policies allow', () => {
+    // Refusals the simulator gave (the proxy's are S3's): none, while the world was deciding.
+    expect(run.enforcement.refusals.filter((r) => r.method === 'POST')).toEqual([]);
+    const used = run.enforcement.world.used;
+    // The world did decide: the collector assumed member roles through their trust policy, read
+    // Organizations through the delegation policy, and used the key.
+    for (const policy of ['member role trust policy#1', 'Organizations delegation policy#1', 'key policy#1'])
+      expect(used.has(policy), policy).toBe(true);
+  });
+
+  it('lets every AWS service do its part for the deployment, under the roles and resource policies it synthesized', () => {
+    expect(run.services.length).toBeGreaterThan(40);
+    expect(run.services.filter((a) => !a.allowed)).toEqual([]);
   });
 
   it('registers every partition in the Glue catalog exactly once, where the data is', () => {
@@ -396,7 +426,11 @@ describe('failures inside the Distributed Map', () => {
     const run = await scenario(BUCKETS[2], undefined, (deployment, active) => ({
       lambdaFault: (arn, payload) => {
         const id = (payload as { accountId?: string }).accountId;
-        if (arn !== functionArn(functionId(deployment, 'collectAccount')) || id !== active[2] || throttled)
+        if (
+          arn !== functionArn(deployment, functionId(deployment, 'collectAccount')) ||
+          id !== active[2] ||
+          throttled
+        )
           return;
         throttled = id;
         return 'Lambda.TooManyRequestsException';
@@ -404,7 +438,7 @@ describe('failures inside the Distributed Map', () => {
     }));
     expect(run.report.status, JSON.stringify(run.report.error)).toBe('SUCCEEDED');
     expect(throttled).toBe(run.active[2]);
-    const collect = functionArn(functionId(run.deployment, 'collectAccount'));
+    const collect = functionArn(run.deployment, functionId(run.deployment, 'collectAccount'));
     expect(run.report.invocations.get(collect)).toBe(run.active.length + 1);
     const runs = await runsIn(run.store);
     expect(runs.find((r) => r.account_id === throttled)).toMatchObject({ status: 'collected' });
@@ -494,5 +528,46 @@ describe('credlake query and export --engine athena', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`exported ${EXPORTED_QUERIES.length} queries of snapshot ${DT} from Athena`);
+  });
+});
+
+describe('least privilege, shown', () => {
+  /**
+   * Statements no request of this file's runs needs, each with the reason it stays. Empty: every
+   * statement of every policy (identity, trust and resource) allowed something.
+   */
+  const MUST_STAY: {
+    readonly match: (statement: Record<string, unknown>) => boolean;
+    readonly reason: string;
+  }[] = [];
+
+  /** The Allow statements that allowed no request in any of the worlds, unexplained. */
+  const unexplained = (all: IamWorld[]) => {
+    const unused = new Map<string, Record<string, unknown>>();
+    for (const world of all)
+      for (const ref of world.statements())
+        if (!all.some((w) => w.used.has(ref.id))) unused.set(ref.id, ref.statement);
+    return [...unused]
+      .filter(([, st]) => !MUST_STAY.some((m) => m.match(st)))
+      .map(([id, st]) => `${id} ${JSON.stringify(st)}`);
+  };
+
+  it('every Allow statement of every policy allowed a request of some run, or carries the reason it stays', () => {
+    expect(worlds.length).toBeGreaterThanOrEqual(BUCKETS.length);
+    expect(unexplained(worlds)).toEqual([]);
+  });
+
+  it('names a statement that nothing uses (a planted grant of iam:CreateUser to the plan function)', async () => {
+    const planted = structuredClone(healthy.deployment.template);
+    const policyId = Object.keys(planted.Resources).find(
+      (id) => planted.Resources[id].Type === 'AWS::IAM::Policy' && id.startsWith('FunctionsPlanRole'),
+    )!;
+    const doc = planted.Resources[policyId].Properties.PolicyDocument as { Statement: unknown[] };
+    doc.Statement.push({ Effect: 'Allow', Action: 'iam:CreateUser', Resource: '*' });
+    const world = enforce(healthy.sim, proxy, { ...healthy.deployment, template: planted }, BUCKETS[0]).world;
+    await servicesAtWork(world, planted);
+    const found = unexplained([...worlds, world]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain('iam:CreateUser');
   });
 });

@@ -20,20 +20,46 @@ import {
   runStateMachine,
 } from './step-functions.ts';
 
-export const ACCOUNT = '222222222222';
 let deployments = 0;
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-export const functionArn = (logicalId: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${logicalId}`;
+/** Where a deployment lives: its account (in the simulated organization), partition and region. */
+export interface Place {
+  readonly account: string;
+  readonly partition: string;
+  readonly region: string;
+}
+
+/** The ARN of a pipeline function of a deployment. */
+export const functionArn = (deployment: { place: Place }, logicalId: string) =>
+  `arn:${deployment.place.partition}:lambda:${deployment.place.region}:${deployment.place.account}:function:${logicalId}`;
+
+/**
+ * The tooling account a deployment goes to in the simulated organization: an active member
+ * account without faults (the default: apart from the management account), or the management
+ * account itself.
+ */
+export function toolingAccountOf(sim: Simulator, where: 'member' | 'management' = 'member'): string {
+  const { org } = sim;
+  if (where === 'management') return org.managementAccountId;
+  const clean = org.accounts.find(
+    (a) => a.state === 'ACTIVE' && a.id !== org.managementAccountId && !Object.values(a.faults).some(Boolean),
+  );
+  if (!clean) throw new Error('the simulated organization has no clean member account for the tooling');
+  return clean.id;
+}
 
 /** Resolves the CloudFormation intrinsics of the synthesized template to this deployment's values. */
-function resolver(resources: Resources, bucket: string) {
+function resolver(resources: Resources, bucket: string, place: Place) {
+  const ACCOUNT = place.account;
   const pseudo: Record<string, string> = {
-    'AWS::Region': 'us-east-1',
+    'AWS::Region': place.region,
     'AWS::AccountId': ACCOUNT,
-    'AWS::Partition': 'aws',
+    'AWS::Partition': place.partition,
     'AWS::URLSuffix': 'amazonaws.com',
   };
+  const arn = (service: string, rest: string) =>
+    `arn:${place.partition}:${service}:${place.region}:${ACCOUNT}:${rest}`;
   const resolve = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(resolve);
     if (value === null || typeof value !== 'object') return value;
@@ -43,14 +69,16 @@ function resolver(resources: Resources, bucket: string) {
       if (id in pseudo) return pseudo[id];
       const r = resources[id];
       if (r?.Type === 'AWS::S3::Bucket') return bucket;
-      if (r?.Type === 'AWS::SNS::Topic') return `arn:aws:sns:us-east-1:${ACCOUNT}:credlake-run-summary`;
+      if (r?.Type === 'AWS::SNS::Topic') return arn('sns', 'credlake-run-summary');
       throw new Error(`unresolved Ref ${id}`);
     }
     if ('Fn::GetAtt' in v) {
       const [id, attr] = v['Fn::GetAtt'] as [string, string];
       if (attr === 'NamedQueryId') return `nq-${resources[id].Properties.Name}`;
-      if (attr === 'Arn' && resources[id]?.Type === 'AWS::Lambda::Function') return functionArn(id);
-      if (attr === 'Arn' && resources[id]?.Type === 'AWS::S3::Bucket') return `arn:aws:s3:::${bucket}`;
+      if (attr === 'Arn' && resources[id]?.Type === 'AWS::Lambda::Function')
+        return arn('lambda', `function:${id}`);
+      if (attr === 'Arn' && resources[id]?.Type === 'AWS::S3::Bucket')
+        return `arn:${place.partition}:s3:::${bucket}`;
       throw new Error(`unresolved GetAtt ${id}.${attr}`);
     }
     if ('Fn::Join' in v) {
@@ -67,9 +95,12 @@ const moduleOf = (handler: string) =>
   handler === 'exportAll' ? '../../queries/handler.ts' : '../../collector/handler.ts';
 
 export interface Deployment {
+  readonly place: Place;
   readonly definition: AslDefinition;
   /** The synthesized pipeline template (its IAM decides what each function may do). */
   readonly template: { Resources: Resources };
+  /** The management account's stack: the member role and the Organizations delegation policy. */
+  readonly management: { Resources: Resources };
   /** The pipeline's functions by logical id (not the CDK-managed custom resource provider). */
   readonly functions: Map<string, { handler: string; timeoutSeconds: number }>;
   readonly lambdas: Map<string, LambdaFunction>;
@@ -95,10 +126,28 @@ export async function deployPipeline(
     context?: Record<string, unknown>;
     /** Where the functions reach S3 (a counting proxy), instead of the server itself. */
     s3Endpoint?: string;
+    /** The pipeline in a member account of its own (the default) or in the management account. */
+    tooling?: 'member' | 'management';
   } = {},
 ): Promise<Deployment> {
-  const template = Template.fromStack(testApp(options.context).pipeline).toJSON() as { Resources: Resources };
-  const resolve = resolver(template.Resources, bucket);
+  const context = options.context ?? {};
+  const region = String(context.region ?? 'us-east-1');
+  const place: Place = {
+    account: toolingAccountOf(sim, options.tooling),
+    region,
+    partition: region.startsWith('us-gov-') ? 'aws-us-gov' : region.startsWith('cn-') ? 'aws-cn' : 'aws',
+  };
+  // The stacks of this organization: its ids, its management account, the tooling account.
+  const app = testApp({
+    organizationId: sim.org.id,
+    managementAccountId: sim.org.managementAccountId,
+    toolingAccountId: place.account,
+    memberOuIds: sim.org.rootId,
+    ...context,
+  });
+  const template = Template.fromStack(app.pipeline).toJSON() as { Resources: Resources };
+  const management = Template.fromStack(app.management).toJSON() as { Resources: Resources };
+  const resolve = resolver(template.Resources, bucket, place);
   const machine = Object.values(template.Resources).find(
     (r) => r.Type === 'AWS::StepFunctions::StateMachine',
   )!;
@@ -123,7 +172,7 @@ export async function deployPipeline(
   glue.destroy();
 
   const connection = {
-    AWS_REGION: 'us-east-1',
+    AWS_REGION: place.region,
     AWS_ENDPOINT_URL: sim.endpoint,
     AWS_ENDPOINT_URL_S3: options.s3Endpoint ?? s3.endpoint,
     AWS_ACCESS_KEY_ID: sim.callerCredentials.accessKeyId,
@@ -160,12 +209,12 @@ export async function deployPipeline(
     functions.set(id, { handler, timeoutSeconds });
     const invoke = fn;
     // Each function's requests are marked as its own, for the IAM-enforcing proxy.
-    lambdas.set(functionArn(id), {
+    lambdas.set(resolve({ 'Fn::GetAtt': [id, 'Arn'] }) as string, {
       handler: wrap(id, (event) => runAs(id, () => invoke(event))),
       timeoutSeconds,
     });
   }
-  return { definition, template, functions, lambdas };
+  return { place, definition, template, management, functions, lambdas };
 }
 
 /** One execution of the deployed state machine, as the daily schedule would start it. */

@@ -28,14 +28,19 @@ export interface EnforcingProxy {
 }
 
 /** The IAM actions an S3 REST request needs, on which resources. */
-export function s3Actions(method: string, url: URL): { bucket: string; key: string; asks: AccessRequest[] } {
+export function s3Actions(
+  method: string,
+  url: URL,
+  partition = 'aws',
+): { bucket: string; key: string; asks: AccessRequest[] } {
   const [bucket, ...rest] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const key = rest.join('/');
-  const object = `arn:aws:s3:::${bucket}/${key}`;
+  const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  const object = `${bucketArn}/${key}`;
   const q = url.searchParams;
   if (!key) {
     if (method === 'GET' && q.has('location'))
-      return { bucket, key, asks: [{ action: 's3:GetBucketLocation', resource: `arn:aws:s3:::${bucket}` }] };
+      return { bucket, key, asks: [{ action: 's3:GetBucketLocation', resource: bucketArn }] };
     const prefix = q.get('prefix');
     return {
       bucket,
@@ -43,7 +48,7 @@ export function s3Actions(method: string, url: URL): { bucket: string; key: stri
       asks: [
         {
           action: q.has('versions') ? 's3:ListBucketVersions' : 's3:ListBucket',
-          resource: `arn:aws:s3:::${bucket}`,
+          resource: bucketArn,
           context: prefix !== null ? { 's3:prefix': prefix } : {},
         },
       ],
@@ -107,11 +112,13 @@ export async function startEnforcingProxy(target: string): Promise<EnforcingProx
     const fn = req.headers[FUNCTION_HEADER] as string | undefined;
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://proxy');
-    const { bucket, key, asks } = s3Actions(method, url);
+    const bucket = decodeURIComponent(url.pathname.split('/').filter(Boolean)[0] ?? '');
     const world = worlds.get(bucket);
     if (!fn || !world) return forward(req, res);
+    const { key, asks } = s3Actions(method, url, world.partition);
+    const bucketArn = `arn:${world.partition}:s3:::${bucket}`;
     if (method === 'PUT' && req.headers['x-amz-object-lock-mode'])
-      asks.push({ action: 's3:PutObjectRetention', resource: `arn:aws:s3:::${bucket}/${key}` });
+      asks.push({ action: 's3:PutObjectRetention', resource: `${bucketArn}/${key}` });
     for (const ask of asks) {
       const decision = await world.authorize(fn, ask);
       if (!decision.allowed) {
@@ -134,7 +141,7 @@ export async function startEnforcingProxy(target: string): Promise<EnforcingProx
     const onMissing =
       key && (method === 'GET' || method === 'HEAD')
         ? async () => {
-            const list = { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}` };
+            const list = { action: 's3:ListBucket', resource: bucketArn };
             if ((await world.authorize(fn, list)).allowed) return true;
             refusals.push({
               functionId: fn,

@@ -28,12 +28,28 @@ describe('who may publish to the alerts topic', () => {
     ).toBe('Allowed');
   });
 
-  it('admits the EventBridge rule that announces a failed run', async () => {
+  it('admits the EventBridge rule that announces a failed run, and no other rule', async () => {
+    const ruleId = Object.keys(template.Resources).find(
+      (id) => template.Resources[id].Type === 'AWS::Events::Rule',
+    )!;
+    const rule = (name: string, account = ACCOUNT) => `arn:aws:events:us-east-1:${account}:rule/${name}`;
     expect(
       await serviceMay('events.amazonaws.com', 'sns:Publish', TOPIC, topicPolicy, ACCOUNT, {
+        'aws:SourceArn': rule(ruleId),
         'aws:SourceAccount': ACCOUNT,
       }),
     ).toBe('Allowed');
+    // Another rule, in this account or any other, may not: CDK's own target would have let it.
+    for (const [name, account] of [
+      ['someone-elses-rule', ACCOUNT],
+      [ruleId, '999999999999'],
+    ])
+      expect(
+        await serviceMay('events.amazonaws.com', 'sns:Publish', TOPIC, topicPolicy, ACCOUNT, {
+          'aws:SourceArn': rule(name, account),
+          'aws:SourceAccount': account,
+        }),
+      ).not.toBe('Allowed');
   });
 
   it("refuses another account's alarm and plain HTTP", async () => {
