@@ -441,3 +441,8 @@ function readQuickSight(raw: unknown): QuickSightSettings {
     namespace: value.namespace ?? 'default',
   };
 }
+
+/** The AWS partition of a region: `aws-us-gov` for GovCloud, `aws-cn` for China, else `aws`. */
+export function partitionOf(region: string): string {
+  return region.startsWith('us-gov-') ? 'aws-us-gov' : region.startsWith('cn-') ? 'aws-cn' : 'aws';
+}

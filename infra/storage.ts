@@ -1,7 +1,7 @@
 // The data bucket (TLS only, public access blocked, versioned, encrypted as configured, with
 // lifecycle rules for raw evidence and Athena results) and its server access log bucket.
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -13,6 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { COLLECTOR_EVIDENCE_ZONES } from '../lake/keys.ts';
+import { serviceKeyStatements } from './key-policy.ts';
 import { COLLECTOR_ROLE_NAME } from './member-role.ts';
 import { DEFAULTS, type Encryption, type EvidenceLock } from './settings.ts';
 
@@ -180,42 +181,15 @@ function lifecycleRules(days: { raw: number; exports: number; athenaResults: num
   ];
 }
 
-/**
- * Services that encrypt with the key on their own behalf must be admitted by the key policy
- * itself: an IAM grant cannot reach them. CloudWatch Logs encrypts the log groups (and refuses
- * to create them otherwise), scoped by the log group ARN in the encryption context; EventBridge
- * and CloudWatch alarms publish to the encrypted SNS topic, scoped to this account.
- */
+/** The services that encrypt with the key on their own behalf, admitted by its key policy (key-policy.ts). */
 function admitServices(key: Key): void {
   const stack = Stack.of(key);
-  key.addToResourcePolicy(
-    new PolicyStatement({
-      sid: 'CloudWatchLogsEncryptsLogGroups',
-      principals: [new ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-            service: 'logs',
-            resource: 'log-group',
-            resourceName: '*',
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        },
-      },
-    }),
-  );
-  key.addToResourcePolicy(
-    new PolicyStatement({
-      sid: 'AlertsPublishToEncryptedTopic',
-      principals: [
-        new ServicePrincipal('events.amazonaws.com'),
-        new ServicePrincipal('cloudwatch.amazonaws.com'),
-      ],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }),
-  );
+  const place = {
+    partition: stack.partition,
+    region: stack.region,
+    account: stack.account,
+    urlSuffix: stack.urlSuffix,
+  };
+  for (const statement of serviceKeyStatements(place))
+    key.addToResourcePolicy(PolicyStatement.fromJson(statement));
 }

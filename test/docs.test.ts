@@ -105,6 +105,14 @@ describe('docs/deploy.md', () => {
     ].map((m) => [m[1], m[2].trim()]);
     expect(rows).toEqual(SETTINGS_DOC.map((d) => [d.key, d.default]));
   });
+
+  it('shows the key policy an existing key needs exactly as synth prints it', async () => {
+    const { existingKeyPolicy } = await import('../infra/key-policy.ts');
+    const block = /```json\n([\s\S]*?)```/.exec(section('docs/deploy.md', 'An existing KMS key'))?.[1];
+    expect(JSON.parse(block ?? 'null')).toEqual(
+      existingKeyPolicy({ partition: 'aws', region: 'REGION', account: 'TOOLING' }),
+    );
+  });
 });
 
 /** Every `credlake` command line of the ```sh blocks of a page, as the arguments it passes. */

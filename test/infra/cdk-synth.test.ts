@@ -60,3 +60,31 @@ describe('npx cdk synth with a wrong setting', () => {
     expect(failed!.stderr).not.toMatch(/\n\s+at /);
   }, 200_000);
 });
+
+describe('synth with encryption=kms-existing', () => {
+  it('prints the key policy the existing key must have, with the account and region filled in', async () => {
+    const { existingKeyPolicy } = await import('../../infra/key-policy.ts');
+    const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8'));
+    const context = {
+      ...cdkJson.context,
+      encryption: 'kms-existing',
+      kmsKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/11111111-2222-3333-4444-555555555555',
+      'aws:cdk:bundling-stacks': [],
+    };
+    // As the CDK CLI runs the app: context in CDK_CONTEXT_JSON, output in CDK_OUTDIR.
+    const { stderr } = await run(process.execPath, ['--import', 'tsx', 'infra/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify(context),
+        CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'credlake-cdk-out-')),
+      },
+      timeout: 120_000,
+    });
+    const [first, ...rest] = stderr.trim().split('\n');
+    expect(first).toContain(`the key ${context.kmsKeyArn} must have this key policy`);
+    expect(JSON.parse(rest.join('\n'))).toEqual(
+      existingKeyPolicy({ partition: 'aws', region: context.region, account: context.toolingAccountId }),
+    );
+  }, 150_000);
+});
