@@ -115,8 +115,8 @@ export class GlueCatalog {
 
 interface Execution {
   id: string;
-  /** Who started it: the query reads and writes with that principal's permissions. */
-  principal?: Identity;
+  /** Who started it, where: the query reads and writes with that principal's permissions. */
+  principal?: { identity: Identity; region: string };
   sql: string;
   workgroup: string;
   state: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -162,19 +162,20 @@ export class SimulatedAthena {
     /** Decides the S3 and Glue reads and the results write a query makes as its caller. */
     private readonly authorize?: (
       principal: Identity,
+      region: string,
       sql: string,
       outputKey: string,
     ) => Promise<Permission | undefined>,
   ) {}
 
-  handle(action: string, body: Json, principal?: Identity): unknown {
+  handle(action: string, body: Json, principal?: Identity, region = 'us-east-1'): unknown {
     switch (action) {
       case 'StartQueryExecution':
         return {
           QueryExecutionId: this.start(
             String(body.QueryString ?? ''),
             String(body.WorkGroup ?? 'primary'),
-            principal,
+            principal && { identity: principal, region },
           ),
         };
       case 'GetQueryExecution':
@@ -223,7 +224,7 @@ export class SimulatedAthena {
     return e;
   }
 
-  private start(sql: string, workgroup: string, principal?: Identity): string {
+  private start(sql: string, workgroup: string, principal?: Execution['principal']): string {
     if (workgroup !== this.options.workgroup)
       throw new ServiceError(400, 'InvalidRequestException', `WorkGroup ${workgroup} is not found.`);
     const id = randomUUID();
@@ -292,7 +293,7 @@ export class SimulatedAthena {
 
   private async run(e: Execution): Promise<void> {
     if (e.principal && this.authorize) {
-      const denied = await this.authorize(e.principal, e.sql, e.outputKey);
+      const denied = await this.authorize(e.principal.identity, e.principal.region, e.sql, e.outputKey);
       if (denied) {
         Object.assign(e, {
           state: 'FAILED',

@@ -301,7 +301,7 @@ export class Simulator {
         if (service === 'AWSGlue') return jsonReply(this.glue.handle(action, input));
         if (!this.athena)
           throw new ServiceError(400, 'InvalidRequestException', 'Athena is not enabled in this simulator');
-        return jsonReply(this.athena.handle(action, input, identity));
+        return jsonReply(this.athena.handle(action, input, identity, request.region));
       }
       this.injectCallFaults(isJson);
       if (isJson)
@@ -351,7 +351,7 @@ export class Simulator {
 
   /** With an access control, each Athena query reads and writes S3 with its caller's permissions. */
   private athenaAccess(athena: AthenaOptions) {
-    return async (principal: svc.Identity, sql: string, outputKey: string) => {
+    return async (principal: svc.Identity, region: string, sql: string, outputKey: string) => {
       const access = this.access;
       if (!access) return undefined;
       const tables: Record<string, string> = {};
@@ -362,7 +362,7 @@ export class Simulator {
         );
         if (db === athena.database && location) tables[name] = location.replace(/^s3:\/\/[^/]+\//, '');
       }
-      const asks = athenaQueryPermissions(this.org, principal, 'us-east-1', {
+      const asks = athenaQueryPermissions(this.org, principal, region, {
         sql,
         database: athena.database,
         bucket: athena.bucket,

@@ -306,7 +306,7 @@ class Run {
 
   /** What a ResultWriter exports: the children's results by status, and a manifest naming them. */
   private async writeResults(writer: AslState, input: unknown, inputs: unknown[], results: unknown[]) {
-    if (writer.Resource !== 'arn:aws:states:::s3:putObject')
+    if (!/^arn:aws[a-z-]*:states:::s3:putObject$/.test(String(writer.Resource)))
       throw new Error(`ResultWriter resource ${String(writer.Resource)} is not modelled by this layer`);
     const params = (await evaluateTemplate(writer.Parameters as Json, input, {})) as {
       Bucket: string;
@@ -344,7 +344,7 @@ class Run {
   }
 
   private async readItems(reader: AslState, input: unknown): Promise<unknown[]> {
-    if (reader.Resource !== 'arn:aws:states:::s3:getObject')
+    if (!/^arn:aws[a-z-]*:states:::s3:getObject$/.test(String(reader.Resource)))
       throw new Error(`ItemReader resource ${String(reader.Resource)} is not modelled by this layer`);
     const params = (await evaluateTemplate(reader.Parameters as Json, input, {})) as {
       Bucket: string;
