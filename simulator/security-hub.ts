@@ -44,8 +44,8 @@ export class SimulatedSecurityHub {
     if (method === 'PATCH' && path === '/findings/batchupdate') return this.batchUpdate(input);
     if (method === 'POST' && path === '/findings') return this.getFindings(input);
     throw new ServiceError(
-      404,
-      'ResourceNotFoundException',
+      400,
+      'UnknownOperationException',
       `The simulator does not serve ${method} ${path}`,
     );
   }
