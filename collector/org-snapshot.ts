@@ -22,7 +22,13 @@ export async function readAccountsSnapshot(
 /** What the snapshot says of the organization, without when it was taken. */
 function organizationOf(s: AccountsSnapshot): string {
   const accounts = [...s.accounts].sort((a, b) => a.accountId.localeCompare(b.accountId));
-  return JSON.stringify([s.organizationId, s.managementAccountId ?? null, s.source, accounts]);
+  return JSON.stringify([
+    s.organizationId,
+    s.managementAccountId ?? null,
+    s.source,
+    accounts,
+    s.centralizedRootAccess ?? null,
+  ]);
 }
 
 /** Stores the snapshot a run took, unless the day's current one already says the same. */

@@ -56,6 +56,8 @@ export interface AccountsSnapshot {
   readonly managementAccountId?: string | null;
   readonly source: 'organizations' | 'account_list';
   readonly accounts: AccountInfo[];
+  /** Whether the organization manages root credentials centrally (null: could not be read). */
+  readonly centralizedRootAccess?: boolean | null;
 }
 
 export interface RunManifest {

@@ -61,6 +61,30 @@ export interface AccountItem {
   readonly dt: string;
   readonly accountId: string;
   readonly accountName: string | null;
+  /**
+   * Whether the organization manages root credentials centrally, read once by the plan (null:
+   * not known). Absent in items of plans that did not read it: the account's step reads it.
+   */
+  readonly centralizedRootAccess?: boolean | null;
+  /** Why the plan could not read it. */
+  readonly centralizedRootAccessError?: string;
+}
+
+/**
+ * Whether the organization manages root credentials centrally: read once per run (IAM answers the
+ * management account and IAM's delegated administrator; anyone else, or IAM's trusted access off,
+ * is null: unknown). A failure to read it is kept, never turned into a guess.
+ */
+async function readCentralizedRootAccess(
+  access: AccountAccess,
+): Promise<{ centralizedRootAccess: boolean | null; centralizedRootAccessError?: string }> {
+  return (access.centralizedRootAccess?.() ?? Promise.resolve(null)).then(
+    (value) => ({ centralizedRootAccess: value }),
+    (error: unknown) => ({
+      centralizedRootAccess: null,
+      centralizedRootAccessError: error instanceof Error ? error.message : String(error),
+    }),
+  );
 }
 
 export interface PlanOutput {
@@ -106,12 +130,16 @@ export async function startPlan(
   // Run ids come from the wall clock even on a simulated one: they order real executions.
   const runId = input.runId ?? newRunId(Date.now());
   const { snapshot: listed, planned } = await plan({ org: deps.org, filters: deps.filters, dt }, now);
+  const centralized = await readCentralizedRootAccess(await deps.access());
   const snapshot = (async () => {
     const tagged =
       deps.org && listed.source === 'organizations'
         ? await withAccountTags(deps.org, listed, { deadlineMs: deps.accountTagsDeadlineMs })
         : listed;
-    const organization = await storeAccountsSnapshot(deps.store, dt, runId, tagged);
+    const organization = await storeAccountsSnapshot(deps.store, dt, runId, {
+      ...tagged,
+      centralizedRootAccess: centralized.centralizedRootAccess,
+    });
     await writeAccounts(deps.store, dt);
     await deps.registerPartitions?.(TABLES.accounts, [[dt]]);
     await deps.registerPartitions?.(TABLES.account_tags, [[dt]]);
@@ -123,7 +151,7 @@ export async function startPlan(
   for (const p of skips) await writeOutcome(deps.store, dt, skipped(p, runId));
   const items: AccountItem[] = planned
     .filter((p) => !p.skip)
-    .map((p) => ({ runId, dt, accountId: p.account.accountId, accountName: p.account.name }));
+    .map((p) => ({ runId, dt, accountId: p.account.accountId, accountName: p.account.name, ...centralized }));
   const key = runItemsKey(dt, runId);
   await deps.store.put(key, JSON.stringify(items), { contentType: 'application/json' });
   return {
@@ -160,15 +188,18 @@ export async function collectOne(deps: PipelineDeps, item: AccountItem): Promise
     );
   }
   const access = await deps.access();
-  // Whether root is managed centrally decides root findings: a failure to read it marks the
-  // account's posture failed (its posture checks not evaluated), never a silent "unknown".
-  const centralized = await (access.centralizedRootAccess?.() ?? Promise.resolve(null)).then(
-    (value) => ({ value, error: undefined }),
-    (error: unknown) => ({ value: null, error: error instanceof Error ? error.message : String(error) }),
-  );
+  // Whether root is managed centrally decides root findings: the plan read it once for the run
+  // (an item of an older plan has it read here). A failure to read it marks the account's posture
+  // failed (its posture checks not evaluated), never a silent "unknown".
+  const centralized =
+    'centralizedRootAccess' in item
+      ? {
+          centralizedRootAccess: item.centralizedRootAccess ?? null,
+          centralizedRootAccessError: item.centralizedRootAccessError,
+        }
+      : await readCentralizedRootAccess(access);
   const job = {
-    centralizedRootAccess: centralized.value,
-    centralizedRootAccessError: centralized.error,
+    ...centralized,
     store: deps.store,
     dt: item.dt,
     runId: item.runId,

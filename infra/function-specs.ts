@@ -131,7 +131,7 @@ function shared(stack: Stack, props: FunctionsProps): Shared {
   };
 }
 
-function planSpec({ env, lakeAccess, objectAcks }: Shared): FunctionSpec {
+function planSpec({ env, lakeAccess, objectAcks, collectPosture }: Shared): FunctionSpec {
   return {
     id: 'Plan',
     entry: 'collector/handler.ts',
@@ -140,12 +140,19 @@ function planSpec({ env, lakeAccess, objectAcks }: Shared): FunctionSpec {
     timeout: Duration.minutes(5),
     statements: [
       ...lakeAccess,
-      new PolicyStatement({ actions: [...ORGANIZATIONS_READ_ACTIONS], resources: ['*'] }),
+      new PolicyStatement({
+        actions: [
+          ...ORGANIZATIONS_READ_ACTIONS,
+          // Whether root credentials are managed centrally, read once per run for every account.
+          ...(collectPosture ? ['iam:ListOrganizationsFeatures'] : []),
+        ],
+        resources: ['*'],
+      }),
     ],
     acknowledgements: {
       ...objectAcks('raw/', 'curated/'),
       'AwsSolutions-IAM5[Resource::*]':
-        'Organizations read actions and X-Ray writes take no resource-level permissions; roots and OUs are discovered at run time',
+        "Organizations read actions, IAM's ListOrganizationsFeatures and X-Ray writes take no resource-level permissions; roots and OUs are discovered at run time",
     },
   };
 }
@@ -181,13 +188,7 @@ function collectSpec({
         resources: [memberRoleArns],
         conditions: { StringEquals: { 'aws:ResourceOrgID': collection.organizationId } },
       }),
-      new PolicyStatement({
-        actions: [
-          ...memberRoleActions(collectPosture),
-          ...(collectPosture ? ['iam:ListOrganizationsFeatures'] : []),
-        ],
-        resources: ['*'],
-      }),
+      new PolicyStatement({ actions: memberRoleActions(collectPosture), resources: ['*'] }),
     ],
     acknowledgements: {
       ...objectAcks('raw/', 'curated/'),

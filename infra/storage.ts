@@ -163,20 +163,24 @@ export class Storage extends Construct {
  * reports for exportsRetentionDays; Athena results briefly; the lake's lock is only ever current.
  */
 function lifecycleRules(days: { raw: number; exports: number; athenaResults: number }): LifecycleRule[] {
-  const raw = Duration.days(days.raw);
-  const zone = (id: string, prefix: string, days: number, noncurrentDays: number): LifecycleRule => ({
+  // An object expires as a delete marker over a noncurrent version; the version goes a day later
+  // and the marker with it, so nothing stays past its days plus one (Object Lock keeps evidence
+  // versions undeletable until their retention date, which is the same day count).
+  const zone = (id: string, prefix: string, zoneDays: number): LifecycleRule => ({
     id,
     prefix,
-    expiration: Duration.days(days),
-    noncurrentVersionExpiration: Duration.days(noncurrentDays),
+    expiration: Duration.days(zoneDays),
+    noncurrentVersionExpiration: Duration.days(1),
   });
   return [
-    { id: 'raw-evidence', prefix: 'raw/', expiration: raw, noncurrentVersionExpiration: raw },
-    zone('curated', 'curated/', days.raw, 30),
-    zone('exports', 'exports/', days.exports, 30),
-    zone('reports', 'reports/', days.exports, 30),
-    zone('athena-results', ATHENA_RESULTS_PREFIX, days.athenaResults, 1),
+    zone('raw-evidence', 'raw/', days.raw),
+    zone('curated', 'curated/', days.raw),
+    zone('exports', 'exports/', days.exports),
+    zone('reports', 'reports/', days.exports),
+    zone('athena-results', ATHENA_RESULTS_PREFIX, days.athenaResults),
     { id: 'lock', prefix: 'locks/', noncurrentVersionExpiration: Duration.days(1) },
+    // A delete marker with no version left behind it is removed, in every zone.
+    { id: 'expired-delete-markers', expiredObjectDeleteMarker: true },
     { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
   ];
 }

@@ -106,6 +106,46 @@ describe('docs/deploy.md', () => {
     expect(rows).toEqual(SETTINGS_DOC.map((d) => [d.key, d.default]));
   });
 
+  it("says how long each zone is kept as the bucket's lifecycle rules keep it, and prices the raw zone by them", async () => {
+    const { testApp } = await import('./helpers/cdk-app.ts');
+    const { Template } = await import('aws-cdk-lib/assertions');
+    const { DEFAULTS } = await import('../infra/settings.ts');
+    const bucket = Object.values(
+      Template.fromStack(testApp().pipeline).findResources('AWS::S3::Bucket'),
+    ).find((b) => b.Properties.ObjectLockEnabled)!;
+    const rules = bucket.Properties.LifecycleConfiguration.Rules as {
+      Prefix?: string;
+      ExpirationInDays?: number;
+      NoncurrentVersionExpiration?: { NoncurrentDays: number };
+    }[];
+    const text = section('docs/deploy.md', 'Where everything lands');
+    const settingOf: Record<string, number> = {
+      rawRetentionDays: DEFAULTS.rawRetentionDays,
+      exportsRetentionDays: DEFAULTS.exportsRetentionDays,
+      athenaResultsRetentionDays: DEFAULTS.athenaResultsRetentionDays,
+    };
+    for (const row of text.matchAll(/^\| `([a-z_-]+\/)[^|]*\|[^|]*\|\s*(?:at most )?`(\w+)`/gm)) {
+      const rule = rules.find((r) => r.Prefix === row[1]);
+      expect(rule?.ExpirationInDays, row[1]).toBe(settingOf[row[2]]);
+      expect(rule?.NoncurrentVersionExpiration?.NoncurrentDays, row[1]).toBe(1);
+    }
+    expect(text).toContain('removes that version one day later');
+    // The cost paragraph: 12 MB a year for the default years, priced at $0.023 per GB-month.
+    const cost = section('docs/deploy.md', 'What it costs');
+    const years = DEFAULTS.rawRetentionDays / 365;
+    expect(cost).toContain(`default ${years} years settle at about 85 MB per account`);
+    expect(Math.abs(12 * years - 85)).toBeLessThan(2);
+    for (const [accounts, dollars] of [
+      [100, '$0.20'],
+      [1000, '$2 per 1,000'],
+      [10000, '$20 per 10,000'],
+    ] as const) {
+      expect(cost).toContain(dollars);
+      const monthly = ((85 * accounts) / 1000) * 0.023;
+      expect(Math.abs(monthly - Number(dollars.split(' ')[0].slice(1))) / monthly).toBeLessThan(0.05);
+    }
+  });
+
   it('shows the key policy an existing key needs exactly as synth prints it', async () => {
     const { existingKeyPolicy } = await import('../infra/key-policy.ts');
     const block = /```json\n([\s\S]*?)```/.exec(section('docs/deploy.md', 'An existing KMS key'))?.[1];

@@ -165,6 +165,54 @@ describe('collectOne', () => {
 });
 
 describe('whether root is managed centrally', () => {
+  it('is read once per run by the plan, kept in the organization snapshot and in every item', async () => {
+    const store = new MemoryStore();
+    let reads = 0;
+    const access: AccountAccess = {
+      ...fakeAccess(),
+      centralizedRootAccess: async () => {
+        reads++;
+        return true;
+      },
+    };
+    const deps = depsFor(store, access, [account('000000000001'), account('000000000002')]);
+    const plan = await planRun(deps, { dt: DT, runId: 'r1' });
+    const items = (await getJson<AccountItem[]>(store, runItemsKey(DT, 'r1')))!;
+    expect(items.map((i) => i.centralizedRootAccess)).toEqual([true, true]);
+    expect(
+      (await getJson<{ centralizedRootAccess: boolean }>(store, plan.accountsKey))?.centralizedRootAccess,
+    ).toBe(true);
+    for (const item of items) await collectOne(deps, item);
+    expect(reads).toBe(1);
+  });
+
+  it('keeps a failure to read it in the items, and each account says so', async () => {
+    const store = new MemoryStore();
+    const base = fakeAccess();
+    const access: AccountAccess = {
+      ...base,
+      centralizedRootAccess: async () => {
+        throw new ApiError('access_denied', 'AccessDenied', 'not authorized to ListOrganizationsFeatures');
+      },
+      async reportApiFor(accountId) {
+        const api = await base.reportApiFor(accountId);
+        const unread = async (): Promise<never> => {
+          throw new Error('not reached: the posture is already known to be incomplete');
+        };
+        return { ...api, posture: { readPosture: unread, readAuthorizationDetails: unread } };
+      },
+    };
+    const deps = depsFor(store, access, [account('000000000001')]);
+    await planRun(deps, { dt: DT, runId: 'r1' });
+    const [item] = (await getJson<AccountItem[]>(store, runItemsKey(DT, 'r1')))!;
+    expect(item).toMatchObject({ centralizedRootAccess: null });
+    expect(item.centralizedRootAccessError).toContain('not authorized');
+    const outcome = await collectOne(deps, item);
+    expect(outcome.postureMessage).toContain(
+      'whether root credentials are managed centrally could not be read',
+    );
+  });
+
   it('marks the posture failed, saying why, when it cannot be read: never a silent unknown', async () => {
     const store = new MemoryStore();
     const base = fakeAccess();

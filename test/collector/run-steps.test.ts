@@ -5,7 +5,7 @@ import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
 import { createClients } from '../../collector/aws/clients.ts';
 import { sdkOrgApi } from '../../collector/aws/org-api.ts';
 import { ApiError } from '../../collector/errors.ts';
-import { readOutcomes } from '../../collector/journal.ts';
+import { readOutcomes, standingOutcomes } from '../../collector/journal.ts';
 import {
   type AccountItem,
   collectOne,
@@ -14,7 +14,7 @@ import {
   planRun,
   recordFailure,
 } from '../../collector/run-steps.ts';
-import { runItemsKey } from '../../lake/keys.ts';
+import { rawReportPrefix, runItemsKey } from '../../lake/keys.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import { getJson, type ObjectStore } from '../../lake/store.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
@@ -166,6 +166,27 @@ describe('an item invoked more than once', () => {
     expect(duplicate.status).toBe('collected');
     const recorded = await readOutcomes(store, '2024-05-01', { accountId: healthy.accountId });
     expect(recorded.map((o) => o.status)).toEqual(['collected']);
+  });
+});
+
+describe('two invocations of one item at once', () => {
+  it('both end collected, one raw report is stored, and every recorded outcome says collected', async () => {
+    const { store, deps } = simulatedDeps('concurrent');
+    const planned = await planRun(deps, { dt: '2024-05-01' });
+    const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
+    const healthy = items.find((i) => {
+      const a = sim.account(i.accountId)!;
+      return !a.faults.accessDenied && !a.faults.malformed && !a.faults.stuck;
+    })!;
+    const both = await Promise.all([collectOne(deps, healthy), collectOne(deps, healthy)]);
+    expect(both.map((o) => o.status)).toEqual(['collected', 'collected']);
+    const recorded = await readOutcomes(store, '2024-05-01', { accountId: healthy.accountId });
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(new Set(recorded.map((o) => o.status))).toEqual(new Set(['collected']));
+    expect(standingOutcomes(recorded).get(healthy.accountId)?.status).toBe('collected');
+    // The same report, written once: the second write of the evidence found it there.
+    const raws = await store.list(rawReportPrefix('2024-05-01', healthy.accountId));
+    expect(raws).toHaveLength(1);
   });
 });
 

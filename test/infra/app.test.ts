@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_ROLE_NAME } from '../../infra/member-role.ts';
-import { SettingsError } from '../../infra/settings.ts';
+import { DEFAULTS, SettingsError } from '../../infra/settings.ts';
 import { glueColumns } from '../../lake/glue-table.ts';
 import { CATALOG } from '../../queries/catalog.ts';
 import { TABLES } from '../../transforms/schema.ts';
@@ -224,7 +224,6 @@ describe('the CDK app', () => {
         'iam:GetAccountPasswordPolicy',
         'iam:GetAccountSummary',
         'iam:GetCredentialReport',
-        'iam:ListOrganizationsFeatures',
         'iam:ListVirtualMFADevices',
         'kms:Decrypt',
         'kms:GenerateDataKey',
@@ -443,7 +442,7 @@ describe('evidence an auditor can trust', () => {
     expect(Object.keys(deny.Condition as object)).toEqual(['ArnNotEquals']);
   });
 
-  it('gives every zone of the lake a lifecycle, none outliving the raw evidence', () => {
+  it('gives every zone of the lake a lifecycle: its days, then a day as a noncurrent version, none outliving the raw evidence', () => {
     const bucket = Object.values(pipeline.findResources('AWS::S3::Bucket')).find(
       (b) => b.Properties.ObjectLockEnabled,
     )!;
@@ -451,18 +450,24 @@ describe('evidence an auditor can trust', () => {
       Id: string;
       Prefix?: string;
       ExpirationInDays?: number;
+      ExpiredObjectDeleteMarker?: boolean;
       NoncurrentVersionExpiration?: { NoncurrentDays: number };
     }[];
     const byPrefix = Object.fromEntries(rules.filter((r) => r.Prefix).map((r) => [r.Prefix, r]));
     expect(Object.keys(byPrefix).sort()).toEqual(
       ['athena-results/', 'curated/', 'exports/', 'locks/', 'raw/', 'reports/'].sort(),
     );
+    const lastDay = (prefix: string) =>
+      (byPrefix[prefix].ExpirationInDays ?? 0) +
+      (byPrefix[prefix].NoncurrentVersionExpiration?.NoncurrentDays ?? 0);
     expect(byPrefix['raw/']).toMatchObject({
-      ExpirationInDays: 2555,
-      NoncurrentVersionExpiration: { NoncurrentDays: 2555 },
+      ExpirationInDays: DEFAULTS.rawRetentionDays,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
     });
     for (const prefix of ['curated/', 'exports/', 'reports/'])
-      expect(byPrefix[prefix].ExpirationInDays).toBeLessThanOrEqual(2555);
+      expect(lastDay(prefix)).toBeLessThanOrEqual(lastDay('raw/'));
+    // The delete marker an expiration leaves is removed once its version is gone, in every zone.
+    expect(rules.filter((r) => r.ExpiredObjectDeleteMarker && !r.Prefix)).toHaveLength(1);
     expect(() => testApp({ rawRetentionDays: 100, exportsRetentionDays: 365 })).toThrow(
       /exportsRetentionDays is invalid: got 365, expected at most rawRetentionDays \(100\)/,
     );
