@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { RAW_ZONES } from '../lake/keys.ts';
 import { AthenaGlue } from './athena-glue.ts';
 import { Functions } from './functions.ts';
+import { recordEvidenceLock } from './lock-record.ts';
 import { Orchestration } from './orchestration.ts';
 import type { Settings } from './settings.ts';
 import { Storage } from './storage.ts';
@@ -29,6 +30,8 @@ export class PipelineStack extends Stack {
       exportsRetentionDays: settings.exportsRetentionDays,
       athenaResultsRetentionDays: settings.athenaResultsRetentionDays,
     });
+    // A stack that owns its bucket records the lock it was created with, and keeps it.
+    if (!settings.bucketName) recordEvidenceLock(this, settings.evidenceLock, settings.lookupDeployedStack);
     // The construct id stays 'Catalog': renaming it would replace the database, tables and named queries.
     this.athenaGlue = new AthenaGlue(this, 'Catalog', {
       bucket: this.storage.bucket,

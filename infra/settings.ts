@@ -38,6 +38,7 @@ export interface Settings {
   readonly logRetentionDays: number;
   readonly rawRetentionDays: number;
   readonly evidenceLock: EvidenceLock;
+  readonly lookupDeployedStack: boolean;
   readonly exportsRetentionDays: number;
   readonly collectPosture: boolean;
   readonly digest: DigestMode;
@@ -68,6 +69,7 @@ export const DEFAULTS = {
   logRetentionDays: 365,
   rawRetentionDays: 2555,
   evidenceLock: 'governance',
+  lookupDeployedStack: true,
   exportsRetentionDays: 365,
   collectPosture: true,
   digest: 'changes',
@@ -305,6 +307,13 @@ export const SETTINGS = [
     description:
       'S3 Object Lock on raw evidence for rawRetentionDays: `governance`, `compliance` (nobody, root included, may delete early) or `off`',
     read: (r) => r.oneOf<EvidenceLock>(DEFAULTS.evidenceLock, ['governance', 'compliance', 'off']),
+  }),
+  setting({
+    key: 'lookupDeployedStack',
+    default: String(DEFAULTS.lookupDeployedStack),
+    description:
+      'Synth reads the evidence lock the deployed stack has (one SSM parameter, credentials for the tooling account needed) and refuses a change between `off` and a lock mode, which would replace the bucket; `false` synthesizes offline, unchecked',
+    read: (r) => r.oneOf(String(DEFAULTS.lookupDeployedStack), ['true', 'false']) === 'true',
   }),
   setting({
     key: 'exportsRetentionDays',

@@ -7,6 +7,7 @@ import { logGroupKeyAdmitsLogs } from './log-group-key-admits-logs.ts';
 import { namedResourceRetained } from './named-resource-retained.ts';
 import { noHardcodedPartition } from './no-hardcoded-partition.ts';
 import { organizationsPolicyInManagement } from './organizations-policy-in-management.ts';
+import { servicePrincipalScoped } from './service-principal-scoped.ts';
 
 export interface CredlakeChecksProps extends NagPackProps {
   /** The organization's management account: the only one that may hold its resource policy. */
@@ -52,6 +53,15 @@ export class CredlakeChecks extends NagPack {
         'GovCloud and China use other partitions: build ARNs from the stack (AWS::Partition, Stack.formatArn).',
       level: NagMessageLevel.ERROR,
       rule: noHardcodedPartition(this.userArns),
+      node,
+    });
+    this.applyRule({
+      ruleSuffixOverride: 'ServicePrincipalScoped',
+      info: 'A resource policy lets an AWS service act without naming the source it acts for.',
+      explanation:
+        "Without aws:SourceArn or aws:SourceAccount (or, for CloudWatch Logs on a key, the log group in the encryption context), any account's resource of that service can make it act on this one: the confused deputy.",
+      level: NagMessageLevel.ERROR,
+      rule: servicePrincipalScoped,
       node,
     });
     this.applyRule({

@@ -493,3 +493,54 @@ describe('evidence an auditor can trust', () => {
     ]);
   });
 });
+
+describe('a settings change that would replace the lake bucket', () => {
+  const lookupKey = () => {
+    const assembly = testApp().app.synth();
+    const missing = assembly.manifest.missing ?? [];
+    const lookup = missing.find((m) => m.provider === 'ssm');
+    expect(lookup?.props).toMatchObject({ parameterName: '/credlake/evidence-lock' });
+    return lookup!.key;
+  };
+
+  it('is refused at synth with one line when the deployed bucket was created with the other lock', () => {
+    const key = lookupKey();
+    // As cdk.context.json holds the lookup once synth has read the deployed stack's parameter.
+    expect(() => testApp({ [key]: 'off' })).toThrow(SettingsError);
+    expect(() => testApp({ [key]: 'off' })).toThrow(
+      /setting evidenceLock is invalid: got "governance", but the deployed lake bucket was created with "off"/,
+    );
+    expect(() => testApp({ [key]: 'governance', evidenceLock: 'off' })).toThrow(/would replace the bucket/);
+  });
+
+  it('is allowed between lock modes, before the first deploy, and with the lookup turned off', () => {
+    const key = lookupKey();
+    expect(() => testApp({ [key]: 'governance', evidenceLock: 'compliance' })).not.toThrow();
+    expect(() => testApp({ [key]: 'not-deployed', evidenceLock: 'off' })).not.toThrow();
+    expect(() => testApp({ [key]: 'off', lookupDeployedStack: false })).not.toThrow();
+    const unchecked = testApp({ lookupDeployedStack: false }).app.synth();
+    expect(unchecked.manifest.missing ?? []).toEqual([]);
+  });
+
+  it('records the lock the bucket was created with in the parameter synth reads', () => {
+    Template.fromStack(testApp({ evidenceLock: 'compliance' }).pipeline).hasResourceProperties(
+      'AWS::SSM::Parameter',
+      { Name: '/credlake/evidence-lock', Value: 'compliance' },
+    );
+  });
+});
+
+describe('synth that cannot read the deployed stack', () => {
+  it('says how to synthesize offline', () => {
+    const assembly = testApp().app.synth();
+    const key = (assembly.manifest.missing ?? []).find((m) => m.provider === 'ssm')!.key;
+    // What the CDK CLI puts in the context when a lookup fails.
+    const failed = testApp({ [key]: { $providerError: 'no credentials', $dontSaveContext: true } });
+    const errors = failed.app
+      .synth()
+      .getStackByName('CredlakePipeline')
+      .messages.filter((m) => m.level === 'error')
+      .map((m) => String(m.entry.data));
+    expect(errors.join('\n')).toContain('pass -c lookupDeployedStack=false to synthesize offline');
+  });
+});

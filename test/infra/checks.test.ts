@@ -1,6 +1,6 @@
 // credlake's own cdk-nag rules: each one fails on a small stack that makes the deploy-time
 // mistake it describes, passes on the corrected stack, and passes on the real app.
-import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -206,5 +206,43 @@ describe('acknowledgements', () => {
       }
       expect(stale, JSON.stringify(context)).toEqual([]);
     }
+  });
+});
+
+describe('Credlake-ServicePrincipalScoped', () => {
+  it("fails a topic that CDK's SnsTopic rule target opens to every EventBridge rule", async () => {
+    const { Rule, Schedule } = await import('aws-cdk-lib/aws-events');
+    const { SnsTopic } = await import('aws-cdk-lib/aws-events-targets');
+    const found = findings((s) => {
+      const topic = new Topic(s, 'Topic');
+      new Rule(s, 'Rule', { schedule: Schedule.rate(Duration.hours(1)), targets: [new SnsTopic(topic)] });
+    });
+    expect(found).toContain('Credlake-ServicePrincipalScoped Test/Topic/Policy/Resource');
+  });
+
+  it('passes a statement scoped by aws:SourceArn, and a key statement scoped by the log group', () => {
+    const found = findings((s) => {
+      const topic = new Topic(s, 'Topic');
+      topic.addToResourcePolicy(
+        new PolicyStatement({
+          principals: [new ServicePrincipal('events.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': 'arn:aws:events:us-east-1:222222222222:rule/r' } },
+        }),
+      );
+      admitLogs(new Key(s, 'Key'));
+    });
+    expect(found.filter((f) => f.includes('ServicePrincipalScoped'))).toEqual([]);
+  });
+
+  it('passes the real app', () => {
+    const built = testApp();
+    const found = [built.pipeline, built.management, built.memberAccess].flatMap((stack) =>
+      new CredlakeChecks({ managementAccountId: MANAGEMENT })
+        .validateScope(stack)
+        .violations.filter((v) => v.ruleName.includes('ServicePrincipalScoped')),
+    );
+    expect(found).toEqual([]);
   });
 });
