@@ -9,6 +9,8 @@ export interface CollectorConfig {
   readonly memberRoleName: string;
   readonly externalId?: string;
   readonly reportTimeoutSeconds: number;
+  /** The first wait before asking again for a report being generated (default: the collector's). */
+  readonly reportPollMs?: number;
   readonly includeAccounts?: string[];
   readonly excludeAccounts?: string[];
   readonly includeOus?: string[];
@@ -25,6 +27,8 @@ export function readCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
     memberRoleName: required(ENV.memberRoleName, env),
     externalId: optional(ENV.externalId, env),
     reportTimeoutSeconds: positive(ENV.reportTimeoutSeconds, COLLECTOR_DEFAULTS.reportTimeoutSeconds, env),
+    reportPollMs:
+      optional(ENV.reportPollMs, env) === undefined ? undefined : positive(ENV.reportPollMs, 1, env),
     includeAccounts: list(ENV.includeAccounts, env),
     excludeAccounts: list(ENV.excludeAccounts, env),
     includeOus: list(ENV.includeOus, env),

@@ -13,6 +13,7 @@ import { S3Store } from '../lake/s3-store.ts';
 import { sdkAccountAccess } from './aws/account-access.ts';
 import { createClients } from './aws/clients.ts';
 import { sdkOrgApi } from './aws/org-api.ts';
+import { DEFAULT_POLL } from './collect-account.ts';
 import { readCollectorConfig } from './env.ts';
 import { onceSucceeded } from './once.ts';
 import { DEFAULT_RETRY, retryPolicyForRun, withRetry } from './retry.ts';
@@ -69,6 +70,7 @@ const deps: PipelineDeps = {
     ous: config.includeOus,
   },
   reportTimeoutMs: config.reportTimeoutSeconds * 1000,
+  ...(config.reportPollMs ? { poll: { ...DEFAULT_POLL, initialMs: config.reportPollMs } } : {}),
   // The plan function has 5 minutes: two of them at most go to account tags, the rest unknown.
   accountTagsDeadlineMs: ACCOUNT_TAGS_DEADLINE_MS,
   registerPartitions: config.glueDatabase

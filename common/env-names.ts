@@ -6,6 +6,7 @@ export const ENV = {
   memberRoleName: 'CREDLAKE_MEMBER_ROLE_NAME',
   externalId: 'CREDLAKE_EXTERNAL_ID',
   reportTimeoutSeconds: 'CREDLAKE_REPORT_TIMEOUT_SECONDS',
+  reportPollMs: 'CREDLAKE_REPORT_POLL_MS',
   includeAccounts: 'CREDLAKE_INCLUDE_ACCOUNTS',
   excludeAccounts: 'CREDLAKE_EXCLUDE_ACCOUNTS',
   includeOus: 'CREDLAKE_INCLUDE_OUS',

@@ -258,20 +258,27 @@ export class SimulatedAthena {
    * only objects written since the last query are fetched (Athena reads S3 in place).
    */
   private mirror?: { root: string; etags: Map<string, string> };
+  /** The engine over the mirror, kept while no object of it changes. */
+  private engine?: DuckDbEngine;
 
-  private async openLake(): Promise<DuckDbEngine> {
+  private async openLake(): Promise<{ engine: DuckDbEngine; shared: boolean }> {
     const store = this.options.store;
-    if (!(store instanceof S3Store)) return DuckDbEngine.openStore(store);
+    if (!(store instanceof S3Store)) return { engine: await DuckDbEngine.openStore(store), shared: false };
     this.mirror ??= { root: await mkdtemp(join(tmpdir(), 'credlake-athena-')), etags: new Map() };
     const { root, etags } = this.mirror;
     const local = new LocalStore(root);
     const objects = await store.listObjects('curated/');
     const current = new Set(objects.map((o) => o.key));
-    for (const key of [...etags.keys()].filter((k) => !current.has(k))) {
+    const gone = [...etags.keys()].filter((k) => !current.has(k));
+    const changed = objects.filter((o) => etags.get(o.key) !== o.etag);
+    if (this.engine && gone.length === 0 && changed.length === 0)
+      return { engine: this.engine, shared: true };
+    this.engine?.close();
+    this.engine = undefined;
+    for (const key of gone) {
       await local.delete(key);
       etags.delete(key);
     }
-    const changed = objects.filter((o) => etags.get(o.key) !== o.etag);
     for (let i = 0; i < changed.length; i += 16) {
       await Promise.all(
         changed.slice(i, i + 16).map(async (o) => {
@@ -281,12 +288,15 @@ export class SimulatedAthena {
         }),
       );
     }
-    return DuckDbEngine.open(root);
+    this.engine = await DuckDbEngine.open(root);
+    return { engine: this.engine, shared: true };
   }
 
   /** Removes the local copy of the lake. */
   async dispose(): Promise<void> {
     await this.queue;
+    this.engine?.close();
+    this.engine = undefined;
     if (this.mirror) await rm(this.mirror.root, { recursive: true, force: true });
     this.mirror = undefined;
   }
@@ -303,7 +313,7 @@ export class SimulatedAthena {
         return;
       }
     }
-    const engine = await this.openLake();
+    const { engine, shared } = await this.openLake();
     try {
       const result = await engine.run(e.sql);
       const types = await engine.run(`DESCRIBE ${e.sql}`);
@@ -328,7 +338,7 @@ export class SimulatedAthena {
       const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
       Object.assign(e, { state: 'FAILED', reason: `INVALID_QUERY: ${message}`, doneAt: Date.now() });
     } finally {
-      engine.close();
+      if (!shared) engine.close();
     }
   }
 

@@ -58,5 +58,10 @@ describe('common/env.ts', () => {
       /CREDLAKE_NAMED_QUERIES is not a JSON object of query ids/,
     );
     expect(() => readCollectorConfig({ ...base, [ENV.evidenceLockMode]: 'STRICT' })).toThrow(ConfigError);
+    expect(readCollectorConfig(base).reportPollMs).toBeUndefined();
+    expect(readCollectorConfig({ ...base, [ENV.reportPollMs]: '100' }).reportPollMs).toBe(100);
+    expect(() => readCollectorConfig({ ...base, [ENV.reportPollMs]: 'soon' })).toThrow(
+      /CREDLAKE_REPORT_POLL_MS must be a positive whole number/,
+    );
   });
 });

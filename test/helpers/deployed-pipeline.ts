@@ -179,6 +179,8 @@ export async function deployPipeline(
     AWS_SECRET_ACCESS_KEY: sim.callerCredentials.secretAccessKey,
     CREDLAKE_S3_FORCE_PATH_STYLE: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // The simulator's reports are ready in milliseconds: ask again after 100 ms, not IAM's 2.5 s.
+    CREDLAKE_REPORT_POLL_MS: '100',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
   Object.assign(process.env, connection);
