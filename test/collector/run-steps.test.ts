@@ -190,6 +190,26 @@ describe('two invocations of one item at once', () => {
   });
 });
 
+describe('an invocation that lands after RecordFailure journaled its failure', () => {
+  it('records the better outcome it reached, and a later failure never replaces it', async () => {
+    const { store, deps } = simulatedDeps('after-failure');
+    const planned = await planRun(deps, { dt: '2024-05-01' });
+    const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
+    const item = items.find((i) => {
+      const a = sim.account(i.accountId)!;
+      return !a.faults.accessDenied && !a.faults.malformed && !a.faults.stuck;
+    })!;
+    // Step Functions gave up on the first invocation (it timed out) and RecordFailure ran ...
+    await recordFailure(deps, { item, error: { Error: 'Sandbox.Timedout', Cause: 'Task timed out' } });
+    // ... while that invocation, still running, finished and recorded its report.
+    expect((await collectOne(deps, item)).status).toBe('collected');
+    // A second RecordFailure (a retried catch) changes nothing.
+    await recordFailure(deps, { item, error: { Error: 'Sandbox.Timedout', Cause: 'Task timed out' } });
+    const recorded = await readOutcomes(store, '2024-05-01', { accountId: item.accountId });
+    expect(standingOutcomes(recorded).get(item.accountId)?.status).toBe('collected');
+  });
+});
+
 describe('an invocation after Finalize', () => {
   it('changes nothing of the day: no outcome, no curated data, no report fetched', async () => {
     const { store, deps } = simulatedDeps('late');
