@@ -201,24 +201,67 @@ export async function serviceMay(
   account: string,
   context: Record<string, string>,
 ): Promise<string> {
+  return (
+    await evaluate({
+      principal: service,
+      request: { action, resource, context },
+      account,
+      context: {},
+      identityPolicies: [],
+      resourcePolicy: resourcePolicy as PolicyDocument,
+    })
+  ).result;
+}
+
+/**
+ * One decision of the engine: the principal's request against its identity policies and the
+ * resource's policy, over TLS, with the statements that allowed it (policy name or `resource`,
+ * and the statement's number from 1).
+ */
+async function evaluate(input: {
+  principal: string;
+  request: AccessRequest;
+  /** The account owning the resource when the request names none. */
+  account: string;
+  /** Keys the principal brings (aws:PrincipalArn, aws:PrincipalOrgID, ...). */
+  context: Record<string, string>;
+  identityPolicies: { name: string; policy: PolicyDocument }[];
+  resourcePolicy?: PolicyDocument;
+}): Promise<Decision & { grants: { policy: string; statement: number }[] }> {
+  const { request } = input;
   const response = await runSimulation(
     {
       request: {
-        principal: service,
-        action,
-        resource: { resource, accountId: account },
-        contextVariables: { 'aws:SecureTransport': 'true', ...context },
+        principal: input.principal,
+        action: request.action,
+        resource: { resource: request.resource, accountId: request.resourceAccount ?? input.account },
+        contextVariables: {
+          'aws:SecureTransport': 'true',
+          ...input.context,
+          ...engineContext(request.context),
+        },
       },
-      identityPolicies: [],
+      identityPolicies: input.identityPolicies.map((p) => ({ name: p.name, policy: enginePolicy(p.policy) })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      resourcePolicy,
+      resourcePolicy: enginePolicy(input.resourcePolicy),
     } as Parameters<typeof runSimulation>[0],
     {},
   );
   if (response.resultType === 'error')
     throw new Error(`the IAM engine refused the simulation: ${JSON.stringify(response.errors)}`);
-  return response.overallResult;
+  const allowed = response.overallResult === 'Allowed';
+  const grants =
+    allowed && response.resultType === 'single'
+      ? getGrantReasons(response.result.analysis).flatMap((g) =>
+          g.policyType === 'identity'
+            ? [{ policy: g.policyIdentifier, statement: g.statementIndex }]
+            : g.policyType === 'resource'
+              ? [{ policy: 'resource', statement: g.statementIndex }]
+              : [],
+        )
+      : [];
+  return { allowed, result: response.overallResult, grants };
 }
 
 type NamedPolicy = { name: string; policy: PolicyDocument };
@@ -496,28 +539,16 @@ export function buildIamWorld(
     request: AccessRequest,
     resourcePolicy: { name: string; policy: PolicyDocument },
   ): Promise<Decision> {
-    const response = await runSimulation(
-      {
-        request: {
-          principal: service,
-          action: request.action,
-          resource: { resource: request.resource, accountId: request.resourceAccount ?? account },
-          contextVariables: { 'aws:SecureTransport': 'true', ...engineContext(request.context) },
-        },
-        identityPolicies: [],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: enginePolicy(resourcePolicy.policy),
-      } as Parameters<typeof runSimulation>[0],
-      {},
-    );
-    if (response.resultType === 'error')
-      throw new Error(`the IAM engine refused the simulation: ${JSON.stringify(response.errors)}`);
-    const allowed = response.overallResult === 'Allowed';
-    if (allowed && response.resultType === 'single')
-      for (const grant of getGrantReasons(response.result.analysis))
-        if (grant.policyType === 'resource') used.add(`${resourcePolicy.name}#${grant.statementIndex}`);
-    return { allowed, result: response.overallResult };
+    const decision = await evaluate({
+      principal: service,
+      request,
+      account,
+      context: {},
+      identityPolicies: [],
+      resourcePolicy: resourcePolicy.policy,
+    });
+    for (const g of decision.grants) used.add(`${resourcePolicy.name}#${g.statement}`);
+    return { allowed: decision.allowed, result: decision.result };
   }
 
   async function decide(
@@ -528,37 +559,21 @@ export function buildIamWorld(
     request: AccessRequest,
   ): Promise<Decision> {
     const resourcePolicy = resourcePolicyFor(request);
-    const roleArn = `arn:${partition}:iam::${roleAccount}:role/${roleName}`;
-    const response = await runSimulation(
-      {
-        request: {
-          principal: `arn:${partition}:sts::${roleAccount}:assumed-role/${roleName}/${session}`,
-          action: request.action,
-          resource: { resource: request.resource, accountId: request.resourceAccount ?? account },
-          contextVariables: {
-            'aws:PrincipalArn': roleArn,
-            'aws:PrincipalAccount': roleAccount,
-            'aws:SecureTransport': 'true',
-            ...(org?.accounts.includes(roleAccount) ? { 'aws:PrincipalOrgID': org.id } : {}),
-            ...engineContext(request.context),
-          },
-        },
-        identityPolicies: identityPolicies.map((p) => ({ name: p.name, policy: enginePolicy(p.policy) })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: enginePolicy(resourcePolicy?.policy),
-      } as Parameters<typeof runSimulation>[0],
-      {},
-    );
-    if (response.resultType === 'error')
-      throw new Error(`the IAM engine refused the simulation: ${JSON.stringify(response.errors)}`);
-    const allowed = response.overallResult === 'Allowed';
-    if (allowed && response.resultType === 'single')
-      for (const grant of getGrantReasons(response.result.analysis)) {
-        const n = grant.statementIndex;
-        if (grant.policyType === 'identity') used.add(`role ${roleName} ${grant.policyIdentifier}#${n}`);
-        else if (grant.policyType === 'resource' && resourcePolicy) used.add(`${resourcePolicy.name}#${n}`);
-      }
-    return { allowed, result: response.overallResult };
+    const decision = await evaluate({
+      principal: `arn:${partition}:sts::${roleAccount}:assumed-role/${roleName}/${session}`,
+      request,
+      account,
+      context: {
+        'aws:PrincipalArn': `arn:${partition}:iam::${roleAccount}:role/${roleName}`,
+        'aws:PrincipalAccount': roleAccount,
+        ...(org?.accounts.includes(roleAccount) ? { 'aws:PrincipalOrgID': org.id } : {}),
+      },
+      identityPolicies,
+      resourcePolicy: resourcePolicy?.policy,
+    });
+    for (const g of decision.grants)
+      if (g.policy !== 'resource') used.add(`role ${roleName} ${g.policy}#${g.statement}`);
+      else if (resourcePolicy) used.add(`${resourcePolicy.name}#${g.statement}`);
+    return { allowed: decision.allowed, result: decision.result };
   }
 }
