@@ -34,6 +34,8 @@ interface Variant {
   readonly tooling?: 'member' | 'management';
   /** A key the stack does not own: its ARN (the key policy is the one synth prints). */
   readonly existingKey?: boolean;
+  /** The external id the organization's member roles require. */
+  readonly externalId?: string;
 }
 
 const KEY_ID = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
@@ -57,6 +59,11 @@ const VARIANTS: Variant[] = [
   { name: 'evidence lock off', context: () => ({ evidenceLock: 'off' }) },
   { name: 'evidence lock in compliance mode', context: () => ({ evidenceLock: 'compliance' }) },
   { name: 'posture collection off', context: () => ({ collectPosture: false }) },
+  {
+    name: 'member roles that require an external id',
+    context: () => ({ externalId: 'credlake-7f3a' }),
+    externalId: 'credlake-7f3a',
+  },
   { name: 'digest off', context: () => ({ digest: 'off' }) },
   { name: 'an existing bucket', context: () => ({ bucketName: 'credlake-variant-existing-bucket' }) },
   { name: 'the GovCloud partition', context: () => ({ region: 'us-gov-west-1' }) },
@@ -97,6 +104,7 @@ async function runVariant(variant: Variant, index: number): Promise<Day> {
     accounts: ACCOUNTS,
     seed: SEED,
     date: DT,
+    externalId: variant.externalId,
     athena: { store, bucket: named, workgroup: 'credlake', database: 'credlake', queueMs: 5 },
   });
   const context = variant.context(sim);
