@@ -137,16 +137,24 @@ function simulatedDeps(prefix: string): { store: S3Store; deps: PipelineDeps } {
   };
 }
 
+/** A planned run on its own lake, and an account of it the simulator lets collect cleanly. */
+async function plannedHealthy(
+  prefix: string,
+): Promise<{ store: S3Store; deps: PipelineDeps; item: AccountItem }> {
+  const { store, deps } = simulatedDeps(prefix);
+  const planned = await planRun(deps, { dt: '2024-05-01' });
+  const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
+  const item = items.find((i) => {
+    const a = sim.account(i.accountId)!;
+    return !a.faults.accessDenied && !a.faults.malformed && !a.faults.stuck;
+  })!;
+  return { store, deps, item };
+}
+
 describe('an item invoked more than once', () => {
   it('never replaces a collected outcome with a worse one from a duplicate invocation', async () => {
-    const { store, deps } = simulatedDeps('duplicates');
+    const { store, deps, item: healthy } = await plannedHealthy('duplicates');
     const real = deps.access;
-    const planned = await planRun(deps, { dt: '2024-05-01' });
-    const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
-    const healthy = items.find((i) => {
-      const a = sim.account(i.accountId)!;
-      return !a.faults.accessDenied && !a.faults.malformed;
-    })!;
     expect((await collectOne(deps, healthy)).status).toBe('collected');
     // The duplicate is refused by IAM this time (a worse outcome than the one recorded).
     const refused: PipelineDeps = {
@@ -171,13 +179,7 @@ describe('an item invoked more than once', () => {
 
 describe('two invocations of one item at once', () => {
   it('both end collected, one raw report is stored, and every recorded outcome says collected', async () => {
-    const { store, deps } = simulatedDeps('concurrent');
-    const planned = await planRun(deps, { dt: '2024-05-01' });
-    const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
-    const healthy = items.find((i) => {
-      const a = sim.account(i.accountId)!;
-      return !a.faults.accessDenied && !a.faults.malformed && !a.faults.stuck;
-    })!;
+    const { store, deps, item: healthy } = await plannedHealthy('concurrent');
     const both = await Promise.all([collectOne(deps, healthy), collectOne(deps, healthy)]);
     expect(both.map((o) => o.status)).toEqual(['collected', 'collected']);
     const recorded = await readOutcomes(store, '2024-05-01', { accountId: healthy.accountId });
@@ -192,13 +194,7 @@ describe('two invocations of one item at once', () => {
 
 describe('an invocation that lands after RecordFailure journaled its failure', () => {
   it('records the better outcome it reached, and a later failure never replaces it', async () => {
-    const { store, deps } = simulatedDeps('after-failure');
-    const planned = await planRun(deps, { dt: '2024-05-01' });
-    const items = (await getJson<AccountItem[]>(store, runItemsKey('2024-05-01', planned.runId)))!;
-    const item = items.find((i) => {
-      const a = sim.account(i.accountId)!;
-      return !a.faults.accessDenied && !a.faults.malformed && !a.faults.stuck;
-    })!;
+    const { store, deps, item } = await plannedHealthy('after-failure');
     // Step Functions gave up on the first invocation (it timed out) and RecordFailure ran ...
     await recordFailure(deps, { item, error: { Error: 'Sandbox.Timedout', Cause: 'Task timed out' } });
     // ... while that invocation, still running, finished and recorded its report.
