@@ -200,10 +200,9 @@ export function athenaQueryPermissions(
 }
 
 /** Athena's reason for a query that failed on its caller's permissions. */
-export function athenaDeniedReason(bucket: string, denied: Permission): string {
-  if (denied.action === 's3:PutObject')
-    return `Access denied when writing output to url: s3://${bucket}/${denied.resource.split(':::')[1]?.split('/').slice(1).join('/')}`;
-  if (denied.action.startsWith('s3:'))
-    return `Permission denied on S3 path: s3://${denied.resource.split(':::')[1]}`;
+export function athenaDeniedReason(denied: Permission): string {
+  const path = `s3://${denied.resource.split(':::')[1]}`;
+  if (denied.action === 's3:PutObject') return `Access denied when writing output to url: ${path}`;
+  if (denied.action.startsWith('s3:')) return `Permission denied on S3 path: ${path}`;
   return `Insufficient permissions to execute the query. ${denied.action} on ${denied.resource} was denied`;
 }

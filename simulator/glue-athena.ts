@@ -307,7 +307,7 @@ export class SimulatedAthena {
       if (denied) {
         Object.assign(e, {
           state: 'FAILED',
-          reason: athenaDeniedReason(this.options.bucket, denied),
+          reason: athenaDeniedReason(denied),
           doneAt: Date.now(),
         });
         return;

@@ -55,8 +55,6 @@ export interface SimulatorOptions {
   readonly iamOrganizationRole?: 'admin' | 'member' | 'trusted-access-off';
   /** Serve Athena over this bucket (Glue is always served). */
   readonly athena?: AthenaOptions;
-  /** Put every call to an IAM decision first (see access.ts); without one, every call is allowed. */
-  readonly access?: AccessControl;
 }
 
 /** Per-account draws of the latency model, for the benchmark's ideal time. */
@@ -86,7 +84,7 @@ export class Simulator {
   /** Security Hub's findings, as imported and updated. */
   readonly securityHub = new SimulatedSecurityHub();
   readonly athena?: SimulatedAthena;
-  /** Who may do what (see access.ts); settable once a test world knows its policies. */
+  /** Who may do what (see access.ts): every call is put to it first; without one, all are allowed. */
   access?: AccessControl;
   private server?: Server;
   private dayStart = 0;
@@ -107,7 +105,6 @@ export class Simulator {
       usersPerAccount: options.usersPerAccount,
     });
     this.rng = createRng(hashSeed('calls', seed));
-    this.access = options.access;
     if (options.athena) this.athena = new SimulatedAthena(options.athena, this.athenaAccess(options.athena));
     this.currentDate = options.date;
     const latency = LATENCY[options.latency ?? 'fast'];
@@ -269,7 +266,7 @@ export class Simulator {
 
   private async dispatch(req: IncomingMessage, body: Buffer): Promise<Reply> {
     const request = readRequest(req, body);
-    const { service, action, form, isJson } = request;
+    const { service, action, form, input, isJson } = request;
     this.stats.calls.set(request.counted, (this.stats.calls.get(request.counted) ?? 0) + 1);
     try {
       const signer = authenticate(this.ctx.identities, req, body);
@@ -281,12 +278,11 @@ export class Simulator {
             ? undefined
             : identity.accountId;
       await this.delay(timed, action);
-      await this.authorize(identity, request, req.url ?? '/', body);
+      await this.authorize(identity, request, req.url ?? '/');
       if (request.signedService === 'securityhub') {
         if (!identity.isCaller)
           throw new ServiceError(403, 'AccessDeniedException', `${identity.arn} may not call Security Hub`);
         const [path] = (req.url ?? '/').split('?');
-        const input = JSON.parse(body.toString() || '{}');
         return restJsonReply(
           this.securityHub.handle(req.method ?? 'POST', path, input, {
             account: identity.accountId,
@@ -297,15 +293,13 @@ export class Simulator {
       if (service === 'AWSGlue' || service === 'AmazonAthena') {
         if (!identity.isCaller)
           throw new ServiceError(400, 'AccessDeniedException', `${identity.arn} may not call ${service}`);
-        const input = JSON.parse(body.toString() || '{}');
         if (service === 'AWSGlue') return jsonReply(this.glue.handle(action, input));
         if (!this.athena)
           throw new ServiceError(400, 'InvalidRequestException', 'Athena is not enabled in this simulator');
         return jsonReply(this.athena.handle(action, input, identity, request.region));
       }
       this.injectCallFaults(isJson);
-      if (isJson)
-        return jsonReply(svc.organizations(this.ctx, identity, action, JSON.parse(body.toString() || '{}')));
+      if (isJson) return jsonReply(svc.organizations(this.ctx, identity, action, input));
       return this.queryAction(identity, action, form);
     } catch (error) {
       if (error instanceof ServiceError) {
@@ -324,7 +318,6 @@ export class Simulator {
     identity: svc.Identity,
     request: ReturnType<typeof readRequest>,
     url: string,
-    body: Buffer,
   ): Promise<void> {
     const access = this.access;
     if (!access) return;
@@ -334,14 +327,14 @@ export class Simulator {
       AmazonAthena: 'athena',
     };
     const service = (jsonService[request.service] ?? request.signedService) as CallInput['service'];
-    const input = request.isJson
-      ? (JSON.parse(body.toString() || '{}') as Record<string, unknown>)
-      : undefined;
     const call: CallInput = {
       service,
       action: request.action,
       form: request.form,
-      body: service === 'athena' ? { WorkGroup: this.options.athena?.workgroup, ...input } : input,
+      body:
+        service === 'athena'
+          ? { WorkGroup: this.options.athena?.workgroup, ...request.input }
+          : request.input,
       region: request.region ?? 'us-east-1',
       path: url.split('?')[0],
     };

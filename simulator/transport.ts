@@ -24,6 +24,8 @@ export interface SimRequest {
   readonly action: string;
   /** The query protocol's form (empty for JSON requests). */
   readonly form: URLSearchParams;
+  /** The JSON protocols' body (empty for query requests). */
+  readonly input: Record<string, unknown>;
   /** The action as counted in the simulator's statistics. */
   readonly counted: string;
 }
@@ -34,9 +36,10 @@ export function readRequest(req: IncomingMessage, body: Buffer): SimRequest {
   const sig = readSignature(req.headers);
   const isJson = JSON_SERVICES.includes(service) || sig?.service === 'securityhub';
   const form = isJson ? new URLSearchParams() : new URLSearchParams(body.toString());
+  const input = isJson ? (JSON.parse(body.toString() || '{}') as Record<string, unknown>) : {};
   const action = isJson ? target.split('.')[1] : (form.get('Action') ?? '');
   const counted = sig?.service === 'securityhub' ? `securityhub ${req.method} ${req.url}` : action;
-  return { service, signedService: sig?.service, region: sig?.region, isJson, action, form, counted };
+  return { service, signedService: sig?.service, region: sig?.region, isJson, action, form, input, counted };
 }
 
 /** The identity whose credentials signed the request, or the refusal AWS gives. */

@@ -164,6 +164,26 @@ describe('collectOne', () => {
   });
 });
 
+/** Access whose centralized root access read fails; the posture, known incomplete, is never read. */
+function centralizedRootAccessFails(error: Error): AccountAccess {
+  const base = fakeAccess();
+  const unread = async (): Promise<never> => {
+    throw new Error('not reached: the posture is already known to be incomplete');
+  };
+  return {
+    ...base,
+    centralizedRootAccess: async () => {
+      throw error;
+    },
+    async reportApiFor(accountId) {
+      return {
+        ...(await base.reportApiFor(accountId)),
+        posture: { readPosture: unread, readAuthorizationDetails: unread },
+      };
+    },
+  };
+}
+
 describe('whether root is managed centrally', () => {
   it('is read once per run by the plan, kept in the organization snapshot and in every item', async () => {
     const store = new MemoryStore();
@@ -188,20 +208,9 @@ describe('whether root is managed centrally', () => {
 
   it('keeps a failure to read it in the items, and each account says so', async () => {
     const store = new MemoryStore();
-    const base = fakeAccess();
-    const access: AccountAccess = {
-      ...base,
-      centralizedRootAccess: async () => {
-        throw new ApiError('access_denied', 'AccessDenied', 'not authorized to ListOrganizationsFeatures');
-      },
-      async reportApiFor(accountId) {
-        const api = await base.reportApiFor(accountId);
-        const unread = async (): Promise<never> => {
-          throw new Error('not reached: the posture is already known to be incomplete');
-        };
-        return { ...api, posture: { readPosture: unread, readAuthorizationDetails: unread } };
-      },
-    };
+    const access = centralizedRootAccessFails(
+      new ApiError('access_denied', 'AccessDenied', 'not authorized to ListOrganizationsFeatures'),
+    );
     const deps = depsFor(store, access, [account('000000000001')]);
     await planRun(deps, { dt: DT, runId: 'r1' });
     const [item] = (await getJson<AccountItem[]>(store, runItemsKey(DT, 'r1')))!;
@@ -215,25 +224,7 @@ describe('whether root is managed centrally', () => {
 
   it('marks the posture failed, saying why, when it cannot be read: never a silent unknown', async () => {
     const store = new MemoryStore();
-    const base = fakeAccess();
-    const access: AccountAccess = {
-      ...base,
-      centralizedRootAccess: async () => {
-        throw new ApiError('throttled', 'Throttling', 'Rate exceeded');
-      },
-      async reportApiFor(accountId) {
-        const api = await base.reportApiFor(accountId);
-        return {
-          ...api,
-          posture: {
-            readPosture: async () => {
-              throw new Error('not reached: the posture is already known to be incomplete');
-            },
-            readAuthorizationDetails: async () => ({ users: [], groups: [], managedDocuments: {} }),
-          },
-        };
-      },
-    };
+    const access = centralizedRootAccessFails(new ApiError('throttled', 'Throttling', 'Rate exceeded'));
     const outcome = await collectOne(depsFor(store, access, []), {
       runId: 'r1',
       dt: DT,

@@ -5,6 +5,7 @@
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient, type TableInput } from '@aws-sdk/client-glue';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
+import { partitionOf } from '../../infra/settings.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { Simulator } from '../../simulator/simulator.ts';
@@ -135,7 +136,7 @@ export async function deployPipeline(
   const place: Place = {
     account: toolingAccountOf(sim, options.tooling),
     region,
-    partition: region.startsWith('us-gov-') ? 'aws-us-gov' : region.startsWith('cn-') ? 'aws-cn' : 'aws',
+    partition: partitionOf(region),
   };
   // The stacks of this organization: its ids, its management account, the tooling account.
   const app = testApp({

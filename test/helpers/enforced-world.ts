@@ -39,11 +39,10 @@ export function worldAccess(world: IamWorld, refusals: Refusal[]): AccessControl
       const fn = world.functionOf(principal.arn);
       const session = member(principal.arn);
       for (const ask of asks) {
-        const request = { ...ask, resourceAccount: ask.resourceAccount };
         const decision = fn
-          ? await world.authorize(fn, request)
+          ? await world.authorize(fn, ask)
           : session && !principal.isCaller
-            ? await world.authorizeMember(session[1], request)
+            ? await world.authorizeMember(session[1], ask)
             : undefined;
         if (decision && !decision.allowed) {
           refusals.push({
