@@ -33,10 +33,13 @@ export async function withTarget<T>(
   simStartDate: string,
   defaultSimAccounts: number,
   work: (session: CollectSession) => Promise<T>,
+  /** Another way to stop (a lane's thread, which receives no signals, is told by its parent). */
+  stop?: AbortSignal,
 ): Promise<T> {
   const { count, filters } = readAccountsFlag(flags, defaultSimAccounts);
   const controller = new AbortController();
   setMaxListeners(0, controller.signal); // every account in flight listens for the interrupt
+  stop?.addEventListener('abort', () => controller.abort(), { once: true });
   const phase = { collecting: false };
   // Ctrl-C and a plain kill (SIGTERM) stop the same way: what is in flight finishes and is
   // recorded; a second signal quits at once.

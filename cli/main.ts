@@ -4,23 +4,30 @@ import { LakeWriteError } from '../lake/local-store.ts';
 import { QueryInputError } from '../queries/errors.ts';
 import { WaiversFileError } from '../queries/waivers.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
+import { isLaneThread, runLane } from './day-lanes.ts';
 import { ReportedFailure, UsageError } from './errors.ts';
 import { createProgram } from './program.ts';
 
-const program = createProgram();
+// A thread of `run --simulate` collecting its lane of days (cli/day-lanes.ts) starts here too.
+if (isLaneThread()) await runLane();
+else await main();
 
-// A reader that stops early (`credlake query ... | head`) closes the pipe: that is success.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
+async function main(): Promise<void> {
+  const program = createProgram();
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  process.exitCode = exitCodeFor(error);
+  // A reader that stops early (`credlake query ... | head`) closes the pipe: that is success.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    process.exitCode = exitCodeFor(error);
+  }
 }
 
 function exitCodeFor(error: unknown): number {

@@ -15,7 +15,7 @@ import { runSavedQuery } from '../../queries/run-query.ts';
 import { addDays } from '../../transforms/dates.ts';
 import type { CollectTarget } from '../aws-target.ts';
 import { addCollectOptions, type CollectFlags } from '../collect-options.ts';
-import { withTarget } from '../collect-session.ts';
+import { collectInLanes, defaultLanes } from '../day-lanes.ts';
 import { ReportedFailure, UsageError } from '../errors.ts';
 import { withLakeLock } from '../lake-lock.ts';
 import { positiveInt, todayUtc } from '../options.ts';
@@ -23,6 +23,7 @@ import { noteStartup, timed } from '../timings.ts';
 
 interface RunFlags extends CollectFlags {
   days?: number;
+  lanes?: number;
   notify?: string;
   notifyEmpty?: boolean;
   notifyByOwner?: boolean;
@@ -44,6 +45,11 @@ export function registerRun(program: Command): void {
       positiveInt('the day count', 400),
     )
     .option(
+      '--lanes <n>',
+      'with --simulate: collect the days in this many threads side by side (default one per core, at most 2; 1 collects them one after another)',
+      positiveInt('the lane count', 16),
+    )
+    .option(
       '--notify <target>',
       'send a digest of what changed to an SNS topic ARN or an https:// webhook URL (days with no change send nothing)',
     )
@@ -63,6 +69,8 @@ export function registerRun(program: Command): void {
         throw new UsageError('--notify-by-owner needs --notify <target>');
       if (flags.notify) parseNotifyTarget(flags.notify);
       for (const route of flags.notifyOwner ?? []) parseOwnerRoute(route);
+      if (flags.lanes !== undefined && !flags.simulate)
+        throw new UsageError('--lanes needs --simulate: a real organization is collected as one day');
       if (flags.days !== undefined && !flags.simulate) {
         throw new UsageError(
           '--days needs --simulate: a real organization can only be collected as it is today',
@@ -79,16 +87,19 @@ async function runJob(flags: RunFlags, store: ObjectStore): Promise<void> {
   const days = flags.simulate ? (flags.days ?? DEMO_DAYS) : 1;
   const first = addDays(end, 1 - days);
   const started = performance.now();
-  const last = await withTarget(flags, first, DEMO_ACCOUNTS, async (session) => {
-    let result: RunResult | undefined;
-    for (let i = 0; i < days && !session.signal.aborted; i++) {
-      const dt = addDays(first, i);
-      result = await session.collect(dt, dt !== end);
-    }
-    // Exports, report and digest run while the target is open: a simulated SNS lives with it.
-    await publish(flags, store, result!, session.target, started);
-    return result!;
-  });
+  const dates = Array.from({ length: days }, (_, i) => addDays(first, i));
+  const last = await collectInLanes(
+    flags,
+    first,
+    DEMO_ACCOUNTS,
+    dates,
+    flags.lanes ?? defaultLanes(),
+    async (session, result) => {
+      // Exports, report and digest run while the target is open: a simulated SNS lives with it.
+      await publish(flags, store, result, session.target, started);
+      return result;
+    },
+  );
   if (last.outcomes.some((o) => o.status === 'failed') || last.interrupted) {
     throw new ReportedFailure(
       'some accounts were not collected: they are listed above and in collection_coverage',
