@@ -97,34 +97,36 @@ export function getAccountAuthorizationDetails(
   params: URLSearchParams,
 ): string {
   denyPosture(account, 'GetAccountAuthorizationDetails', identity);
-  const users = account.users.map((u) => {
+  const userDetail = (u: SimAccount['users'][number]) => {
     const arn = `arn:aws:iam::${account.id}:user${u.path}${u.name}`;
-    return `<UserDetail><Path>${xmlEscape(u.path)}</Path><UserName>${xmlEscape(u.name)}</UserName><UserId>AIDA${u.name.length}</UserId><Arn>${xmlEscape(arn)}</Arn><CreateDate>${CREATED}</CreateDate>${list('GroupList', u.groups.map(xmlEscape))}${list('AttachedManagedPolicies', u.managed.map(managedRef))}${list('UserPolicyList', u.inline.map(inlineRef))}${
+    return `<Path>${xmlEscape(u.path)}</Path><UserName>${xmlEscape(u.name)}</UserName><UserId>AIDA${u.name.length}</UserId><Arn>${xmlEscape(arn)}</Arn><CreateDate>${CREATED}</CreateDate>${list('GroupList', u.groups.map(xmlEscape))}${list('AttachedManagedPolicies', u.managed.map(managedRef))}${list('UserPolicyList', u.inline.map(inlineRef))}${
       u.tags?.length
         ? list(
             'Tags',
             u.tags.map((t) => `<Key>${xmlEscape(t.key)}</Key><Value>${xmlEscape(t.value)}</Value>`),
           )
         : ''
-    }${u.boundary ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${xmlEscape(u.boundary)}</PermissionsBoundaryArn></PermissionsBoundary>` : ''}</UserDetail>`;
-  });
-  const groups = account.posture.groups.map(
-    (g) =>
-      `<GroupDetail><Path>/</Path><GroupName>${g.name}</GroupName><GroupId>AGPA${g.name}</GroupId><Arn>arn:aws:iam::${account.id}:group/${g.name}</Arn><CreateDate>${CREATED}</CreateDate>${list('AttachedManagedPolicies', g.managed.map(managedRef))}${list('GroupPolicyList', g.inline.map(inlineRef))}</GroupDetail>`,
-  );
-  const policies = account.posture.adminCustomerPolicies.map(
-    (arn) =>
-      `<Policy><PolicyName>${arn.split('/').at(-1)}</PolicyName><PolicyId>ANPA1</PolicyId><Arn>${arn}</Arn><Path>/</Path><DefaultVersionId>v1</DefaultVersionId><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable><PolicyVersionList><member><Document>${doc(true)}</Document><VersionId>v1</VersionId><IsDefaultVersion>true</IsDefaultVersion><CreateDate>${CREATED}</CreateDate></member></PolicyVersionList><CreateDate>${CREATED}</CreateDate><UpdateDate>${CREATED}</UpdateDate></Policy>`,
-  );
-  // One stream of items, paged as IAM pages it; each page lists what falls in it.
-  const items = [...users, ...groups, ...policies];
+    }${u.boundary ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${xmlEscape(u.boundary)}</PermissionsBoundaryArn></PermissionsBoundary>` : ''}`;
+  };
+  const groupDetail = (g: SimAccount['posture']['groups'][number]) =>
+    `<Path>/</Path><GroupName>${g.name}</GroupName><GroupId>AGPA${g.name}</GroupId><Arn>arn:aws:iam::${account.id}:group/${g.name}</Arn><CreateDate>${CREATED}</CreateDate>${list('AttachedManagedPolicies', g.managed.map(managedRef))}${list('GroupPolicyList', g.inline.map(inlineRef))}`;
+  const policy = (arn: string) =>
+    `<PolicyName>${arn.split('/').at(-1)}</PolicyName><PolicyId>ANPA1</PolicyId><Arn>${arn}</Arn><Path>/</Path><DefaultVersionId>v1</DefaultVersionId><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable><PolicyVersionList><member><Document>${doc(true)}</Document><VersionId>v1</VersionId><IsDefaultVersion>true</IsDefaultVersion><CreateDate>${CREATED}</CreateDate></member></PolicyVersionList><CreateDate>${CREATED}</CreateDate><UpdateDate>${CREATED}</UpdateDate>`;
+  // One stream of items (users, then groups, then policies), paged as IAM pages it; each page
+  // lists what falls in it, and only that page's items are written out.
+  const { users } = account;
+  const { groups, adminCustomerPolicies: policies } = account.posture;
+  const items = { length: users.length + groups.length + policies.length };
   const max = Math.min(Number(params.get('MaxItems') ?? 100), 1000);
   const start = Number(params.get('Marker') ?? 0);
-  const slice = items.slice(start, start + max);
-  const pick = (tag: string) =>
-    slice.filter((x) => x.startsWith(`<${tag}>`)).map((x) => x.slice(tag.length + 2, -(tag.length + 3)));
+  const end = Math.min(start + max, items.length);
+  const within = <T>(list: readonly T[], offset: number) =>
+    list.slice(Math.max(0, start - offset), Math.max(0, end - offset));
+  const pageUsers = within(users, 0).map(userDetail);
+  const pageGroups = within(groups, users.length).map(groupDetail);
+  const pagePolicies = within(policies, users.length + groups.length).map(policy);
   const truncated = start + max < items.length;
-  return `${list('UserDetailList', pick('UserDetail'))}${list('GroupDetailList', pick('GroupDetail'))}${list('RoleDetailList', [])}${list('Policies', pick('Policy'))}<IsTruncated>${truncated}</IsTruncated>${truncated ? `<Marker>${start + max}</Marker>` : ''}`;
+  return `${list('UserDetailList', pageUsers)}${list('GroupDetailList', pageGroups)}${list('RoleDetailList', [])}${list('Policies', pagePolicies)}<IsTruncated>${truncated}</IsTruncated>${truncated ? `<Marker>${start + max}</Marker>` : ''}`;
 }
 
 /**

@@ -21,8 +21,10 @@ export class ServiceError extends Error {
   }
 }
 
-export const xmlEscape = (s: string) =>
-  s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+const XML_SPECIAL = /[&<>"]/g;
+const XML_ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/** Escapes text for XML; most names need nothing, and are returned as they are. */
+export const xmlEscape = (s: string) => s.replace(XML_SPECIAL, (c) => XML_ENTITY[c]);
 
 export function xmlReply(action: string, namespace: string, result: string): Reply {
   const body = `<${action}Response xmlns="${namespace}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
