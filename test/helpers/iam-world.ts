@@ -5,6 +5,7 @@
 // request by an IAM policy engine we did not write (@cloud-copilot/iam-simulate, AGPL-3.0: a
 // test-only devDependency that no bundle, CLI path or Lambda imports). Every allowed request
 // records the statements that allowed it, so a test can list the statements nothing used.
+import { createHash } from 'node:crypto';
 import { getGrantReasons, runSimulation } from '@cloud-copilot/iam-simulate';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -213,12 +214,31 @@ export async function serviceMay(
   ).result;
 }
 
+type Evaluation = Decision & { grants: { policy: string; statement: number }[] };
+
 /**
- * One decision of the engine: the principal's request against its identity policies and the
- * resource's policy, over TLS, with the statements that allowed it (policy name or `resource`,
- * and the statement's number from 1).
+ * The engine's decision is a function of its inputs alone, so a request it has decided under the
+ * same policies is answered from its first decision (the statements that allowed it included):
+ * the engine still decides every distinct request. A run repeats many (the same KMS key for every
+ * object, the same Glue table for every query), and the engine takes milliseconds for each.
  */
-async function evaluate(input: {
+const decided = new Map<string, Promise<Evaluation>>();
+const DECIDED_MAX = 100_000;
+
+function evaluate(input: EvaluationInput): Promise<Evaluation> {
+  // Everything the engine is given, policies' text included: a changed policy is a new request.
+  const key = createHash('sha256').update(JSON.stringify(input)).digest('base64');
+  let decision = decided.get(key);
+  if (!decision) {
+    if (decided.size >= DECIDED_MAX) decided.clear();
+    decision = evaluateWithEngine(input);
+    decided.set(key, decision);
+    decision.catch(() => decided.delete(key));
+  }
+  return decision;
+}
+
+interface EvaluationInput {
   principal: string;
   request: AccessRequest;
   /** The account owning the resource when the request names none. */
@@ -227,7 +247,14 @@ async function evaluate(input: {
   context: Record<string, string>;
   identityPolicies: { name: string; policy: PolicyDocument }[];
   resourcePolicy?: PolicyDocument;
-}): Promise<Decision & { grants: { policy: string; statement: number }[] }> {
+}
+
+/**
+ * One decision of the engine: the principal's request against its identity policies and the
+ * resource's policy, over TLS, with the statements that allowed it (policy name or `resource`,
+ * and the statement's number from 1).
+ */
+async function evaluateWithEngine(input: EvaluationInput): Promise<Evaluation> {
   const { request } = input;
   const response = await runSimulation(
     {
