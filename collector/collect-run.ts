@@ -4,8 +4,7 @@
 // no slot; Ctrl-C finishes the accounts in flight and the run record says it was interrupted.
 
 import { COLLECTOR_DEFAULTS } from '../common/defaults.ts';
-import { runItemsKey } from '../lake/keys.ts';
-import { getJson, type ObjectStore } from '../lake/store.ts';
+import type { ObjectStore } from '../lake/store.ts';
 import type { AccountAccess, OrgApi } from './api.ts';
 import type { PollPolicy } from './collect-account.ts';
 import type { AccountFilters } from './discover.ts';
@@ -86,23 +85,27 @@ export async function collectRun(options: CollectOptions): Promise<RunResult> {
     },
   };
   const progress = { total: 0, done: 0, failed: 0, inFlight: 0 };
-  // Accounts start as soon as they are listed; the organization snapshot (with the accounts' tags)
-  // is stored meanwhile, and the run closes only once it is.
-  const { output: plan, snapshot: stored } = await startPlan(deps, { dt, runId: options.runId });
-  const items = (await getJson<AccountItem[]>(store, runItemsKey(dt, plan.runId))) ?? [];
+  const running: Promise<void>[] = [];
+  const start = (item: AccountItem) => {
+    // Until the listing ends, the total is what has been listed so far.
+    progress.total++;
+    progress.inFlight++;
+    running.push(
+      collectOne(deps, item).then((outcome) => {
+        progress.inFlight--;
+        progress.done++;
+        if (outcome.status === 'failed') progress.failed++;
+        options.onProgress?.({ ...progress, waiting: waiting(), outcome });
+      }),
+    );
+  };
+  // Each account starts as soon as its part of the organization is listed; the organization
+  // snapshot (with the accounts' tags) is stored meanwhile, and the run closes only once it is.
+  const { output: plan, snapshot: stored } = await startPlan(deps, { dt, runId: options.runId }, start);
   progress.total = plan.accounts + plan.skipped;
-  progress.done = plan.skipped;
+  progress.done += plan.skipped;
   options.onProgress?.({ ...progress });
-  await Promise.all(
-    items.map(async (item) => {
-      progress.inFlight++;
-      const outcome = await collectOne(deps, item);
-      progress.inFlight--;
-      progress.done++;
-      if (outcome.status === 'failed') progress.failed++;
-      options.onProgress?.({ ...progress, waiting: waiting(), outcome });
-    }),
-  );
+  await Promise.all(running);
   const organization = await stored;
   const interrupted = options.signal?.aborted ?? false;
   const closed = await closeRun(deps, { runId: plan.runId, dt, startedAt: plan.startedAt, interrupted });

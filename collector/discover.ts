@@ -28,29 +28,34 @@ export async function discoverAccounts(
   api: OrgApi,
   dt: string,
   now: number,
+  /** Called with each OU's accounts as soon as they are listed. */
+  onListed?: (accounts: readonly AccountInfo[]) => void,
 ): Promise<{ snapshot: AccountsSnapshot; ouIdsByAccount: Map<string, string[]> }> {
   const { id: organizationId, managementAccountId } = await api.describeOrganization();
   const walked: Walked[] = [];
   // Sibling OUs are walked in parallel, a few calls at a time: Organizations throttles early.
   const calls = new Limiter(4);
   const visit = async (parentId: string, path: string, ouIds: string[]): Promise<void> => {
-    const [accounts, children] = await Promise.all([
-      calls.run(() => api.listAccounts(parentId)),
+    const [, children] = await Promise.all([
+      calls
+        .run(() => api.listAccounts(parentId))
+        .then((accounts) => {
+          const found = accounts.map((a) => ({
+            info: {
+              accountId: a.id,
+              name: a.name,
+              email: a.email,
+              state: a.state,
+              ouPath: path,
+              joinedAt: a.joinedAt === null ? null : new Date(a.joinedAt).toISOString(),
+            },
+            ouIds,
+          }));
+          walked.push(...found);
+          onListed?.(found.map((w) => w.info));
+        }),
       calls.run(() => api.listChildOus(parentId)),
     ]);
-    for (const a of accounts) {
-      walked.push({
-        info: {
-          accountId: a.id,
-          name: a.name,
-          email: a.email,
-          state: a.state,
-          ouPath: path,
-          joinedAt: a.joinedAt === null ? null : new Date(a.joinedAt).toISOString(),
-        },
-        ouIds,
-      });
-    }
     await Promise.all(children.map((ou) => visit(ou.id, `${path}/${ou.name}`, [...ouIds, ou.id])));
   };
   for (const rootId of await api.listRootIds()) await visit(rootId, 'Root', [rootId]);

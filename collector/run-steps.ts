@@ -21,7 +21,13 @@ import { type EvidenceRecord, evidenceOf, withVersion } from './evidence.ts';
 import { readOutcomes, standingOutcomes, writeManifest, writeOutcome } from './journal.ts';
 import { Limiter } from './limiter.ts';
 import { readAccountsSnapshot, type SnapshotUse, storeAccountsSnapshot } from './org-snapshot.ts';
-import { type AccountOutcome, type AccountsSnapshot, newRunId, outcomeWithoutReport } from './outcome.ts';
+import {
+  type AccountInfo,
+  type AccountOutcome,
+  type AccountsSnapshot,
+  newRunId,
+  outcomeWithoutReport,
+} from './outcome.ts';
 import { writeAccountPosture } from './posture.ts';
 import { DEFAULT_RETRY, type RetryPolicy, retryPolicyForAccount } from './retry.ts';
 import { writeAccounts, writeCollectionRuns } from './write-day-tables.ts';
@@ -121,6 +127,12 @@ export async function planRun(
 export async function startPlan(
   deps: PipelineDeps,
   input: { dt?: string; runId?: string } = {},
+  /**
+   * Called with each account to collect as soon as its part of the organization is listed (the
+   * local driver starts it there and then), when the run has no account filters to check
+   * against the whole organization first. Every item it is not called with is in the items file.
+   */
+  onItem?: (item: AccountItem) => void,
 ): Promise<{
   output: Omit<PlanOutput, 'accountsKey' | 'organization'>;
   snapshot: Promise<{ key: string; use: SnapshotUse }>;
@@ -129,8 +141,26 @@ export async function startPlan(
   const dt = input.dt ?? new Date(now).toISOString().slice(0, 10);
   // Run ids come from the wall clock even on a simulated one: they order real executions.
   const runId = input.runId ?? newRunId(Date.now());
-  const { snapshot: listed, planned } = await plan({ org: deps.org, filters: deps.filters, dt }, now);
-  const centralized = await readCentralizedRootAccess(await deps.access());
+  // Root access is read once for the run, alongside the listing: every item carries it.
+  const reading = readCentralizedRootAccess(await deps.access());
+  const streamed = new Set<string>();
+  const stream =
+    onItem && deps.org && !hasFilters(deps.filters)
+      ? (accounts: readonly AccountInfo[]) =>
+          void reading.then((centralized) => {
+            for (const a of accounts) {
+              // Without filters an account is collected exactly when it is active (planAccounts).
+              if (a.state !== 'ACTIVE') continue;
+              streamed.add(a.accountId);
+              onItem({ runId, dt, accountId: a.accountId, accountName: a.name, ...centralized });
+            }
+          })
+      : undefined;
+  const { snapshot: listed, planned } = await plan(
+    { org: deps.org, filters: deps.filters, dt, onListed: stream },
+    now,
+  );
+  const centralized = await reading;
   const snapshot = (async () => {
     const tagged =
       deps.org && listed.source === 'organizations'
@@ -154,6 +184,7 @@ export async function startPlan(
     .map((p) => ({ runId, dt, accountId: p.account.accountId, accountName: p.account.name, ...centralized }));
   const key = runItemsKey(dt, runId);
   await deps.store.put(key, JSON.stringify(items), { contentType: 'application/json' });
+  if (onItem) for (const item of items) if (!streamed.has(item.accountId)) onItem(item);
   return {
     output: {
       runId,
@@ -411,14 +442,30 @@ async function runEvidence(
 }
 
 /** Discovers (or lists) the accounts of a run and decides which it collects. */
+/** Whether any account filter is set: then the whole organization is checked before any starts. */
+function hasFilters(filters: AccountFilters): boolean {
+  return !!(filters.accounts?.length || filters.excludeAccounts?.length || filters.ous?.length);
+}
+
 export async function plan(
-  options: { org?: OrgApi; filters?: AccountFilters; dt: string },
+  options: {
+    org?: OrgApi;
+    filters?: AccountFilters;
+    dt: string;
+    /** Each batch of accounts as the listing finds them (one OU's at a time). */
+    onListed?: (accounts: readonly AccountInfo[]) => void;
+  },
   now: number,
 ): Promise<{ snapshot: AccountsSnapshot; planned: PlannedAccount[] }> {
   const filters = options.filters ?? {};
   if (options.org) {
     try {
-      const { snapshot, ouIdsByAccount } = await discoverAccounts(options.org, options.dt, now);
+      const { snapshot, ouIdsByAccount } = await discoverAccounts(
+        options.org,
+        options.dt,
+        now,
+        options.onListed,
+      );
       checkFilters(filters, snapshot, ouIdsByAccount);
       return { snapshot, planned: planAccounts(snapshot, filters, ouIdsByAccount) };
     } catch (error) {

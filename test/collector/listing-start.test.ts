@@ -1,0 +1,86 @@
+// A local run starts each account as soon as its part of the organization is listed, not after
+// the whole tree is walked; with account filters it checks them against the whole organization
+// first, so a wrong filter still fails before anything is collected.
+import { describe, expect, it } from 'vitest';
+import type { AccountAccess, OrgApi } from '../../collector/api.ts';
+import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
+import { createClients } from '../../collector/aws/clients.ts';
+import { sdkOrgApi } from '../../collector/aws/org-api.ts';
+import { collectRun } from '../../collector/collect-run.ts';
+import type { AccountFilters } from '../../collector/discover.ts';
+import type { Simulator } from '../../simulator/simulator.ts';
+import { FAST_POLL, FAST_RETRY, newStore } from '../helpers/sim-run.ts';
+import { simulatorsForFile } from '../helpers/simulator.ts';
+
+const startSimulator = simulatorsForFile();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Collects with every Organizations listing call slowed, noting when things happen. */
+async function watchedRun(sim: Simulator, filters?: AccountFilters) {
+  const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
+  const clients = createClients(connection);
+  const t0 = performance.now();
+  const events = { listingDone: [] as number[], firstAccountAt: Number.POSITIVE_INFINITY, started: 0 };
+  const sdkOrg = sdkOrgApi(clients.organizations, FAST_RETRY);
+  const slow =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await sleep(40);
+      const r = await fn(...args);
+      events.listingDone.push(performance.now() - t0);
+      return r;
+    };
+  const org: OrgApi = {
+    ...sdkOrg,
+    listAccounts: slow(sdkOrg.listAccounts.bind(sdkOrg)),
+    listChildOus: slow(sdkOrg.listChildOus.bind(sdkOrg)),
+  };
+  const real = await sdkAccountAccess(connection, clients.sts, {
+    roleName: sim.roleName,
+    sessionName: 'credlake-test',
+  });
+  const access: AccountAccess = {
+    ...real,
+    centralizedRootAccess: real.centralizedRootAccess?.bind(real),
+    reportApiFor: (id) => {
+      events.started++;
+      events.firstAccountAt = Math.min(events.firstAccountAt, performance.now() - t0);
+      return real.reportApiFor(id);
+    },
+  };
+  const result = await collectRun({
+    store: await newStore(),
+    dt: sim.date,
+    access,
+    org,
+    filters,
+    poll: FAST_POLL,
+    retry: FAST_RETRY,
+    reportTimeoutMs: 5_000,
+    concurrency: 16,
+    now: () => sim.now(),
+  });
+  return { result, events, listingEnd: Math.max(...events.listingDone) };
+}
+
+describe('accounts start while the organization is listed', () => {
+  it('starts the first accounts before the last OU is listed, and collects each once', async () => {
+    const sim = await startSimulator({ accounts: 40, seed: 3, date: '2024-05-01', ouDepth: 3 });
+    const { result, events, listingEnd } = await watchedRun(sim);
+    expect(events.listingDone.length).toBeGreaterThan(6);
+    expect(events.firstAccountAt).toBeLessThan(listingEnd);
+    const active = sim.org.accounts.filter((a) => a.state === 'ACTIVE').map((a) => a.id);
+    expect(events.started).toBe(active.length);
+    const collected = result.outcomes.filter((o) => o.status === 'collected').map((o) => o.accountId);
+    expect(collected.sort()).toEqual([...active].sort());
+    expect(result.outcomes).toHaveLength(sim.org.accounts.length);
+  });
+
+  it('with an account filter, lists the whole organization before any account starts', async () => {
+    const sim = await startSimulator({ accounts: 12, seed: 4, date: '2024-05-01', ouDepth: 3 });
+    const excluded = sim.org.accounts[0].id;
+    const { result, events, listingEnd } = await watchedRun(sim, { excludeAccounts: [excluded] });
+    expect(events.firstAccountAt).toBeGreaterThan(listingEnd);
+    expect(result.outcomes.find((o) => o.accountId === excluded)?.reason).toBe('excluded');
+  });
+});
