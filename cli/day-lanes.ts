@@ -13,6 +13,7 @@ import type { RunResult } from '../collector/collect-run.ts';
 import type { CollectFlags } from './collect-options.ts';
 import { type CollectSession, withTarget } from './collect-session.ts';
 import { ReportedFailure } from './errors.ts';
+import { timed } from './timings.ts';
 
 /** The command itself: the bundle or the TypeScript, as this process was started. */
 const BIN = fileURLToPath(new URL('../bin/credlake.js', import.meta.url));
@@ -70,21 +71,23 @@ export async function collectInLanes<T>(
     );
   return withTarget(flags, simStartDate, defaultSimAccounts, async (session) => {
     // The session has written the simulated waivers file: the threads find it in the lake.
-    const threads = runs.map((run) =>
-      startLane(flags, simStartDate, defaultSimAccounts, run, session.signal),
-    );
-    let last: RunResult | undefined;
-    let failure: unknown;
-    try {
-      for (const dt of mine) {
-        if (session.signal.aborted) break;
-        last = await session.collect(dt, dt !== days.at(-1));
+    const { last, failure, threadFailure } = await timed('days', async () => {
+      const threads = runs.map((run) =>
+        startLane(flags, simStartDate, defaultSimAccounts, run, session.signal),
+      );
+      let last: RunResult | undefined;
+      let failure: unknown;
+      try {
+        for (const dt of mine) {
+          if (session.signal.aborted) break;
+          last = await session.collect(dt, dt !== days.at(-1));
+        }
+      } catch (error) {
+        failure = error;
       }
-    } catch (error) {
-      failure = error;
-    }
-    const ended = await Promise.allSettled(threads);
-    const threadFailure = ended.find((e) => e.status === 'rejected');
+      const ended = await Promise.allSettled(threads);
+      return { last, failure, threadFailure: ended.find((e) => e.status === 'rejected') };
+    });
     if (failure !== undefined) throw failure;
     if (threadFailure) throw threadFailure.reason;
     if (!last) throw new ReportedFailure('interrupted before a day was collected', 130);
