@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only queries,memory] [-- --year-accounts N] [-- --json FILE]`: every figure beside a
+// `npm run bench [-- --quick] [-- --only queries,memory] [-- --year-accounts N] [-- --scale-accounts N,M] [-- --json FILE]`: every figure beside a
 // baseline or bound measured in the same run, as a ratio (absolute times drift on shared
 // machines; ratios hold). `--only` runs some sections; the figures of the others are absent.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     only: { type: 'string' },
     'year-accounts': { type: 'string' },
+    'scale-accounts': { type: 'string' },
   },
 });
 const only = values.only?.split(',').map((s) => s.trim());
@@ -189,15 +190,26 @@ if (runs('bundles')) {
 
 if (runs('scale')) {
   log('scale (the synthesized state machine in aws-local-stepfunctions)...');
-  const scale = await benchScale(size.scale, log);
+  // --scale-accounts 1000,10000 runs those sizes only.
+  const sizes = values['scale-accounts']?.split(',').map(Number) ?? size.scale;
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    process.stderr.write(`--scale-accounts takes account counts, e.g. 1000,10000\n`);
+    process.exit(2);
+  }
+  const scale = await benchScale(sizes, log);
   figures.scale = scale;
   figures.scale_prices_usd = PRICES;
   lines.push(
     '',
-    'state machine, fast latency   wall s   largest payload (margin to 256 KiB)   S3 GET/PUT/LIST/HEAD per account   invocations  transitions per account   $ per 1,000 accounts a day',
+    "state machine, fast latency, the simulator's mix of users   wall s   largest payload (margin to 256 KiB)   S3 GET/PUT/LIST/HEAD per account   invocations  transitions per account   $ per 1,000 accounts a day",
     ...scale.map(
       (r) =>
         `  ${String(r.accounts).padStart(6)} accounts ${r.status === 'SUCCEEDED' ? '' : r.status} ${String(r.wall_s).padStart(7)}   ${String(r.largest_payload_bytes).padStart(6)} B (${r.payload_margin_bytes} B) ${check(r.payload_margin_bytes > 0)}   ${r.s3_per_account.get}/${r.s3_per_account.put}/${r.s3_per_account.list}/${r.s3_per_account.head}   ${r.lambda_invocations_per_account}  ${r.transitions_per_account}   ${r.cost_per_1000_accounts_per_day_usd}`,
+    ),
+    '  the Exports step (findings and rollup through Athena, then every export): time, memory it grew by, findings',
+    ...scale.map(
+      (r) =>
+        `  ${String(r.accounts).padStart(6)} accounts   ${r.exports_step_s} s   +${r.exports_step_peak_mb} MB   ${r.findings} findings`,
     ),
     `  prices (us-east-1): Step Functions Standard $${PRICES.stepFunctionsStandardPerTransition}/transition, Lambda arm64 $${PRICES.lambdaArmPerGbSecond}/GB-s + $${PRICES.lambdaPerRequest}/request, S3 PUT/LIST $${PRICES.s3PutListPerRequest}, GET/HEAD $${PRICES.s3GetHeadPerRequest} per request`,
   );

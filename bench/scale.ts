@@ -1,5 +1,5 @@
 // Scale: the synthesized state machine in aws-local-stepfunctions (through the test layer) over
-// simulated organizations of growing size, fast latency, the functions' S3 traffic counted by a
+// simulated organizations of growing size with the simulator's mix of users, fast latency, the functions' S3 traffic counted by a
 // proxy. Per size: wall time, the largest state payload against the 256 KiB quota, S3 requests,
 // Lambda invocations and state transitions per account, and the cost per 1,000 accounts per day
 // that follows from AWS's public us-east-1 prices (PRICES below).
@@ -32,6 +32,12 @@ export interface ScaleFigures {
   transitions_per_account: number;
   lambda_seconds_per_account: number;
   cost_per_1000_accounts_per_day_usd: number;
+  /** The Exports step (the day's findings and rollup through Athena, then the exports): its time. */
+  exports_step_s: number;
+  /** How much the process's heap and external memory grew while the Exports step ran. */
+  exports_step_peak_mb: number;
+  /** Findings of the day the step wrote (what grows with the organization's users). */
+  findings: number;
 }
 
 export async function benchScale(sizes: number[], log: (s: string) => void): Promise<ScaleFigures[]> {
@@ -44,6 +50,7 @@ export async function benchScale(sizes: number[], log: (s: string) => void): Pro
         accounts,
         seed: 11,
         concurrency: Math.min(100, accounts),
+        users: 'mix',
       });
       const { report, requests: c } = run;
       const invocations = [...report.invocations.values()].reduce((a, b) => a + b, 0);
@@ -55,6 +62,10 @@ export async function benchScale(sizes: number[], log: (s: string) => void): Pro
         (c.put + c.list) * PRICES.s3PutListPerRequest +
         (c.get + c.head) * PRICES.s3GetHeadPerRequest;
       const per = (n: number) => Math.round((n / accounts) * 100) / 100;
+      // The Exports function's logical id names it (FunctionsExports...).
+      const exportsArn = [...report.lambdaMs.keys()].find((arn) => /:function:[^:]*Exports/.test(arn));
+      const exportsMs = exportsArn ? report.lambdaMs.get(exportsArn)! : Number.NaN;
+      const exportsPeak = exportsArn ? report.lambdaPeakBytes.get(exportsArn)! : Number.NaN;
       const figures: ScaleFigures = {
         accounts,
         wall_s: Math.round(run.wallSeconds * 10) / 10,
@@ -67,9 +78,12 @@ export async function benchScale(sizes: number[], log: (s: string) => void): Pro
         transitions_per_account: per(report.transitions),
         lambda_seconds_per_account: per(lambdaSeconds),
         cost_per_1000_accounts_per_day_usd: Math.round((dayCost / accounts) * 1000 * 10_000) / 10_000,
+        exports_step_s: Math.round(exportsMs / 100) / 10,
+        exports_step_peak_mb: Math.round(exportsPeak / 2 ** 20),
+        findings: run.findings,
       };
       log(
-        `  ${accounts} accounts: ${figures.wall_s} s, ${report.status}${report.error ? ` (${report.error.Error}: ${report.error.Cause.slice(0, 300)})` : ''}, largest payload ${figures.largest_payload_bytes} B (${figures.largest_payload_state}), ${run.runs.length} of ${run.accounts.length} accounts in collection_runs`,
+        `  ${accounts} accounts: ${figures.wall_s} s, ${report.status}${report.error ? ` (${report.error.Error}: ${report.error.Cause.slice(0, 300)})` : ''}, largest payload ${figures.largest_payload_bytes} B (${figures.largest_payload_state}), ${run.runs.length} of ${run.accounts.length} accounts in collection_runs; Exports step ${figures.exports_step_s} s, memory +${figures.exports_step_peak_mb} MB, ${figures.findings} findings`,
       );
       out.push(figures);
     }

@@ -251,16 +251,19 @@ export interface ScaleRun {
   readonly accounts: string[];
   /** The account ids collection_runs holds after the run. */
   readonly runs: string[];
+  /** Rows of the day's findings table. */
+  readonly findings: number;
 }
 
 /**
- * One simulated organization of the given size (4 users an account) through the deployed state
+ * One simulated organization of the given size (4 users an account, or the simulator's own mix
+ * of users: most accounts a handful, a few hundreds to 1,500) through the deployed state
  * machine, on a bucket of its own, the functions' S3 traffic counted by the proxy.
  */
 export async function runSimulatedOrganization(
   s3: S3Server,
   proxy: CountingProxy,
-  options: { accounts: number; seed: number; concurrency: number },
+  options: { accounts: number; seed: number; concurrency: number; users?: 'four' | 'mix' },
 ): Promise<ScaleRun> {
   const bucket = `credlake-scale-${options.accounts}`;
   await s3.client.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
@@ -269,7 +272,7 @@ export async function runSimulatedOrganization(
     accounts: options.accounts,
     seed: options.seed,
     date: new Date().toISOString().slice(0, 10),
-    usersPerAccount: 4,
+    usersPerAccount: options.users === 'mix' ? undefined : 4,
     athena: { store, bucket, workgroup: 'credlake', database: 'credlake', queueMs: 5 },
   });
   try {
@@ -287,7 +290,15 @@ export async function runSimulatedOrganization(
       const runs = (await engine.run('SELECT account_id FROM collection_runs')).rows.map((r) =>
         String(r.account_id),
       );
-      return { report, requests, wallSeconds, accounts: sim.org.accounts.map((a) => a.id), runs };
+      const [{ n }] = (await engine.run('SELECT count(*) AS n FROM findings')).rows;
+      return {
+        report,
+        requests,
+        wallSeconds,
+        accounts: sim.org.accounts.map((a) => a.id),
+        runs,
+        findings: Number(n),
+      };
     } finally {
       engine.close();
     }

@@ -76,6 +76,8 @@ export interface RunReport {
   readonly invocations: Map<string, number>;
   /** Milliseconds spent in each function's handler, summed over its invocations. */
   readonly lambdaMs: Map<string, number>;
+  /** Per function ARN: the most the process's memory grew during one invocation. */
+  readonly lambdaPeakBytes: Map<string, number>;
   readonly childExecutions: number;
 }
 
@@ -105,6 +107,11 @@ class Run {
   childExecutions = 0;
   readonly invocations = new Map<string, number>();
   readonly lambdaMs = new Map<string, number>();
+  /**
+   * Per function, the most this process's JS heap and external memory grew during one of its
+   * invocations (sampled every 10 ms): what the step held, for a step that runs on its own.
+   */
+  readonly lambdaPeakBytes = new Map<string, number>();
 
   constructor(readonly options: RunOptions) {}
 
@@ -226,6 +233,15 @@ class Run {
     });
     let result: unknown;
     const started = performance.now();
+    const memory = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.external;
+    };
+    const before = memory();
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, memory());
+    }, 10);
     try {
       result = await Promise.race([fn.handler(event), timedOut]);
     } catch (error) {
@@ -237,7 +253,10 @@ class Run {
       );
     } finally {
       clearTimeout(timer);
+      clearInterval(sampler);
       this.lambdaMs.set(arn, (this.lambdaMs.get(arn) ?? 0) + performance.now() - started);
+      const grew = Math.max(peak, memory()) - before;
+      this.lambdaPeakBytes.set(arn, Math.max(this.lambdaPeakBytes.get(arn) ?? 0, grew));
     }
     const out = result === undefined ? null : JSON.parse(JSON.stringify(result));
     this.measure(out, state, 'task result');
@@ -426,6 +445,7 @@ export async function runStateMachine(
     transitions: run.transitions,
     invocations: run.invocations,
     lambdaMs: run.lambdaMs,
+    lambdaPeakBytes: run.lambdaPeakBytes,
     childExecutions: run.childExecutions,
   });
   try {
