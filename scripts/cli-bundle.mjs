@@ -7,7 +7,7 @@
 // (or checkout, or pull) makes the next start rebuild it, which takes about half a second.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -17,13 +17,13 @@ const ENTRY = 'cli/main.ts';
 /** What decides the bundle besides its inputs: this file's own rules. */
 const SELF = 'scripts/cli-bundle.mjs';
 
-/** One hash over the named files' paths and bytes; undefined when one is gone. */
-function hashOf(files) {
+/** One hash over the named files' paths and bytes (read now, or as given); undefined when one is gone. */
+function hashOf(files, given = new Map()) {
   const hash = createHash('sha256');
   for (const file of [SELF, ...files]) {
-    let bytes;
+    let bytes = given.get(file);
     try {
-      bytes = readFileSync(join(ROOT, file));
+      bytes ??= readFileSync(join(ROOT, file));
     } catch {
       return undefined;
     }
@@ -63,8 +63,22 @@ export async function buildBundle() {
   } catch {
     return undefined;
   }
+  // The hash is taken over the very bytes esbuild compiled, so a file saved during the build
+  // makes the next start build again rather than pass for what is in the bundle.
+  const compiled = new Map();
+  const keepBytes = {
+    name: 'keep-bytes',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        const bytes = readFileSync(args.path);
+        compiled.set(relative(ROOT, args.path).split(sep).join('/'), bytes);
+        return { contents: bytes, loader: 'ts' };
+      });
+    },
+  };
   const result = await esbuild.build({
     absWorkingDir: ROOT,
+    plugins: [keepBytes],
     entryPoints: [ENTRY],
     outfile: join(DIST, 'credlake.mjs'),
     write: false,
@@ -80,7 +94,7 @@ export async function buildBundle() {
     logLevel: 'error',
   });
   const inputs = Object.keys(result.metafile.inputs).sort();
-  const hash = hashOf(inputs);
+  const hash = hashOf(inputs, compiled);
   const bundle = `credlake-${hash.slice(0, 16)}.mjs`;
   const output = (suffix) => result.outputFiles.find((f) => f.path.endsWith(suffix)).text;
   mkdirSync(DIST, { recursive: true });
