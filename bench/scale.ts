@@ -62,10 +62,8 @@ export async function benchScale(sizes: number[], log: (s: string) => void): Pro
         (c.put + c.list) * PRICES.s3PutListPerRequest +
         (c.get + c.head) * PRICES.s3GetHeadPerRequest;
       const per = (n: number) => Math.round((n / accounts) * 100) / 100;
-      // The Exports function's logical id names it (FunctionsExports...).
-      const exportsArn = [...report.lambdaMs.keys()].find((arn) => /:function:[^:]*Exports/.test(arn));
-      const exportsMs = exportsArn ? report.lambdaMs.get(exportsArn)! : Number.NaN;
-      const exportsPeak = exportsArn ? report.lambdaPeakBytes.get(exportsArn)! : Number.NaN;
+      const exportsMs = report.lambdaMs.get(run.exportsArn) ?? Number.NaN;
+      const exportsPeak = report.lambdaPeakBytes.get(run.exportsArn) ?? Number.NaN;
       const figures: ScaleFigures = {
         accounts,
         wall_s: Math.round(run.wallSeconds * 10) / 10,

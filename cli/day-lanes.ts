@@ -78,10 +78,7 @@ export async function collectInLanes<T>(
       let last: RunResult | undefined;
       let failure: unknown;
       try {
-        for (const dt of mine) {
-          if (session.signal.aborted) break;
-          last = await session.collect(dt, dt !== days.at(-1));
-        }
+        last = await collectEach(session, mine, days.at(-1)!);
       } catch (error) {
         failure = error;
       }
@@ -93,6 +90,23 @@ export async function collectInLanes<T>(
     if (!last) throw new ReportedFailure('interrupted before a day was collected', 130);
     return work(session, last);
   });
+}
+
+/**
+ * Collects the days one after another until an interrupt; each in one line but `fullDay`,
+ * which prints the whole summary. Returns the last day's result.
+ */
+async function collectEach(
+  session: CollectSession,
+  days: readonly string[],
+  fullDay: string | undefined,
+): Promise<RunResult | undefined> {
+  let last: RunResult | undefined;
+  for (const dt of days) {
+    if (session.signal.aborted) break;
+    last = await session.collect(dt, dt !== fullDay);
+  }
+  return last;
 }
 
 function startLane(
@@ -151,10 +165,7 @@ export async function runLane(): Promise<void> {
       data.simStartDate,
       data.defaultSimAccounts,
       async (session) => {
-        for (const dt of data.days) {
-          if (session.signal.aborted) break;
-          await session.collect(dt, true);
-        }
+        await collectEach(session, data.days, undefined);
       },
       controller.signal,
     );

@@ -129,7 +129,7 @@ export function snapshotFromList(ids: readonly string[], dt: string, now: number
 }
 
 export function planAccounts(
-  snapshot: AccountsSnapshot,
+  snapshot: { readonly accounts: readonly AccountsSnapshot['accounts'][number][] },
   filters: AccountFilters,
   ouIdsByAccount: Map<string, string[]> = new Map(),
 ): PlannedAccount[] {

@@ -143,16 +143,22 @@ export async function startPlan(
   const runId = input.runId ?? newRunId(Date.now());
   // Root access is read once for the run, alongside the listing: every item carries it.
   const reading = readCentralizedRootAccess(await deps.access());
+  const itemOf = (account: AccountInfo, centralized: Awaited<typeof reading>): AccountItem => ({
+    runId,
+    dt,
+    accountId: account.accountId,
+    accountName: account.name,
+    ...centralized,
+  });
   const streamed = new Set<string>();
   const stream =
     onItem && deps.org && !hasFilters(deps.filters)
       ? (accounts: readonly AccountInfo[]) =>
           void reading.then((centralized) => {
-            for (const a of accounts) {
-              // Without filters an account is collected exactly when it is active (planAccounts).
-              if (a.state !== 'ACTIVE') continue;
-              streamed.add(a.accountId);
-              onItem({ runId, dt, accountId: a.accountId, accountName: a.name, ...centralized });
+            for (const { account, skip } of planAccounts({ accounts }, {})) {
+              if (skip) continue;
+              streamed.add(account.accountId);
+              onItem(itemOf(account, centralized));
             }
           })
       : undefined;
@@ -179,9 +185,7 @@ export async function startPlan(
   snapshot.catch(() => undefined);
   const skips = planned.filter((p) => p.skip);
   for (const p of skips) await writeOutcome(deps.store, dt, skipped(p, runId));
-  const items: AccountItem[] = planned
-    .filter((p) => !p.skip)
-    .map((p) => ({ runId, dt, accountId: p.account.accountId, accountName: p.account.name, ...centralized }));
+  const items: AccountItem[] = planned.filter((p) => !p.skip).map((p) => itemOf(p.account, centralized));
   const key = runItemsKey(dt, runId);
   await deps.store.put(key, JSON.stringify(items), { contentType: 'application/json' });
   if (onItem) for (const item of items) if (!streamed.has(item.accountId)) onItem(item);
@@ -441,12 +445,12 @@ async function runEvidence(
   return [...records.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** Discovers (or lists) the accounts of a run and decides which it collects. */
 /** Whether any account filter is set: then the whole organization is checked before any starts. */
 function hasFilters(filters: AccountFilters): boolean {
   return !!(filters.accounts?.length || filters.excludeAccounts?.length || filters.ous?.length);
 }
 
+/** Discovers (or lists) the accounts of a run and decides which it collects. */
 export async function plan(
   options: {
     org?: OrgApi;

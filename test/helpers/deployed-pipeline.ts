@@ -253,6 +253,8 @@ export interface ScaleRun {
   readonly runs: string[];
   /** Rows of the day's findings table. */
   readonly findings: number;
+  /** The ARN of the Exports function (handler exportAll), for its figures in the report. */
+  readonly exportsArn: string;
 }
 
 /**
@@ -298,6 +300,7 @@ export async function runSimulatedOrganization(
         accounts: sim.org.accounts.map((a) => a.id),
         runs,
         findings: Number(n),
+        exportsArn: functionArn(deployment, functionId(deployment, 'exportAll')),
       };
     } finally {
       engine.close();
