@@ -17,6 +17,8 @@ import { ATHENA_RESULTS_PREFIX } from './storage.ts';
 /** The exports step writes the day's derived tables, and nothing else of the curated zone. */
 const DERIVED_TABLES = ['findings', 'findings_daily', 'waivers'] as const;
 const DERIVED_PREFIXES = DERIVED_TABLES.map((t) => curatedPrefix(t));
+/** The derived tables Athena writes (UNLOAD), whose partitions each run replaces whole. */
+const UNLOADED_PREFIXES = (['findings', 'findings_daily'] as const).map((t) => curatedPrefix(t));
 
 /** What the specs share: the defaults applied, the lake's grants and the collector's environment. */
 interface Shared {
@@ -304,6 +306,12 @@ function exportsSpec({ stack, props, digest, glue, objects, objectAcks }: Shared
       new PolicyStatement({
         actions: ['s3:PutObject'],
         resources: objects('exports/', ...DERIVED_PREFIXES),
+      }),
+      // Athena writes findings and the rollup through UNLOAD into a fresh folder of the results;
+      // the function copies them into the partition and removes an earlier run's files there.
+      new PolicyStatement({
+        actions: ['s3:DeleteObject'],
+        resources: objects(...UNLOADED_PREFIXES),
       }),
       ...(digest === 'off'
         ? []

@@ -12,12 +12,12 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { COLLECTOR_EVIDENCE_ZONES } from '../lake/keys.ts';
+import { ATHENA_RESULTS_PREFIX, COLLECTOR_EVIDENCE_ZONES } from '../lake/keys.ts';
 import { serviceKeyStatements } from './key-policy.ts';
 import { COLLECTOR_ROLE_NAME } from './member-role.ts';
 import { DEFAULTS, type Encryption, type EvidenceLock } from './settings.ts';
 
-export const ATHENA_RESULTS_PREFIX = 'athena-results/';
+export { ATHENA_RESULTS_PREFIX };
 
 export interface StorageProps {
   /**

@@ -196,6 +196,19 @@ export function curatedKey(table: TableName, dt: string, accountId?: string): st
   return `${accountId ? curatedAccountPrefix(table, dt, accountId) : curatedPrefix(table, dt)}data.parquet`;
 }
 
+/** Where the workgroup keeps Athena's query results (expired after a few days). */
+export const ATHENA_RESULTS_PREFIX = 'athena-results/';
+
+/** A fresh, empty folder in the results for one UNLOAD of a table's partition to write into. */
+export function unloadStagingPrefix(table: TableName, dt: string, token: string): string {
+  return `${ATHENA_RESULTS_PREFIX}unload/${table}/dt=${dt}/${token}/`;
+}
+
+/** Key of one file of a derived table's partition as copied from an UNLOAD's output. */
+export function curatedPartKey(table: TableName, dt: string, queryExecutionId: string, n: number): string {
+  return `${curatedPrefix(table, dt)}part-${queryExecutionId}-${String(n).padStart(5, '0')}.parquet`;
+}
+
 export function exportKey(query: string, dt: string): string {
   return `exports/${query}/dt=${dt}/${query}.csv`;
 }

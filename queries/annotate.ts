@@ -1,15 +1,10 @@
 // Each finding's owner and waiver status, decided from the context the findings SQL joins to it
 // (the user's ARN, the account's OU path, the user's and the account's tags for the keys that
-// matter). Pure, and the same for DuckDB and Athena rows.
+// matter). The rules are written twice on purpose: as SQL the engine runs over the day's findings
+// (annotationSql, what the pipeline uses), and as plain functions (ownerOf here, waiverStatus in
+// waivers.ts) that the tests hold the SQL to, case by case.
 import type { PlainValue } from './values.ts';
-import {
-  daysToExpiry,
-  inForce,
-  type Waiver,
-  type WaiverStatus,
-  waiverScope,
-  waiverStatus,
-} from './waivers.ts';
+import { daysToExpiry, inForce, type Waiver, type WaiverStatus, waiverScope } from './waivers.ts';
 
 /** Tag keys naming a finding's owner, first found wins: on the user, then on the account. */
 export const DEFAULT_OWNER_TAGS: readonly string[] = ['owner', 'team'];
@@ -50,59 +45,103 @@ export interface AppliedWaivers {
   readonly sha256: string;
 }
 
-type Row = Record<string, PlainValue>;
+/** An SQL string literal. */
+const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
 
-const text = (v: PlainValue): string | null => (v === null || v === undefined ? null : String(v));
+/** Text that SQL LIKE matches literally, with a backslash as the escape character. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
+/** A waiver pattern (`*` any run of characters, `?` one) as an SQL LIKE pattern (same escape). */
+export function globToLike(pattern: string): string {
+  return escapeLike(pattern).replace(/\*/g, '%').replace(/\?/g, '_');
+}
 
 /**
- * Gives each finding row (with the context columns of dailyFindingsSql) its owner and waiver
- * status, and returns the day's waivers table rows (how many findings each covered).
+ * JavaScript's trim() in SQL that DuckDB and Athena read alike: the class is exactly what trim()
+ * removes (tab, vertical tab, form feed, line breaks, the byte order mark and Unicode's space,
+ * line and paragraph separators), and regexp_extract behaves the same in both engines, where
+ * trim() and regexp_replace do not.
  */
-export function annotateFindings(
-  rows: readonly Row[],
-  dt: string,
+const trimmed = (expr: string) =>
+  `regexp_extract(${expr}, '(?s)^[\\t\\n\\x0B\\f\\r\\x{FEFF}\\p{Z}]*(.*?)[\\t\\n\\x0B\\f\\r\\x{FEFF}\\p{Z}]*$', 1)`;
+
+/** Whether waiver `w` covers the finding row aliased `r` (never NULL), as waiverMatches decides. */
+function matchesSql(w: Waiver, keys: ContextKeys, r: string): string {
+  const like = (column: string, patterns: readonly string[]) =>
+    `(${patterns.map((p) => `${r}.${column} LIKE ${literal(globToLike(p))} ESCAPE '\\'`).join(' OR ')})`;
+  const terms = [`${r}.check_name = ${literal(w.check)}`];
+  if (w.accounts.length) terms.push(`${r}.account_id IN (${w.accounts.map(literal).join(', ')})`);
+  if (w.ous.length)
+    terms.push(
+      `(${w.ous.map((o) => `${r}.ou_path = ${literal(o)} OR ${r}.ou_path LIKE ${literal(`${escapeLike(o)}/%`)} ESCAPE '\\'`).join(' OR ')})`,
+    );
+  if (w.users.length) terms.push(like('user_name', w.users));
+  if (w.arns.length) terms.push(like('user_arn', w.arns));
+  for (const [k, v] of Object.entries(w.tags)) {
+    // Account-level findings have no user, so no user tags to match.
+    const column = `${r}.user_tag_${keys.userTagKeys.indexOf(k)}`;
+    terms.push(
+      `${r}.user_name IS NOT NULL`,
+      v === '*' ? `${column} IS NOT NULL` : `${column} = ${literal(v)}`,
+    );
+  }
+  return `coalesce(${terms.join(' AND ')}, false)`;
+}
+
+/**
+ * Each finding's owner and waiver columns as SQL over the row aliased `r` (with the context
+ * columns of dailyFindingsSql): the first owner tag on the user, else on the account, else
+ * unowned; the first waiver in force that covers it (waived), else the first lapsed one
+ * (waiver_expired), else open. The same rules as ownerOf and waiverStatus, run by the engine, so
+ * no step holds the day's findings in memory.
+ */
+export function annotationSql(
   keys: ContextKeys,
   ownerTags: readonly string[],
+  waivers: readonly Waiver[],
+  dt: string,
+  r = 'r',
+): { owner: string; ownerSource: string; waiverStatus: string; waiverId: string } {
+  const sources = [
+    ...ownerTags.map((k) => ({
+      expr: `${r}.user_tag_${keys.userTagKeys.indexOf(k)}`,
+      source: `user_tag:${k}`,
+    })),
+    ...ownerTags.map((k) => ({
+      expr: `${r}.account_tag_${keys.accountTagKeys.indexOf(k)}`,
+      source: `account_tag:${k}`,
+    })),
+  ];
+  const owner = sources.length
+    ? `CASE ${sources.map((s) => `WHEN ${trimmed(s.expr)} <> '' THEN ${trimmed(s.expr)}`).join(' ')} ELSE ${literal(UNOWNED)} END`
+    : literal(UNOWNED);
+  const ownerSource = sources.length
+    ? `CASE ${sources.map((s) => `WHEN ${trimmed(s.expr)} <> '' THEN ${literal(s.source)}`).join(' ')} ELSE ${literal(UNOWNED)} END`
+    : literal(UNOWNED);
+  // In force first (file order), then lapsed (file order): the first that matches decides.
+  const ordered = [
+    ...waivers.filter((w) => inForce(w, dt)).map((w) => ({ w, status: 'waived' as WaiverStatus })),
+    ...waivers.filter((w) => !inForce(w, dt)).map((w) => ({ w, status: 'waiver_expired' as WaiverStatus })),
+  ];
+  const pick = (value: (o: (typeof ordered)[number]) => string, otherwise: string) =>
+    ordered.length
+      ? `CASE ${ordered.map((o) => `WHEN ${matchesSql(o.w, keys, r)} THEN ${value(o)}`).join(' ')} ELSE ${otherwise} END`
+      : otherwise;
+  return {
+    owner,
+    ownerSource,
+    waiverStatus: pick((o) => literal(o.status), literal('open')),
+    waiverId: pick((o) => literal(o.w.id), 'CAST(NULL AS VARCHAR)'),
+  };
+}
+
+/** The day's waivers table rows, given how many findings each waiver covered. */
+export function waiverTableRows(
   applied: AppliedWaivers | null,
-): { findings: Row[]; waivers: Row[] } {
-  const waivers = applied?.waivers ?? [];
-  const matched = new Map<string, number>();
-  const findings = rows.map((row) => {
-    const userTags: Record<string, string> = {};
-    keys.userTagKeys.forEach((k, i) => {
-      const v = text(row[`user_tag_${i}`]);
-      if (v !== null) userTags[k] = v;
-    });
-    const accountTags: Record<string, string> = {};
-    keys.accountTagKeys.forEach((k, i) => {
-      const v = text(row[`account_tag_${i}`]);
-      if (v !== null) accountTags[k] = v;
-    });
-    const owner = ownerOf(userTags, accountTags, ownerTags);
-    const userName = text(row.user_name);
-    const { status, waiverId } = waiverStatus(
-      waivers,
-      {
-        check: String(row.check_name),
-        accountId: String(row.account_id),
-        ouPath: text(row.ou_path),
-        userName,
-        userArn: text(row.user_arn),
-        // Account-level findings have no user, so no user tags to match.
-        userTags: userName === null ? null : userTags,
-      },
-      dt,
-    );
-    if (waiverId) matched.set(waiverId, (matched.get(waiverId) ?? 0) + 1);
-    return {
-      ...row,
-      owner: owner.owner,
-      owner_source: owner.source,
-      waiver_status: status satisfies WaiverStatus,
-      waiver_id: waiverId,
-    };
-  });
-  const waiverRows = waivers.map((w) => ({
+  dt: string,
+  matched: ReadonlyMap<string, number>,
+): Record<string, PlainValue>[] {
+  return (applied?.waivers ?? []).map((w) => ({
     waiver_id: w.id,
     check_name: w.check,
     scope: waiverScope(w),
@@ -115,7 +154,6 @@ export function annotateFindings(
     source_key: applied!.key,
     source_sha256: applied!.sha256,
   }));
-  return { findings, waivers: waiverRows };
 }
 
 /** The first owner tag on the user, else on the account, else unowned. */

@@ -4,10 +4,10 @@ import { curatedKey } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
 import { TABLES } from '../transforms/schema.ts';
-import { annotateFindings, contextKeys, DEFAULT_OWNER_TAGS } from './annotate.ts';
+import { DEFAULT_OWNER_TAGS, waiverTableRows } from './annotate.ts';
 import { type BenchmarkId, DEFAULT_BENCHMARK } from './catalog.ts';
 import { type DuckDbEngine, tablesIn } from './duckdb-engine.ts';
-import { dailyFindingsSql, dailyRollupSql, toTableRows } from './rollup.ts';
+import { dailyRollupSql, findingsTableSql, toTableRows, typedTableSql } from './rollup.ts';
 import { benchmarkSqlOf } from './saved-query.ts';
 import { applyLakeWaivers } from './waivers-source.ts';
 
@@ -42,16 +42,20 @@ export async function writeDailyRollups(
   const benchmark = options.benchmark ?? DEFAULT_BENCHMARK;
   for (const dt of [...new Set(dates)].sort()) {
     const applied = await applyLakeWaivers(store, dt);
-    const keys = contextKeys(applied?.waivers ?? [], ownerTags);
-    const sql = dailyFindingsSql(dt, benchmarkSqlOf(benchmark), keys);
+    const sql = findingsTableSql(dt, benchmarkSqlOf(benchmark), ownerTags, applied);
     // The day's tables the checks read, each read once into memory: every check reads them again.
     await engine.useSnapshot(dt, tablesIn(sql), { materialize: true });
     const found = await engine.run(sql);
-    const annotated = annotateFindings(found.rows, dt, keys, ownerTags, applied);
-    await write(engine, store, 'findings', dt, toTableRows('findings', annotated.findings));
-    await write(engine, store, 'waivers', dt, toTableRows('waivers', annotated.waivers));
+    const matched = new Map<string, number>();
+    for (const f of found.rows)
+      if (f.waiver_id !== null) matched.set(String(f.waiver_id), (matched.get(String(f.waiver_id)) ?? 0) + 1);
+    await write(engine, store, 'findings', dt, toTableRows('findings', found.rows));
+    await write(engine, store, 'waivers', dt, toTableRows('waivers', waiverTableRows(applied, dt, matched)));
     // The rollup counts from the findings just written: its view must see that file.
-    const rollupSql = dailyRollupSql(dt, benchmark);
+    const rollupSql = typedTableSql('findings_daily', dailyRollupSql(dt, benchmark), [
+      'account_id',
+      'check_name',
+    ]);
     await engine.useSnapshot(dt, tablesIn(rollupSql));
     const { rows } = await engine.run(rollupSql);
     await write(engine, store, 'findings_daily', dt, toTableRows('findings_daily', rows));
@@ -59,7 +63,7 @@ export async function writeDailyRollups(
       dt,
       rows: rows.length,
       findings: found.rows.length,
-      waived: annotated.findings.filter((f) => f.waiver_status === 'waived').length,
+      waived: found.rows.filter((f) => f.waiver_status === 'waived').length,
       waiversKey: applied?.key,
     });
   }

@@ -8,8 +8,8 @@
 
 import type { Value } from '../transforms/credential-report.ts';
 import { isIsoDate } from '../transforms/dates.ts';
-import { TABLES } from '../transforms/schema.ts';
-import type { ContextKeys } from './annotate.ts';
+import { COLUMN_TYPES, TABLES } from '../transforms/schema.ts';
+import { type AppliedWaivers, annotationSql, type ContextKeys, contextKeys } from './annotate.ts';
 import { BENCHMARKS, type BenchmarkId, COMPLIANCE_CHECKS, type SavedQuery } from './catalog.ts';
 import { QueryInputError } from './errors.ts';
 import { withParams } from './sql-params.ts';
@@ -66,6 +66,54 @@ FROM found x
 LEFT JOIN credential_report cr ON cr.dt = '${dt}' AND cr.account_id = x.account_id AND cr.user_name = x.user_name
 LEFT JOIN accounts a ON a.dt = '${dt}' AND a.account_id = x.account_id
 ${context.map((c) => `${c.join}\n`).join('')}ORDER BY x.account_id, x.finding_key
+`;
+}
+
+/**
+ * The SQL whose result is the findings table of one snapshot date, column for column and typed as
+ * the table declares: every check's rows with their owner and waiver decided in SQL
+ * (annotationSql), so an engine can write the table where it belongs (Athena's UNLOAD) without
+ * any step reading the findings back.
+ */
+export function findingsTableSql(
+  dt: string,
+  sqlOf: (check: string) => string,
+  ownerTags: readonly string[],
+  applied: AppliedWaivers | null,
+): string {
+  const waivers = applied?.waivers ?? [];
+  const keys = contextKeys(waivers, ownerTags);
+  const a = annotationSql(keys, ownerTags, waivers, dt);
+  const derived: Record<string, string> = {
+    owner: a.owner,
+    owner_source: a.ownerSource,
+    waiver_status: a.waiverStatus,
+    waiver_id: a.waiverId,
+  };
+  const inner = `SELECT r.*, ${Object.entries(derived)
+    .map(([c, e]) => `${e} AS ${c}`)
+    .join(',\n  ')}
+FROM (
+${indent(dailyFindingsSql(dt, sqlOf, keys).trimEnd(), 2)}
+) r`;
+  return typedTableSql('findings', inner, ['account_id', 'finding_key']);
+}
+
+/** A query's rows as the table's columns in its order, each cast to the table's type. */
+export function typedTableSql(
+  table: 'findings' | 'findings_daily',
+  sql: string,
+  orderBy: readonly string[],
+): string {
+  const columns = TABLES[table].columns.map(
+    (c) =>
+      `CAST(t.${c.name} AS ${COLUMN_TYPES[c.type].duckdb === 'TIMESTAMPTZ' ? 'TIMESTAMP' : COLUMN_TYPES[c.type].duckdb}) AS ${c.name}`,
+  );
+  return `SELECT ${columns.join(',\n  ')}
+FROM (
+${indent(sql.trimEnd(), 2)}
+) t
+ORDER BY ${orderBy.map((c) => `t.${c}`).join(', ')}
 `;
 }
 

@@ -169,7 +169,15 @@ export function athenaQueryPermissions(
   org: SimOrg,
   principal: Identity,
   region: string,
-  query: { sql: string; database: string; bucket: string; tables: Record<string, string>; outputKey: string },
+  query: {
+    sql: string;
+    database: string;
+    bucket: string;
+    tables: Record<string, string>;
+    outputKey: string;
+    /** An UNLOAD's target folder: listed (it must be empty) and written. */
+    unloadPrefix?: string;
+  },
 ): Permission[] {
   const p = partitionOf(principal.arn);
   const own = principal.accountId;
@@ -196,6 +204,12 @@ export function athenaQueryPermissions(
     ask('s3:GetBucketLocation', `arn:${p}:s3:::${query.bucket}`),
     ask('s3:PutObject', `arn:${p}:s3:::${query.bucket}/${query.outputKey}`),
   );
+  if (query.unloadPrefix !== undefined)
+    asks.push(
+      ask('s3:ListBucket', `arn:${p}:s3:::${query.bucket}`, { 's3:prefix': query.unloadPrefix }),
+      // Athena picks the files' names: the grant must cover any object under the target.
+      ask('s3:PutObject', `arn:${p}:s3:::${query.bucket}/${query.unloadPrefix}any-object`),
+    );
   return asks;
 }
 

@@ -2,7 +2,7 @@
 // lives in memory so tests can ask what was registered; Athena runs each query for real in
 // DuckDB over the lake in the pipeline's bucket, and writes its CSV result the way Athena does.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../lake/local-store.ts';
@@ -122,6 +122,8 @@ interface Execution {
   state: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
   reason?: string;
   outputKey: string;
+  /** An UNLOAD: where it writes, and the manifest listing what it wrote (in the results). */
+  unload?: { url: string; prefix: string; manifestKey: string };
   columns: { Name: string; Type: string }[];
   rows: PlainValue[][];
   scanned: number;
@@ -137,6 +139,25 @@ export interface AthenaOptions {
   readonly database: string;
   /** How long a query waits in QUEUED (ms). */
   readonly queueMs?: number;
+  /** Rows per file an UNLOAD writes at most (Athena writes several files in parallel). */
+  readonly unloadRowsPerFile?: number;
+}
+
+/** `UNLOAD (SELECT ...) TO 's3://bucket/prefix/' WITH (format = 'PARQUET', ...)`. */
+const UNLOAD = /^\s*UNLOAD\s*\(([\s\S]+)\)\s*TO\s*'(s3:\/\/[^']+)'\s*WITH\s*\(([^)]*)\)\s*;?\s*$/i;
+
+/** An UNLOAD statement's parts, or undefined for any other statement. */
+export function parseUnload(
+  sql: string,
+): { select: string; url: string; properties: Map<string, string> } | undefined {
+  const m = UNLOAD.exec(sql);
+  if (!m) return undefined;
+  const properties = new Map<string, string>();
+  for (const part of m[3].split(',')) {
+    const p = /^\s*([a-z_]+)\s*=\s*'([^']*)'\s*$/i.exec(part);
+    if (p) properties.set(p[1].toLowerCase(), p[2]);
+  }
+  return { select: m[1], url: m[2], properties };
 }
 
 const ATHENA_TYPE: Record<string, string> = {
@@ -159,12 +180,13 @@ export class SimulatedAthena {
 
   constructor(
     readonly options: AthenaOptions,
-    /** Decides the S3 and Glue reads and the results write a query makes as its caller. */
+    /** Decides the S3 and Glue reads and the writes a query makes as its caller. */
     private readonly authorize?: (
       principal: Identity,
       region: string,
       sql: string,
       outputKey: string,
+      unloadPrefix?: string,
     ) => Promise<Permission | undefined>,
   ) {}
 
@@ -228,13 +250,20 @@ export class SimulatedAthena {
     if (workgroup !== this.options.workgroup)
       throw new ServiceError(400, 'InvalidRequestException', `WorkGroup ${workgroup} is not found.`);
     const id = randomUUID();
+    const unload = parseUnload(sql);
     const execution: Execution = {
       id,
       principal,
       sql,
       workgroup,
       state: 'QUEUED',
-      outputKey: `athena-results/${id}.csv`,
+      // An UNLOAD's result is its manifest; any other query's is its rows as CSV.
+      outputKey: unload ? `athena-results/${id}-manifest.csv` : `athena-results/${id}.csv`,
+      unload: unload && {
+        url: unload.url,
+        prefix: unload.url.replace(/^s3:\/\/[^/]+\//, ''),
+        manifestKey: `athena-results/${id}-manifest.csv`,
+      },
       columns: [],
       rows: [],
       scanned: 0,
@@ -303,7 +332,13 @@ export class SimulatedAthena {
 
   private async run(e: Execution): Promise<void> {
     if (e.principal && this.authorize) {
-      const denied = await this.authorize(e.principal.identity, e.principal.region, e.sql, e.outputKey);
+      const denied = await this.authorize(
+        e.principal.identity,
+        e.principal.region,
+        e.sql,
+        e.outputKey,
+        e.unload?.prefix,
+      );
       if (denied) {
         Object.assign(e, {
           state: 'FAILED',
@@ -313,6 +348,7 @@ export class SimulatedAthena {
         return;
       }
     }
+    if (e.unload) return this.runUnload(e, e.unload);
     const { engine, shared } = await this.openLake();
     try {
       const result = await engine.run(e.sql);
@@ -342,13 +378,74 @@ export class SimulatedAthena {
     }
   }
 
+  /**
+   * UNLOAD as Athena does it, on the stricter reading where its documentation leaves room: Parquet
+   * only here; the target must be in the pipeline's bucket and empty, or the query fails as
+   * Athena's does; the rows are spread over several files whose names Athena picks (no
+   * extension, nothing to rely on), none for no rows; the manifest in the results lists them.
+   */
+  private async runUnload(e: Execution, unload: NonNullable<Execution['unload']>): Promise<void> {
+    const fail = (reason: string) => Object.assign(e, { state: 'FAILED', reason, doneAt: Date.now() });
+    const parsed = parseUnload(e.sql)!;
+    const format = (parsed.properties.get('format') ?? '').toUpperCase();
+    if (format !== 'PARQUET')
+      return void fail(
+        `NOT_SUPPORTED: the simulator writes UNLOAD as PARQUET only, not ${format || 'the default'}`,
+      );
+    if (!unload.url.startsWith(`s3://${this.options.bucket}/`) || !unload.prefix.endsWith('/'))
+      return void fail(
+        `INVALID_INPUT: UNLOAD location ${unload.url} is not a folder of bucket ${this.options.bucket}`,
+      );
+    if ((await this.options.store.list(unload.prefix)).length > 0)
+      return void fail(
+        `HIVE_PATH_ALREADY_EXISTS: Target directory for table '${this.options.database}.tmp_${e.id.replaceAll('-', '_')}' already exists: ${unload.url}`,
+      );
+    const { engine, shared } = await this.openLake();
+    const out = await mkdtemp(join(tmpdir(), 'credlake-unload-'));
+    try {
+      const rows = this.options.unloadRowsPerFile ?? 2048;
+      await engine.run(
+        `COPY (${parsed.select}) TO '${join(out, 'part')}' (FORMAT PARQUET, COMPRESSION SNAPPY, ROW_GROUP_SIZE ${rows}, ROW_GROUPS_PER_FILE 1)`,
+      );
+      if ((e.state as string) === 'CANCELLED') return;
+      const written: string[] = [];
+      let bytes = 0;
+      const files = (await readdir(join(out, 'part'))).sort();
+      for (const file of files) {
+        const path = join(out, 'part', file);
+        const count = await engine.run(`SELECT count(*) AS n FROM read_parquet('${path}')`);
+        if (Number(count.rows[0].n) === 0) continue;
+        const body = new Uint8Array(await readFile(path));
+        const key = `${unload.prefix}${e.id.replaceAll('-', '')}_${randomUUID()}`;
+        await this.options.store.put(key, body);
+        written.push(`s3://${this.options.bucket}/${key}`);
+        bytes += body.length;
+      }
+      await this.options.store.put(unload.manifestKey, written.map((w) => `${w}\n`).join(''), {
+        contentType: 'text/csv',
+      });
+      e.scanned = bytes;
+      Object.assign(e, { state: 'SUCCEEDED', doneAt: Date.now() });
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      fail(`INVALID_QUERY: ${message}`);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+      if (!shared) engine.close();
+    }
+  }
+
   private describe(e: Execution): Json {
     return {
       QueryExecutionId: e.id,
       Query: e.sql,
       StatementType: 'DML',
       WorkGroup: e.workgroup,
-      ResultConfiguration: { OutputLocation: `s3://${this.options.bucket}/${e.outputKey}` },
+      ResultConfiguration: {
+        OutputLocation: e.unload
+          ? `s3://${this.options.bucket}/athena-results/${e.id}`
+          : `s3://${this.options.bucket}/${e.outputKey}`,
+      },
       Status: {
         State: e.state,
         StateChangeReason: e.reason,
@@ -362,6 +459,9 @@ export class SimulatedAthena {
       Statistics: {
         DataScannedInBytes: e.scanned,
         EngineExecutionTimeInMillis: e.doneAt ? e.doneAt - e.submittedAt : 0,
+        ...(e.unload && e.state === 'SUCCEEDED'
+          ? { DataManifestLocation: `s3://${this.options.bucket}/${e.unload.manifestKey}` }
+          : {}),
       },
     };
   }

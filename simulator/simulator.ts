@@ -344,7 +344,13 @@ export class Simulator {
 
   /** With an access control, each Athena query reads and writes S3 with its caller's permissions. */
   private athenaAccess(athena: AthenaOptions) {
-    return async (principal: svc.Identity, region: string, sql: string, outputKey: string) => {
+    return async (
+      principal: svc.Identity,
+      region: string,
+      sql: string,
+      outputKey: string,
+      unloadPrefix?: string,
+    ) => {
       const access = this.access;
       if (!access) return undefined;
       const tables: Record<string, string> = {};
@@ -361,6 +367,7 @@ export class Simulator {
         bucket: athena.bucket,
         tables,
         outputKey,
+        unloadPrefix,
       });
       return access.authorize(principal, asks);
     };

@@ -29,6 +29,8 @@ export interface AthenaExecution {
   readonly outputLocation: string;
   readonly bytesScanned: number;
   readonly engineMs: number;
+  /** An UNLOAD's manifest of the files it wrote. */
+  readonly dataManifestLocation?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -59,6 +61,7 @@ export async function executeOnAthena(
         outputLocation: q?.ResultConfiguration?.OutputLocation ?? '',
         bytesScanned: q?.Statistics?.DataScannedInBytes ?? 0,
         engineMs: q?.Statistics?.EngineExecutionTimeInMillis ?? 0,
+        dataManifestLocation: q?.Statistics?.DataManifestLocation,
       };
     }
     if (state === 'FAILED' || state === 'CANCELLED') {

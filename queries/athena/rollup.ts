@@ -1,23 +1,24 @@
 // The deployed derived tables: the day's findings, their SQL built from the checks' named
-// queries, then the findings_daily rollup counted from them, each run by Athena and written as
-// the snapshot's one Parquet file of its table, each partition registered before the next query
-// reads it (Athena sees only registered partitions).
+// queries with owners and waivers decided in SQL, then the findings_daily rollup counted from
+// them, each written into its partition by Athena (UNLOAD) and registered before the next query
+// reads it (Athena sees only registered partitions); the small waivers table is written here.
 import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { curatedKey, prefixed } from '../../lake/keys.ts';
+import { curatedKey, curatedPrefix, prefixed } from '../../lake/keys.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import { encodeParquet } from '../../transforms/parquet.ts';
 import { TABLES, type TableDef } from '../../transforms/schema.ts';
-import { annotateFindings, contextKeys } from '../annotate.ts';
+import { waiverTableRows } from '../annotate.ts';
 import { COMPLIANCE_CHECKS } from '../catalog.ts';
-import { dailyFindingsSql, dailyRollupSql, toTableRows } from '../rollup.ts';
+import { dailyRollupSql, findingsTableSql, toTableRows, typedTableSql } from '../rollup.ts';
 import { withBenchmark } from '../sql-params.ts';
-import type { PlainValue } from '../values.ts';
 import { applyLakeWaivers } from '../waivers-source.ts';
 import { executeOnAthena, readAthenaResults } from './client.ts';
 import type { ExportTarget } from './export.ts';
+import { unloadToPartition } from './unload.ts';
 
 export interface RollupWritten {
+  /** The rollup's partition folder. */
   readonly key: string;
   readonly rows: number;
   readonly findings: number;
@@ -37,7 +38,6 @@ export async function rollupWithAthena(
 ): Promise<RollupWritten> {
   // The lake's waivers file, checked and kept as applied (a file that does not read stops here).
   const applied = await applyLakeWaivers(new S3Store(s3, target.bucket, target.prefix), dt);
-  const keys = contextKeys(applied?.waivers ?? [], ownerTags);
   const texts = new Map<string, string>();
   for (const check of COMPLIANCE_CHECKS) {
     const id = target.namedQueries[check.name];
@@ -51,37 +51,44 @@ export async function rollupWithAthena(
     bytesScanned += run.bytesScanned;
     return (await readAthenaResults(athena, run.queryExecutionId)).rows;
   };
-  const write = async (
-    table: 'findings' | 'findings_daily' | 'waivers',
-    rows: Record<string, PlainValue>[],
-  ) => {
-    const key = curatedKey(table, dt);
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: target.bucket,
-        Key: prefixed(target.prefix, key),
-        Body: encodeParquet(TABLES[table], toTableRows(table, rows)),
-        ContentType: 'application/vnd.apache.parquet',
-      }),
-    );
+  // Athena writes the findings and the rollup into their partitions; the function reads back only
+  // counts (a row per waiver and status), so nothing here grows with the organization.
+  const unload = async (table: 'findings' | 'findings_daily', sql: string) => {
+    const written = await unloadToPartition(athena, s3, target, table, dt, sql);
+    bytesScanned += written.bytesScanned;
     await register(TABLES[table], dt);
-    return { key, rows: rows.length };
   };
-  const annotated = annotateFindings(
-    await query(dailyFindingsSql(dt, (name) => texts.get(name)!, keys)),
-    dt,
-    keys,
-    ownerTags,
-    applied,
+  await unload(
+    'findings',
+    findingsTableSql(dt, (name) => texts.get(name)!, ownerTags, applied),
   );
-  const found = await write('findings', annotated.findings);
-  await write('waivers', annotated.waivers);
-  const rollup = await write('findings_daily', await query(dailyRollupSql(dt, target.benchmark)));
+  const counts = await query(
+    `SELECT waiver_id, waiver_status, count(*) AS n FROM findings WHERE dt = '${dt}' GROUP BY waiver_id, waiver_status`,
+  );
+  const matched = new Map<string, number>();
+  for (const c of counts)
+    if (c.waiver_id !== null)
+      matched.set(String(c.waiver_id), (matched.get(String(c.waiver_id)) ?? 0) + Number(c.n));
+  const waiversKey = curatedKey('waivers', dt);
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: target.bucket,
+      Key: prefixed(target.prefix, waiversKey),
+      Body: encodeParquet(TABLES.waivers, toTableRows('waivers', waiverTableRows(applied, dt, matched))),
+      ContentType: 'application/vnd.apache.parquet',
+    }),
+  );
+  await register(TABLES.waivers, dt);
+  await unload(
+    'findings_daily',
+    typedTableSql('findings_daily', dailyRollupSql(dt, target.benchmark), ['account_id', 'check_name']),
+  );
+  const [rollup] = await query(`SELECT count(*) AS n FROM findings_daily WHERE dt = '${dt}'`);
   return {
-    key: rollup.key,
-    rows: rollup.rows,
-    findings: found.rows,
-    waived: annotated.findings.filter((f) => f.waiver_status === 'waived').length,
+    key: curatedPrefix('findings_daily', dt),
+    rows: Number(rollup.n),
+    findings: counts.reduce((sum, c) => sum + Number(c.n), 0),
+    waived: counts.filter((c) => c.waiver_status === 'waived').reduce((sum, c) => sum + Number(c.n), 0),
     waiversKey: applied?.key ?? null,
     bytesScanned,
   };

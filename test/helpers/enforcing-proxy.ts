@@ -119,6 +119,12 @@ export async function startEnforcingProxy(target: string): Promise<EnforcingProx
     const bucketArn = `arn:${world.partition}:s3:::${bucket}`;
     if (method === 'PUT' && req.headers['x-amz-object-lock-mode'])
       asks.push({ action: 's3:PutObjectRetention', resource: `${bucketArn}/${key}` });
+    // A copy reads its source with the caller's permissions too.
+    const copySource = req.headers['x-amz-copy-source'];
+    if (method === 'PUT' && typeof copySource === 'string') {
+      const source = decodeURIComponent(copySource.replace(/^\//, '').split('?')[0]);
+      asks.push({ action: 's3:GetObject', resource: `arn:${world.partition}:s3:::${source}` });
+    }
     for (const ask of asks) {
       const decision = await world.authorize(fn, ask);
       if (!decision.allowed) {

@@ -1,11 +1,21 @@
 // The waivers file: what it accepts, every problem it refuses with its line, and which waiver
 // covers a finding on a day (in force through its expiry date, lapsed after).
+
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { annotateFindings, contextKeys, ownerOf, parseOwnerTags, UNOWNED } from '../../queries/annotate.ts';
+import {
+  annotationSql,
+  contextKeys,
+  ownerOf,
+  parseOwnerTags,
+  UNOWNED,
+  waiverTableRows,
+} from '../../queries/annotate.ts';
 import {
   type FindingContext,
   globMatches,
   parseWaivers,
+  type Waiver,
   WaiversFileError,
   waiverStatus,
 } from '../../queries/waivers.ts';
@@ -190,34 +200,159 @@ describe('owners', () => {
     expect(() => parseOwnerTags(' , ')).toThrow(/at least one/);
   });
 
-  it('annotates rows from their context columns and counts what each waiver covered', () => {
+  it('keeps the waivers table with how many findings each waiver covered', () => {
     const waivers = parseWaivers(GOOD);
-    const keys = contextKeys(waivers, ['owner']);
-    expect(keys).toEqual({ userTagKeys: ['owner', 'exception'], accountTagKeys: ['owner'] });
-    const row = {
-      account_id: '000123456789',
-      check_name: 'stale_access_keys',
-      user_name: 'svc',
-      user_arn: 'arn:aws:iam::000123456789:user/svc',
-      ou_path: 'Root/Vendors',
-      user_tag_0: null,
-      user_tag_1: 'vendor-managed',
-      account_tag_0: 'team-a',
-    };
-    const { findings, waivers: table } = annotateFindings([row], '2026-12-01', keys, ['owner'], {
-      waivers,
-      key: 'raw/waivers/dt=2026-12-01/waivers-x.yaml',
-      sha256: 'x',
-    });
-    expect(findings[0]).toMatchObject({
-      owner: 'team-a',
-      owner_source: 'account_tag:owner',
-      waiver_status: 'waived',
-      waiver_id: 'vendor-keys',
-    });
-    expect(table.map((w) => [w.waiver_id, w.matched, w.in_force, w.days_to_expiry])).toEqual([
-      ['break-glass', 0, true, 61],
-      ['vendor-keys', 1, true, 30],
+    const rows = waiverTableRows(
+      { waivers, key: 'raw/waivers/dt=2026-12-01/waivers-x.yaml', sha256: 'x' },
+      '2026-12-01',
+      new Map([['vendor-keys', 1]]),
+    );
+    expect(rows.map((w) => [w.waiver_id, w.matched, w.in_force, w.days_to_expiry, w.scope])).toEqual([
+      ['break-glass', 0, true, 61, 'accounts=000123456789, users=break-glass-*'],
+      ['vendor-keys', 1, true, 30, 'ous=Root/Vendors, tags=exception:vendor-managed'],
     ]);
+  });
+});
+
+// The pipeline decides owners and waivers in SQL (annotationSql); ownerOf and waiverStatus are the
+// rules as plain functions. DuckDB runs the SQL over many generated findings, with the text that
+// trips SQL up (LIKE's own wildcards, backslashes, quotes, Unicode spaces), and every row must
+// come out as the functions decide.
+describe('annotationSql', () => {
+  const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)];
+  // mulberry32: a small generator whose successive values are not correlated.
+  const seeded = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const NAMES = [
+    'alice',
+    'svc-deploy',
+    'svc_deploy',
+    'svcXdeploy',
+    'a%b',
+    'aXb',
+    "o'brien",
+    'back\\slash',
+    'break-glass-1',
+    '<root_account>',
+  ];
+  const PATTERNS = ['svc-*', 'svc_*', '?lice', 'a%b', "o'*", 'back\\*', 'break-glass-?', '<root_account>'];
+  const OUS = [
+    'Root',
+    'Root/Vendors',
+    'Root/Vendors_1',
+    'Root/VendorsX1',
+    'Root/Vendors/Old',
+    'Root/Vendors%',
+  ];
+  const TAG_VALUES = [
+    null,
+    '',
+    '  ',
+    'team-a',
+    ' team-a ',
+    '\u00a0team-b\u2003',
+    '\tteam-c\n',
+    'vendor-managed',
+  ];
+  const CHECKS = ['stale_access_keys', 'console_users_without_mfa'];
+  const ACCOUNTS = ['000123456789', '111111111111'];
+
+  it('decides every owner and waiver as ownerOf and waiverStatus do', async () => {
+    const next = seeded(7);
+    const dt = '2026-12-01';
+    const waivers: Waiver[] = Array.from({ length: 12 }, (_, i) => {
+      const w: Waiver = {
+        id: `w${i}`,
+        check: pick(next, CHECKS),
+        accounts: next() < 0.3 ? [pick(next, ACCOUNTS)] : [],
+        ous: next() < 0.3 ? [pick(next, OUS)] : [],
+        users: next() < 0.5 ? [pick(next, PATTERNS), ...(next() < 0.3 ? [pick(next, PATTERNS)] : [])] : [],
+        arns: next() < 0.2 ? [`arn:aws:iam::*:user/${pick(next, PATTERNS)}`] : [],
+        tags: next() < 0.3 ? { exception: next() < 0.5 ? '*' : 'vendor-managed' } : {},
+        reason: 'r',
+        approvedBy: 'a',
+        expires: next() < 0.5 ? '2026-11-30' : '2027-01-01',
+        line: i + 1,
+      };
+      return w.accounts.length + w.ous.length + w.users.length + w.arns.length + Object.keys(w.tags).length
+        ? w
+        : { ...w, accounts: [pick(next, ACCOUNTS)] };
+    });
+    const ownerTags = ['owner', 'team'];
+    const keys = contextKeys(waivers, ownerTags);
+    const rows = Array.from({ length: 3000 }, () => {
+      const account = pick(next, ACCOUNTS);
+      const user = next() < 0.1 ? null : pick(next, NAMES);
+      return {
+        account_id: account,
+        check_name: pick(next, CHECKS),
+        user_name: user,
+        user_arn: user === null || next() < 0.1 ? null : `arn:aws:iam::${account}:user/${user}`,
+        ou_path: next() < 0.1 ? null : pick(next, OUS),
+        user_tags: keys.userTagKeys.map(() => pick(next, TAG_VALUES)),
+        account_tags: keys.accountTagKeys.map(() => pick(next, TAG_VALUES)),
+      };
+    });
+    const lit = (v: string | null) => (v === null ? 'CAST(NULL AS VARCHAR)' : `'${v.replaceAll("'", "''")}'`);
+    const columns = [
+      'n',
+      'account_id',
+      'check_name',
+      'user_name',
+      'user_arn',
+      'ou_path',
+      ...keys.userTagKeys.map((_, i) => `user_tag_${i}`),
+      ...keys.accountTagKeys.map((_, i) => `account_tag_${i}`),
+    ];
+    const values = rows.map(
+      (r, n) =>
+        `(${[n, ...[r.account_id, r.check_name, r.user_name, r.user_arn, r.ou_path, ...r.user_tags, ...r.account_tags].map(lit)].join(', ')})`,
+    );
+    const a = annotationSql(keys, ownerTags, waivers, dt);
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    const reader = await connection.runAndReadAll(
+      `SELECT r.n, ${a.owner} AS owner, ${a.ownerSource} AS owner_source, ${a.waiverStatus} AS waiver_status, ${a.waiverId} AS waiver_id
+FROM (VALUES ${values.join(',\n')}) r(${columns.join(', ')}) ORDER BY r.n`,
+    );
+    const got = reader.getRowObjects();
+    connection.closeSync();
+    const expected = rows.map((r, n) => {
+      const tags = (list: readonly string[], values: (string | null)[]) =>
+        Object.fromEntries(list.flatMap((k, i) => (values[i] === null ? [] : [[k, values[i]!]])));
+      const userTags = tags(keys.userTagKeys, r.user_tags);
+      const owner = ownerOf(userTags, tags(keys.accountTagKeys, r.account_tags), ownerTags);
+      const status = waiverStatus(
+        waivers,
+        {
+          check: r.check_name,
+          accountId: r.account_id,
+          ouPath: r.ou_path,
+          userName: r.user_name,
+          userArn: r.user_arn,
+          userTags: r.user_name === null ? null : userTags,
+        },
+        dt,
+      );
+      return {
+        n,
+        owner: owner.owner,
+        owner_source: owner.source,
+        waiver_status: status.status,
+        waiver_id: status.waiverId,
+      };
+    });
+    expect(got.map((g) => ({ ...g, n: Number(g.n) }))).toEqual(expected);
+    // The generated cases reach every outcome, or the comparison would prove little.
+    const seen = (f: (e: (typeof expected)[number]) => string) => new Set(expected.map(f));
+    expect(seen((e) => e.waiver_status)).toEqual(new Set(['open', 'waived', 'waiver_expired']));
+    expect(seen((e) => e.owner_source)).toEqual(
+      new Set(['user_tag:owner', 'user_tag:team', 'account_tag:owner', 'account_tag:team', UNOWNED]),
+    );
+    expect(seen((e) => e.owner)).toContain('team-b');
   });
 });
