@@ -65,7 +65,8 @@ export async function unloadToPartition(
       new CopyObjectCommand({
         Bucket: target.bucket,
         Key: key,
-        CopySource: `${target.bucket}/${source.Key.split('/').map(encodeURIComponent).join('/')}`,
+        // Encoded as a URI (keeps '/' and '='), which both S3 and the local S3 server decode.
+        CopySource: encodeURI(`${target.bucket}/${source.Key}`),
         ContentType: 'application/vnd.apache.parquet',
         MetadataDirective: 'REPLACE',
       }),

@@ -44,6 +44,7 @@ const BUCKETS = [
   'credlake-quarter',
   'credlake-digest',
   'credlake-narrowed',
+  'credlake-rerun',
 ];
 
 interface Scenario {
@@ -366,6 +367,41 @@ describe('the digest of what changed, from the exports step', () => {
     expect(second.output).toMatchObject({
       exports: { securityHub: { archived: resolved.length, resolved: resolved.length, failed: 0 } },
     });
+  }, 240_000);
+});
+
+describe('a second run of the same day', () => {
+  it("replaces the day's findings and rollup that Athena wrote, leaving none of the first run's files", async () => {
+    const run = await scenario('credlake-rerun');
+    expect(run.report.status, JSON.stringify(run.report.error)).toBe('SUCCEEDED');
+    const partFiles = async () => ({
+      findings: (await run.store.list(`curated/findings/dt=${DT}/`)).sort(),
+      findings_daily: (await run.store.list(`curated/findings_daily/dt=${DT}/`)).sort(),
+    });
+    const count = async () => {
+      const engine = await DuckDbEngine.openStore(run.store);
+      try {
+        const n = async (table: string) =>
+          Number((await engine.run(`SELECT count(*) AS n FROM ${table} WHERE dt = '${DT}'`)).rows[0].n);
+        return { findings: await n('findings'), findings_daily: await n('findings_daily') };
+      } finally {
+        engine.close();
+      }
+    };
+    const first = await partFiles();
+    const counted = await count();
+    expect(counted.findings).toBeGreaterThan(0);
+    // Files Athena wrote, copied in under their query's id: never the name of a file we encoded.
+    expect(first.findings.every((k) => /\/part-[0-9a-f-]{36}-\d{5}\.parquet$/.test(k))).toBe(true);
+
+    const second = await runDeployed(run.deployment, s3);
+    expect(second.status, JSON.stringify(second.error)).toBe('SUCCEEDED');
+    const again = await partFiles();
+    expect(again.findings.length).toBeGreaterThan(0);
+    expect(again.findings.filter((k) => first.findings.includes(k))).toEqual([]);
+    expect(again.findings_daily.filter((k) => first.findings_daily.includes(k))).toEqual([]);
+    // The same organization on the same day: the same rows, once.
+    expect(await count()).toEqual(counted);
   }, 240_000);
 });
 
