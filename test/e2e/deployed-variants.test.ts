@@ -6,11 +6,13 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existingKeyPolicy } from '../../infra/key-policy.ts';
-import { WAIVERS_FILE_KEY } from '../../lake/keys.ts';
+import { curatedKey, WAIVERS_FILE_KEY } from '../../lake/keys.ts';
 import { S3Store } from '../../lake/s3-store.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { CALLER_ACCESS_KEY_ID, CALLER_SECRET, Simulator } from '../../simulator/simulator.ts';
 import { waiverSpecsForRun, waiversYaml } from '../../simulator/waivers.ts';
+import { encodeParquet } from '../../transforms/parquet.ts';
+import { TABLES } from '../../transforms/schema.ts';
 import {
   deployPipeline,
   type HandlerWrap,
@@ -24,6 +26,7 @@ import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
 import type { RunReport } from '../helpers/step-functions.ts';
 
 const DT = new Date().toISOString().slice(0, 10);
+const EARLIER_FINDINGS = curatedKey('findings', DT);
 const ACCOUNTS = 6;
 const SEED = 5;
 
@@ -80,6 +83,8 @@ interface Day {
   readonly bucket: string;
   readonly refused: string[];
   readonly statuses: Record<string, string>;
+  /** Whether the findings file planted as an earlier release's was still there after the run. */
+  readonly earlierLeft: boolean;
 }
 
 let s3: S3Server;
@@ -114,6 +119,9 @@ async function runVariant(variant: Variant, index: number): Promise<Day> {
     WAIVERS_FILE_KEY,
     waiversYaml(waiverSpecsForRun({ accounts: ACCOUNTS, seed: SEED, startDate: DT }, DT)),
   );
+  // The day's findings as an earlier release wrote them (one file the function encoded): the run
+  // must replace them with what Athena writes, under the same IAM.
+  await store.put(EARLIER_FINDINGS, encodeParquet(TABLES.findings, []));
   const crashed = sim.org.accounts.filter((a) => a.state === 'ACTIVE').at(-1)!.id;
   const deployment = await deployPipeline(
     sim,
@@ -150,6 +158,7 @@ async function runVariant(variant: Variant, index: number): Promise<Day> {
       bucket: named,
       refused: proxy.refusals.slice(refusedBefore).map((r) => `${r.functionId} ${r.action} ${r.resource}`),
       statuses: Object.fromEntries(rows.map((r) => [String(r.account_id), String(r.status)])),
+      earlierLeft: await store.exists(EARLIER_FINDINGS),
     };
   } finally {
     engine.close();
@@ -180,6 +189,7 @@ describe('every deployment variant, a day end to end under IAM', () => {
       expect(collected.sort()).toEqual([...expected].sort());
       // The crash is recorded as the account's failure, by RecordFailure under the same IAM.
       expect(day.statuses[day.crashed]).toBe('failed');
+      expect(day.earlierLeft).toBe(false);
     });
 
   it('uses every Allow statement of every variant', () => {
