@@ -95,8 +95,21 @@ function toTable(result: QueryResult, width: number): string {
 export function spreadsheetSafeCsv(body: string, types: ReadonlyMap<string, string>): string {
   const [header, ...rows] = parse(body, { relax_column_count: true }) as string[][];
   if (!header) return body;
+  const lines = spreadsheetSafeLines(header, types);
+  return [lines.header, ...rows.map(lines.row)].join('');
+}
+
+/**
+ * The lines of a spreadsheet-safe CSV, one record at a time (for a result read as a stream): the
+ * header line, and each row's line, both ending in CRLF.
+ */
+export function spreadsheetSafeLines(
+  header: readonly string[],
+  types: ReadonlyMap<string, string>,
+): { header: string; row: (values: readonly string[]) => string } {
   const text = header.map((column) => (types.get(column) ?? 'string') === 'string');
-  const lines = [header.map((c) => csvField(exportHeader(c, types.get(c)))).join(',')];
-  for (const row of rows) lines.push(row.map((v, i) => csvField(text[i] ? spreadsheetSafe(v) : v)).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return {
+    header: `${header.map((c) => csvField(exportHeader(c, types.get(c)))).join(',')}\r\n`,
+    row: (values) => `${values.map((v, i) => csvField(text[i] ? spreadsheetSafe(v) : v)).join(',')}\r\n`,
+  };
 }

@@ -33,6 +33,13 @@ export interface AthenaExecution {
   readonly dataManifestLocation?: string;
 }
 
+/** An `s3://bucket/key` URL Athena returned, as bucket and key. */
+export function splitS3Url(url: string): { Bucket: string; Key: string } {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+  if (!m) throw new Error(`Athena returned a location that is not an S3 URL: ${url}`);
+  return { Bucket: m[1], Key: m[2] };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function executeOnAthena(

@@ -1,15 +1,18 @@
 // The deployed exports: each exported saved query run by Athena for a snapshot, its CSV result
-// copied from the workgroup's output location to exports/<query>/dt=.../<query>.csv.
+// streamed from the workgroup's output location to exports/<query>/dt=.../<query>.csv.
+
+import type { Readable } from 'node:stream';
 import { type AthenaClient, GetNamedQueryCommand } from '@aws-sdk/client-athena';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse';
 import { exportKey, exportManifestKey, prefixed } from '../../lake/keys.ts';
 import { BENCHMARKS, type BenchmarkId, EXPORTED_QUERIES, queryLabels } from '../catalog.ts';
-import { spreadsheetSafeCsv } from '../format.ts';
+import { spreadsheetSafeLines } from '../format.ts';
 import { RESULT_COLUMNS } from '../result-columns.ts';
 import { withFindingStatus } from '../rollup.ts';
 import { requireQuery, withBenchmark, withParams } from '../sql-params.ts';
-import { type AthenaTarget, executeOnAthena } from './client.ts';
+import { type AthenaTarget, executeOnAthena, splitS3Url } from './client.ts';
+import { S3ObjectWriter } from './s3-writer.ts';
 
 export interface ExportTarget extends AthenaTarget {
   readonly bucket: string;
@@ -37,10 +40,38 @@ export interface AthenaExportManifest {
 
 const key = (target: ExportTarget, k: string) => prefixed(target.prefix, k);
 
-function splitS3(url: string): { Bucket: string; Key: string } {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
-  if (!m) throw new Error(`Athena returned an output location that is not an S3 URL: ${url}`);
-  return { Bucket: m[1], Key: m[2] };
+/**
+ * Copies Athena's CSV result to the export, made spreadsheet-safe (text cells that would run as
+ * formulas are neutralised), record by record: the function holds one part of the upload at most,
+ * however many rows the query returned. Returns the number of rows.
+ */
+async function copySpreadsheetSafe(
+  s3: S3Client,
+  from: { Bucket: string; Key: string },
+  to: { Bucket: string; Key: string },
+  types: ReadonlyMap<string, string>,
+): Promise<number> {
+  const result = await s3.send(new GetObjectCommand(from));
+  const writer = new S3ObjectWriter(s3, to.Bucket, to.Key, 'text/csv');
+  let rows = 0;
+  let lines: ReturnType<typeof spreadsheetSafeLines> | undefined;
+  let chunk = '';
+  for await (const record of (result.Body as Readable).pipe(parse({ relax_column_count: true }))) {
+    if (lines === undefined) {
+      lines = spreadsheetSafeLines(record as string[], types);
+      chunk += lines.header;
+      continue;
+    }
+    rows++;
+    chunk += lines.row(record as string[]);
+    if (chunk.length >= 65_536) {
+      await writer.write(chunk);
+      chunk = '';
+    }
+  }
+  await writer.write(chunk);
+  await writer.close();
+  return rows;
 }
 
 export async function exportWithAthena(
@@ -63,21 +94,12 @@ export async function exportWithAthena(
     // A check's rows carry their owner and waiver status from the day's findings table.
     const sql = query.kind === 'check' ? withFindingStatus(query, saved, dt) : saved;
     const run = await executeOnAthena(athena, target, sql);
-    const result = await s3.send(new GetObjectCommand(splitS3(run.outputLocation)));
-    // Exports are opened in spreadsheets: text cells that would run as formulas are neutralised.
-    const body = spreadsheetSafeCsv(
-      await result.Body!.transformToString(),
-      new Map(RESULT_COLUMNS[query.name] ?? []),
-    );
-    const rows = Math.max(0, (parse(body, { relax_column_count: true }) as unknown[]).length - 1);
     const exportObject = exportKey(query.name, dt);
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: target.bucket,
-        Key: key(target, exportObject),
-        Body: body,
-        ContentType: 'text/csv',
-      }),
+    const rows = await copySpreadsheetSafe(
+      s3,
+      splitS3Url(run.outputLocation),
+      { Bucket: target.bucket, Key: key(target, exportObject) },
+      new Map(RESULT_COLUMNS[query.name] ?? []),
     );
     queries.push({
       name: query.name,

@@ -15,7 +15,7 @@ import {
 import { curatedPartKey, curatedPrefix, prefixed, unloadStagingPrefix } from '../../lake/keys.ts';
 import { encodeParquet } from '../../transforms/parquet.ts';
 import { TABLES } from '../../transforms/schema.ts';
-import { executeOnAthena } from './client.ts';
+import { executeOnAthena, splitS3Url } from './client.ts';
 import type { ExportTarget } from './export.ts';
 
 export interface Unloaded {
@@ -23,12 +23,6 @@ export interface Unloaded {
   readonly keys: readonly string[];
   readonly queryExecutionId: string;
   readonly bytesScanned: number;
-}
-
-function splitS3(url: string): { Bucket: string; Key: string } {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
-  if (!m) throw new Error(`Athena returned a location that is not an S3 URL: ${url}`);
-  return { Bucket: m[1], Key: m[2] };
 }
 
 export async function unloadToPartition(
@@ -48,14 +42,14 @@ export async function unloadToPartition(
   );
   if (!run.dataManifestLocation)
     throw new Error(`Athena query ${run.queryExecutionId} (UNLOAD of ${table}) gave no data manifest`);
-  const manifest = await s3.send(new GetObjectCommand(splitS3(run.dataManifestLocation)));
+  const manifest = await s3.send(new GetObjectCommand(splitS3Url(run.dataManifestLocation)));
   const files = (await manifest.Body!.transformToString())
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
   const keys: string[] = [];
   for (const [n, url] of files.entries()) {
-    const source = splitS3(url);
+    const source = splitS3Url(url);
     if (source.Bucket !== target.bucket || !source.Key.startsWith(staging))
       throw new Error(
         `Athena's manifest names ${url}, outside the UNLOAD's folder s3://${target.bucket}/${staging}`,

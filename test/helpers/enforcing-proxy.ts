@@ -61,7 +61,12 @@ export function s3Actions(
       key,
       asks: [{ action: versioned ? 's3:GetObjectVersion' : 's3:GetObject', resource: object }],
     };
-  if (method === 'PUT') return { bucket, key, asks: [{ action: 's3:PutObject', resource: object }] };
+  // A multipart upload (start, each part, completion) needs what a PutObject needs; giving one up
+  // needs s3:AbortMultipartUpload.
+  if (method === 'PUT' || (method === 'POST' && (q.has('uploads') || q.has('uploadId'))))
+    return { bucket, key, asks: [{ action: 's3:PutObject', resource: object }] };
+  if (method === 'DELETE' && q.has('uploadId'))
+    return { bucket, key, asks: [{ action: 's3:AbortMultipartUpload', resource: object }] };
   if (method === 'DELETE')
     return {
       bucket,

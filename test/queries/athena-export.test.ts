@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   AthenaClient,
   GetNamedQueryCommand,
@@ -19,8 +20,8 @@ beforeEach(() => {
   athena.reset();
   s3.reset();
 });
-// The export reads result bodies only through transformToString.
-const body = (text: string) => ({ transformToString: async () => text }) as never;
+// The export reads result bodies as a stream.
+const body = (text: string) => Readable.from([text]) as never;
 
 describe('Athena exports', () => {
   it('runs each exported named query for the snapshot and copies its CSV to exports/<query>/dt=.../', async () => {
