@@ -1,6 +1,7 @@
 // The digest: what changed since each account's previous snapshot, short enough for an e-mail or
-// a chat message. Built from findings_changes rows alone (the same rows on DuckDB and Athena),
-// so the CLI's --notify and the deployed pipeline send the same words. Pure: no I/O.
+// a chat message. Built from findings_changes rows alone (the same rows on DuckDB and Athena), or
+// from their summary (digestSummarySql: what the deployed pipeline reads, a few rows however large
+// the organization), so the CLI's --notify and the deployed pipeline send the same words. Pure.
 import { BENCHMARKS, type BenchmarkId, COMPLIANCE_CHECKS, SEVERITIES, type Severity } from './catalog.ts';
 import type { PlainValue } from './values.ts';
 
@@ -54,6 +55,66 @@ const str = (v: PlainValue) => (v === null || v === undefined ? '' : String(v));
 
 const CHANGES = new Set(['new', 'reopened', 'resolved']);
 
+/** How many findings_changes rows a row stands for: a summary's count, else one. */
+const weight = (r: Row) => (r.n === null || r.n === undefined ? 1 : Number(r.n));
+
+/** Text order by UTF-16 code units, which DuckDB and Athena agree with for these keys. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The rows of findings_changes (its SQL given, parameters filled) summarised so that a digest
+ * built from them is the one built from every row, whatever the size of the organization: per
+ * owner and change, the first DIGEST_TOP new and reopened findings in full (most severe first,
+ * then by key: the ones a digest lists), every other change counted per check, severity and
+ * owner in a row with its count `n`; the accounts not collected in full; the rows that only
+ * count (compared, no_previous_snapshot, not_evaluated) counted. DuckDB and Athena alike.
+ */
+export function digestSummarySql(changesSql: string): string {
+  const severityRank = `CASE c.severity ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE ${SEVERITIES.length} END`;
+  const columns = [
+    'dt',
+    'account_id',
+    'account_name',
+    'check_name',
+    'severity',
+    'change',
+    'finding_key',
+    'user_name',
+    'detail',
+    'owner',
+    'waiver_status',
+    'waiver_id',
+    'previous_dt',
+  ];
+  const kept = (counted: readonly string[]) =>
+    columns.map((c) => (counted.includes(c) ? c : `CAST(NULL AS VARCHAR) AS ${c}`)).join(', ');
+  return `WITH c AS (
+${changesSql.trimEnd()}
+),
+ranked AS (
+  SELECT c.*, row_number() OVER (PARTITION BY coalesce(c.owner, ''), c.change ORDER BY ${severityRank}, c.finding_key) AS k
+  FROM c
+  WHERE c.change IN ('new', 'reopened')
+)
+SELECT ${columns.join(', ')}, CAST(1 AS BIGINT) AS n FROM ranked WHERE k <= ${DIGEST_TOP}
+UNION ALL
+SELECT ${kept(['check_name', 'severity', 'change', 'owner'])}, count(*) AS n
+FROM (
+  SELECT ${columns.join(', ')} FROM ranked WHERE k > ${DIGEST_TOP}
+  UNION ALL
+  SELECT ${columns.join(', ')} FROM c WHERE c.change = 'resolved'
+) x
+GROUP BY check_name, severity, change, owner
+UNION ALL
+SELECT ${columns.join(', ')}, CAST(1 AS BIGINT) AS n FROM c WHERE c.change = 'not_collected'
+UNION ALL
+SELECT ${kept(['change'])}, count(*) AS n
+FROM c
+WHERE c.change IN ('compared', 'no_previous_snapshot', 'not_evaluated')
+GROUP BY change
+`;
+}
+
 export function buildDigest(
   rows: readonly Row[],
   dt: string,
@@ -62,31 +123,38 @@ export function buildDigest(
   benchmark?: BenchmarkId,
 ): Digest {
   const changed = rows.filter((r) => CHANGES.has(String(r.change)));
-  const counts = COMPLIANCE_CHECKS.map((q) => ({
-    check: q.name,
-    title: q.title,
-    severity: q.severity ?? 'low',
-    new: changed.filter((r) => r.check_name === q.name && r.change === 'new').length,
-    resolved: changed.filter((r) => r.check_name === q.name && r.change === 'resolved').length,
-    reopened: changed.filter((r) => r.check_name === q.name && r.change === 'reopened').length,
-  })).filter((c) => c.new || c.resolved || c.reopened);
+  const total = (list: readonly Row[]) => list.reduce((sum, r) => sum + weight(r), 0);
+  const counts = COMPLIANCE_CHECKS.map((q) => {
+    const of = (change: string) =>
+      total(changed.filter((r) => r.check_name === q.name && r.change === change));
+    return {
+      check: q.name,
+      title: q.title,
+      severity: q.severity ?? 'low',
+      new: of('new'),
+      resolved: of('resolved'),
+      reopened: of('reopened'),
+    };
+  }).filter((c) => c.new || c.resolved || c.reopened);
   const byOwner = [...new Set(changed.map((r) => str(r.owner) || 'unowned'))]
     .map((o) => {
       const mine = changed.filter((r) => (str(r.owner) || 'unowned') === o);
-      const n = (change: string) => mine.filter((r) => r.change === change).length;
+      const n = (change: string) => total(mine.filter((r) => r.change === change));
       return { owner: o, new: n('new'), reopened: n('reopened'), resolved: n('resolved') };
     })
     .sort((a, b) => b.new + b.reopened - (a.new + a.reopened) || a.owner.localeCompare(b.owner));
-  const reopened = changed
-    .filter((r) => r.change === 'reopened')
-    .sort(
-      (a, b) => rank(a.severity) - rank(b.severity) || str(a.finding_key).localeCompare(str(b.finding_key)),
-    );
-  const fresh = changed
-    .filter((r) => r.change === 'new')
-    .sort(
-      (a, b) => rank(a.severity) - rank(b.severity) || str(a.finding_key).localeCompare(str(b.finding_key)),
-    );
+  // The findings listed by name: those given in full (a summary gives the first of each owner).
+  const listed = (change: string) =>
+    changed
+      .filter((r) => r.change === change && r.finding_key !== null && r.finding_key !== undefined)
+      .sort(
+        (a, b) => rank(a.severity) - rank(b.severity) || byCodeUnits(str(a.finding_key), str(b.finding_key)),
+      );
+  const reopened = listed('reopened');
+  const fresh = listed('new');
+  const newRows = changed.filter((r) => r.change === 'new');
+  const freshCount = total(newRows);
+  const reopenedCount = total(changed.filter((r) => r.change === 'reopened'));
   const notCollected = rows
     .filter((r) => r.change === 'not_collected' && r.detail !== 'not_active')
     .map((r) => ({
@@ -94,18 +162,18 @@ export function buildDigest(
       accountName: (r.account_name as string | null) ?? null,
       reason: (r.detail as string | null) ?? null,
     }));
-  const noBaseline = rows.filter((r) => r.change === 'no_previous_snapshot').length;
-  const notEvaluated = rows.filter((r) => r.change === 'not_evaluated').length;
-  const resolved = changed.length - fresh.length - reopened.length;
-  const comparedAccounts = rows.filter((r) => r.change === 'compared').length;
-  const worst = fresh[0]?.severity;
+  const noBaseline = total(rows.filter((r) => r.change === 'no_previous_snapshot'));
+  const notEvaluated = total(rows.filter((r) => r.change === 'not_evaluated'));
+  const resolved = total(changed) - freshCount - reopenedCount;
+  const comparedAccounts = total(rows.filter((r) => r.change === 'compared'));
+  const worst = [...newRows].sort((a, b) => rank(a.severity) - rank(b.severity))[0]?.severity;
   const subject =
     comparedAccounts === 0
       ? firstSubject(dt, notCollected.length)
       : [
-          `credlake ${dt}${owner ? ` for ${owner}` : ''}: ${fresh.length} new finding${fresh.length === 1 ? '' : 's'}`,
-          fresh.length && worst ? ` (${fresh.filter((r) => r.severity === worst).length} ${worst})` : '',
-          reopened.length ? `, ${reopened.length} reopened` : '',
+          `credlake ${dt}${owner ? ` for ${owner}` : ''}: ${freshCount} new finding${freshCount === 1 ? '' : 's'}`,
+          freshCount && worst ? ` (${total(newRows.filter((r) => r.severity === worst))} ${worst})` : '',
+          reopenedCount ? `, ${reopenedCount} reopened` : '',
           `, ${resolved} resolved`,
           notCollected.length
             ? `, ${notCollected.length} account${notCollected.length === 1 ? '' : 's'} not collected`
@@ -133,14 +201,14 @@ export function buildDigest(
         );
     }
   } else lines.push(`No finding is new or resolved in the ${comparedAccounts} account(s) compared.`);
-  if (fresh.length) {
+  if (freshCount) {
     lines.push(
       '',
-      `New findings${fresh.length > DIGEST_TOP ? ` (the first ${DIGEST_TOP} of ${fresh.length}, most severe first)` : ''}:`,
+      `New findings${freshCount > DIGEST_TOP ? ` (the first ${DIGEST_TOP} of ${freshCount}, most severe first)` : ''}:`,
     );
     for (const r of fresh.slice(0, DIGEST_TOP)) lines.push(findingLine(r));
   }
-  if (reopened.length) {
+  if (reopenedCount) {
     lines.push('', 'Reopened (a waiver that covered them has lapsed or was withdrawn):');
     for (const r of reopened.slice(0, DIGEST_TOP)) lines.push(findingLine(r));
   }
@@ -163,14 +231,14 @@ export function buildDigest(
     subject,
     text: `${lines.join('\n')}\n`,
     counts,
-    newFindings: fresh.length,
+    newFindings: freshCount,
     resolvedFindings: resolved,
-    reopenedFindings: reopened.length,
+    reopenedFindings: reopenedCount,
     byOwner,
     ...(owner ? { owner } : {}),
     comparedAccounts,
     notCollected,
-    empty: changed.length === 0 && notCollected.length === 0,
+    empty: total(changed) === 0 && notCollected.length === 0,
   };
 }
 

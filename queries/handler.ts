@@ -10,7 +10,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ENV } from '../common/env-names.ts';
 import { registerPartitions } from '../lake/glue-partitions.ts';
-import { digestWithAthena } from './athena/digest.ts';
+import { changesWithAthena, digestWithAthena } from './athena/digest.ts';
 import { exportWithAthena } from './athena/export.ts';
 import { rollupWithAthena } from './athena/rollup.ts';
 import { securityHubInputWithAthena } from './athena/security-hub.ts';
@@ -42,12 +42,8 @@ export async function exportAll(event: { dt: string }) {
   });
   const manifest = await exportWithAthena(athena, s3, target, event.dt);
   let digest: { sent: boolean; subject: string | null } = { sent: false, subject: null };
-  const changes =
-    (target.topicArn && target.digest !== 'off') || target.securityHub
-      ? await digestWithAthena(athena, target, event.dt)
-      : undefined;
-  if (changes && target.topicArn && target.digest !== 'off') {
-    const { digest: d, owners } = changes;
+  if (target.topicArn && target.digest !== 'off') {
+    const { digest: d, owners } = await digestWithAthena(athena, target, event.dt);
     const send = !d.empty || target.digest === 'always';
     const topic = { kind: 'sns', topicArn: target.topicArn } as const;
     if (send) await sendDigest(topic, d, () => new SNSClient({}));
@@ -57,8 +53,9 @@ export async function exportAll(event: { dt: string }) {
     logger.info(send ? 'digest sent' : 'nothing changed: no digest', { subject: d.subject });
   }
   let securityHub: (Omit<SecurityHubResult, 'failed'> & { failed: number }) | undefined;
-  if (changes && target.securityHub) {
-    const input = await securityHubInputWithAthena(athena, target, event.dt, changes.rows);
+  if (target.securityHub) {
+    const changes = await changesWithAthena(athena, target, event.dt);
+    const input = await securityHubInputWithAthena(athena, target, event.dt, changes);
     const identity = await new STSClient({}).send(new GetCallerIdentityCommand({}));
     const region = process.env.AWS_REGION ?? 'us-east-1';
     const r = await exportToSecurityHub(

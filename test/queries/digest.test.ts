@@ -1,8 +1,15 @@
 // The digest, built from findings_changes rows alone: what changed, and never "nothing changed"
 // when nothing could be compared. Hand-written rows, so each case is plain to read.
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { CATALOG, COMPLIANCE_CHECKS, SEVERITIES } from '../../queries/catalog.ts';
-import { buildDigest, changesLine, ownerDigests } from '../../queries/digest.ts';
+import {
+  buildDigest,
+  changesLine,
+  DIGEST_TOP,
+  digestSummarySql,
+  ownerDigests,
+} from '../../queries/digest.ts';
 import type { PlainValue } from '../../queries/values.ts';
 
 type Row = Record<string, PlainValue>;
@@ -145,5 +152,83 @@ describe('the catalog order', () => {
     );
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     expect(CATALOG[0].severity).toBe('critical');
+  });
+});
+
+// The deployed pipeline builds the digest from digestSummarySql, a few rows however many changed;
+// DuckDB runs it over many generated changes, and the digest and every owner's part must come
+// out as they do from every row.
+describe('the digest from a summary of the changes', () => {
+  it('is the digest from every row, for the whole organization and for each owner', async () => {
+    let seed = 11;
+    const next = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
+    const owners = [null, 'unowned', 'team-a', 'team-b', 'Team-b'];
+    const rows: Row[] = [];
+    const accounts = Array.from({ length: 40 }, (_, i) => `0000000000${String(i).padStart(2, '0')}`);
+    // One row per account saying how it was compared, as findings_changes gives.
+    for (const id of accounts) {
+      const how = pick(['compared', 'compared', 'compared', 'no_previous_snapshot', 'not_collected']);
+      rows.push(
+        account(id, how, how === 'not_collected' ? { detail: pick(['AccessDenied', 'not_active']) } : {}),
+      );
+      if (how === 'compared' && next() < 0.3)
+        rows.push(account(id, 'not_evaluated', { check_name: 'root_hardware_mfa_missing' }));
+    }
+    const checks = COMPLIANCE_CHECKS.slice(0, 4);
+    for (let i = 0; i < 3000; i++) {
+      const id = pick(accounts);
+      const change = pick(['new', 'new', 'new', 'resolved', 'resolved', 'reopened']);
+      const check = pick(checks);
+      rows.push({
+        ...account(id, change),
+        check_name: check.name,
+        severity: check.severity ?? 'low',
+        finding_key: `${check.name}|${id}|user-${i}|${pick(['a', 'B', '_', '-'])}`,
+        user_name: `user-${i}`,
+        detail: next() < 0.5 ? null : 'key_slot=1',
+        owner: pick(owners),
+        waiver_status: change === 'reopened' ? 'waiver_expired' : pick(['open', 'waived']),
+        waiver_id: change === 'reopened' ? 'w1' : null,
+      });
+    }
+    const columns = [
+      'dt',
+      'account_id',
+      'account_name',
+      'check_name',
+      'severity',
+      'change',
+      'finding_key',
+      'user_name',
+      'detail',
+      'owner',
+      'waiver_status',
+      'waiver_id',
+      'previous_dt',
+    ];
+    const lit = (v: PlainValue | undefined) =>
+      v === null || v === undefined ? 'CAST(NULL AS VARCHAR)' : `'${String(v).replaceAll("'", "''")}'`;
+    const values = rows.map((r) => `(${columns.map((c) => lit(r[c])).join(', ')})`).join(',\n');
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    const reader = await connection.runAndReadAll(
+      digestSummarySql(`SELECT * FROM (VALUES ${values}) t(${columns.join(', ')})`),
+    );
+    const summary = reader.getRowObjects().map((r) => ({ ...r, n: Number(r.n) })) as Row[];
+    connection.closeSync();
+    // A summary, not the rows again: a few rows per owner, check and severity.
+    expect(summary.length).toBeLessThan(rows.length / 10);
+    const full = buildDigest(rows, DT, 's3://lake', undefined, 'cis-5.0');
+    expect(full.newFindings).toBeGreaterThan(DIGEST_TOP * owners.length);
+    expect(buildDigest(summary, DT, 's3://lake', undefined, 'cis-5.0')).toEqual(full);
+    expect(ownerDigests(summary, DT, 's3://lake', 'cis-5.0')).toEqual(
+      ownerDigests(rows, DT, 's3://lake', 'cis-5.0'),
+    );
   });
 });
