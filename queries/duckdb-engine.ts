@@ -176,6 +176,13 @@ export class DuckDbEngine {
     await this.staging?.noteWritten(key, body);
   }
 
+  /** Tells the engine about an object just removed from the lake (see noteWritten). */
+  async noteDeleted(key: string): Promise<void> {
+    const table = ALL_TABLES.find((t) => key.startsWith(curatedPrefix(t)));
+    if (table) this.scopes.delete(table);
+    await this.staging?.noteDeleted(key);
+  }
+
   /**
    * Runs SQL over every partition of one small table, named `t` in the SQL, leaving the views as
    * they are; a staged S3 lake fetches that table's files only.

@@ -1,6 +1,6 @@
 // The local derived tables: findings and findings_daily for each given snapshot, computed by
 // DuckDB from the lake's curated tables with the same SQL the deployed pipeline gives Athena.
-import { curatedKey } from '../lake/keys.ts';
+import { curatedKey, curatedPrefix } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
 import { encodeParquet } from '../transforms/parquet.ts';
 import { TABLES } from '../transforms/schema.ts';
@@ -30,7 +30,7 @@ export interface RollupOptions {
   readonly benchmark?: BenchmarkId;
 }
 
-/** Writes the rollup of each date (one Parquet file per dt, replaced whole). */
+/** Writes the rollup of each date (one Parquet file per dt, the partition replaced whole). */
 export async function writeDailyRollups(
   engine: DuckDbEngine,
   store: ObjectStore,
@@ -81,4 +81,11 @@ async function write(
   const body = encodeParquet(TABLES[table], rows);
   await store.put(key, body);
   await engine.noteWritten(key, body);
+  // The partition is this file alone: what a deployed run's Athena wrote there (or any other
+  // earlier file) would count every finding twice.
+  for (const other of await store.list(curatedPrefix(table, dt)))
+    if (other !== key) {
+      await store.delete(other);
+      await engine.noteDeleted(other);
+    }
 }

@@ -92,6 +92,13 @@ export class StagedLake {
     return [...new Set(dates)].sort();
   }
 
+  /** An object just removed from the lake: no longer listed or copied. */
+  async noteDeleted(key: string): Promise<void> {
+    const at = this.keys.indexOf(key);
+    if (at >= 0) this.keys.splice(at, 1);
+    await new LocalStore(this.root).delete(key);
+  }
+
   /** An object just written to the lake: listed and copied, so the next query sees it. */
   async noteWritten(key: string, body: Uint8Array): Promise<void> {
     if (!this.keys.includes(key)) this.keys.push(key);

@@ -5,9 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { LocalStore } from '../lake/local-store.ts';
 import { S3Store } from '../lake/s3-store.ts';
-import type { ObjectStore } from '../lake/store.ts';
+import { getText, type ObjectStore } from '../lake/store.ts';
 import { CATALOG } from '../queries/catalog.ts';
 import { DuckDbEngine } from '../queries/duckdb-engine.ts';
 import { loadQuerySql } from '../queries/saved-query.ts';
@@ -125,7 +126,6 @@ interface Execution {
   /** An UNLOAD: where it writes, and the manifest listing what it wrote (in the results). */
   unload?: { url: string; prefix: string; manifestKey: string };
   columns: { Name: string; Type: string }[];
-  rows: PlainValue[][];
   scanned: number;
   submittedAt: number;
   doneAt?: number;
@@ -190,7 +190,7 @@ export class SimulatedAthena {
     ) => Promise<Permission | undefined>,
   ) {}
 
-  handle(action: string, body: Json, principal?: Identity, region = 'us-east-1'): unknown {
+  handle(action: string, body: Json, principal?: Identity, region = 'us-east-1'): unknown | Promise<unknown> {
     switch (action) {
       case 'StartQueryExecution':
         return {
@@ -265,7 +265,6 @@ export class SimulatedAthena {
         manifestKey: `athena-results/${id}-manifest.csv`,
       },
       columns: [],
-      rows: [],
       scanned: 0,
       submittedAt: Date.now(),
     };
@@ -360,10 +359,11 @@ export class SimulatedAthena {
           ATHENA_TYPE[String(types.rows[i]?.column_type)] ??
           (String(types.rows[i]?.column_type).startsWith('TIMESTAMP') ? 'timestamp' : 'varchar'),
       }));
-      e.rows = result.rows.map((r) => result.columns.map((c) => r[c]));
+      // The result lives in the results bucket only, as Athena's does: GetQueryResults reads it
+      // back from there, and the simulator keeps no rows of its own.
       const csv = [
         e.columns.map((c) => quote(c.Name)),
-        ...e.rows.map((r) => r.map((v) => (v === null ? '' : quote(athenaText(v))))),
+        ...result.rows.map((r) => result.columns.map((c) => (r[c] === null ? '' : quote(athenaText(r[c]))))),
       ]
         .map((l) => l.join(','))
         .join('\n');
@@ -466,24 +466,32 @@ export class SimulatedAthena {
     };
   }
 
-  /** Pages as Athena does: the header is the first row of the first page, 1,000 rows a page. */
-  private results(e: Execution, body: Json): Json {
+  /**
+   * Pages as Athena does, from the result in the bucket: the header is the first row of the first
+   * page, 1,000 rows a page, and NULL (an empty field unquoted) has no value.
+   */
+  private async results(e: Execution, body: Json): Promise<Json> {
     if (e.state !== 'SUCCEEDED')
       throw new ServiceError(
         400,
         'InvalidRequestException',
         `Query has not yet finished. Current state: ${e.state}`,
       );
-    const all = [
-      e.columns.map((c) => c.Name),
-      ...e.rows.map((r) => r.map((v) => (v === null ? null : athenaText(v)))),
-    ];
+    const csv = e.unload ? '' : await getText(this.options.store, e.outputKey);
+    const all = (
+      csv
+        ? parse(csv, {
+            relax_column_count: true,
+            cast: (value, context) => (context.quoting || value !== '' ? value : null),
+          })
+        : [e.columns.map((c) => c.Name)]
+    ) as (string | null)[][];
     const max = Math.min(Number(body.MaxResults ?? 1000), 1000);
     const start = Number(body.NextToken ?? 0);
     const page = all.slice(start, start + max);
     return {
       ResultSet: {
-        Rows: page.map((r) => ({ Data: r.map((v) => (v === null ? {} : { VarCharValue: String(v) })) })),
+        Rows: page.map((r) => ({ Data: r.map((v) => (v === null ? {} : { VarCharValue: v })) })),
         ResultSetMetadata: {
           ColumnInfo: e.columns.map((c) => ({
             Name: c.Name,

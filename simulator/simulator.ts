@@ -296,7 +296,7 @@ export class Simulator {
         if (service === 'AWSGlue') return jsonReply(this.glue.handle(action, input));
         if (!this.athena)
           throw new ServiceError(400, 'InvalidRequestException', 'Athena is not enabled in this simulator');
-        return jsonReply(this.athena.handle(action, input, identity, request.region));
+        return jsonReply(await this.athena.handle(action, input, identity, request.region));
       }
       this.injectCallFaults(isJson);
       if (isJson) return jsonReply(svc.organizations(this.ctx, identity, action, input));

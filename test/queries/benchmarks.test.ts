@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importReport } from '../../collector/import-report.ts';
 import { writeCurated } from '../../curation/curated-object.ts';
 import { accountPostureObject, type PostureRecord } from '../../curation/posture.ts';
+import { curatedKey, curatedPrefix } from '../../lake/keys.ts';
 import { LocalStore } from '../../lake/local-store.ts';
 import { toAsff } from '../../queries/asff.ts';
 import {
@@ -208,6 +209,23 @@ describe('benchmark versions on hand-worked fixtures', () => {
     expect((await runSavedQuery(engine, 'unused_credentials')).rows).toHaveLength(3);
     const counts = await runSavedQuery(engine, 'findings_by_account');
     expect(counts.rows.reduce((n, r) => n + Number(r.root_account_findings ?? 0), 0)).toBe(4);
+  });
+
+  it("replaces the day's whole partition, files a deployed run's Athena wrote there included", async () => {
+    const findings = curatedKey('findings', DT);
+    const before = Number(
+      (await engine.run(`SELECT count(*) AS n FROM findings WHERE dt = '${DT}'`)).rows[0].n,
+    );
+    expect(before).toBeGreaterThan(0);
+    // The same rows again under a name Athena's UNLOAD gives them in a deployed lake.
+    const unloaded = `${curatedPrefix('findings', DT)}part-0a1b2c3d-0000-4000-8000-000000000000-00000.parquet`;
+    await store.put(unloaded, (await store.get(findings))!);
+    await writeDailyRollups(engine, store, [DT], { benchmark: 'cis-1.4' });
+    expect(await store.list(curatedPrefix('findings', DT))).toEqual([findings]);
+    const after = Number(
+      (await engine.run(`SELECT count(*) AS n FROM findings WHERE dt = '${DT}'`)).rows[0].n,
+    );
+    expect(after).toBe(before);
   });
 });
 
