@@ -206,10 +206,10 @@ if (runs('scale')) {
       (r) =>
         `  ${String(r.accounts).padStart(6)} accounts ${r.status === 'SUCCEEDED' ? '' : r.status} ${String(r.wall_s).padStart(7)}   ${String(r.largest_payload_bytes).padStart(6)} B (${r.payload_margin_bytes} B) ${check(r.payload_margin_bytes > 0)}   ${r.s3_per_account.get}/${r.s3_per_account.put}/${r.s3_per_account.list}/${r.s3_per_account.head}   ${r.lambda_invocations_per_account}  ${r.transitions_per_account}   ${r.cost_per_1000_accounts_per_day_usd}`,
     ),
-    '  the Exports step (findings and rollup through Athena, then every export): time, memory it grew by, findings',
+    '  the Exports step (findings and rollup through Athena, then every export): time, memory the process grew by (the simulated Athena and S3 included), findings, result rows it read back',
     ...scale.map(
       (r) =>
-        `  ${String(r.accounts).padStart(6)} accounts   ${r.exports_step_s} s   +${r.exports_step_peak_mb} MB   ${r.findings} findings`,
+        `  ${String(r.accounts).padStart(6)} accounts   ${r.exports_step_s} s   +${r.exports_step_peak_mb} MB   ${r.findings} findings   ${r.athena_rows_read} rows read back`,
     ),
     `  prices (us-east-1): Step Functions Standard $${PRICES.stepFunctionsStandardPerTransition}/transition, Lambda arm64 $${PRICES.lambdaArmPerGbSecond}/GB-s + $${PRICES.lambdaPerRequest}/request, S3 PUT/LIST $${PRICES.s3PutListPerRequest}, GET/HEAD $${PRICES.s3GetHeadPerRequest} per request`,
   );

@@ -38,6 +38,8 @@ export interface ScaleFigures {
   exports_step_peak_mb: number;
   /** Findings of the day the step wrote (what grows with the organization's users). */
   findings: number;
+  /** Result rows the step read back from Athena (GetQueryResults): flat if nothing grows. */
+  athena_rows_read: number;
 }
 
 export async function benchScale(sizes: number[], log: (s: string) => void): Promise<ScaleFigures[]> {
@@ -79,9 +81,10 @@ export async function benchScale(sizes: number[], log: (s: string) => void): Pro
         exports_step_s: Math.round(exportsMs / 100) / 10,
         exports_step_peak_mb: Math.round(exportsPeak / 2 ** 20),
         findings: run.findings,
+        athena_rows_read: run.athenaRowsRead,
       };
       log(
-        `  ${accounts} accounts: ${figures.wall_s} s, ${report.status}${report.error ? ` (${report.error.Error}: ${report.error.Cause.slice(0, 300)})` : ''}, largest payload ${figures.largest_payload_bytes} B (${figures.largest_payload_state}), ${run.runs.length} of ${run.accounts.length} accounts in collection_runs; Exports step ${figures.exports_step_s} s, memory +${figures.exports_step_peak_mb} MB, ${figures.findings} findings`,
+        `  ${accounts} accounts: ${figures.wall_s} s, ${report.status}${report.error ? ` (${report.error.Error}: ${report.error.Cause.slice(0, 300)})` : ''}, largest payload ${figures.largest_payload_bytes} B (${figures.largest_payload_state}), ${run.runs.length} of ${run.accounts.length} accounts in collection_runs; Exports step ${figures.exports_step_s} s, memory +${figures.exports_step_peak_mb} MB, ${figures.findings} findings, ${figures.athena_rows_read} result rows read back`,
       );
       out.push(figures);
     }

@@ -171,6 +171,8 @@ const ATHENA_TYPE: Record<string, string> = {
 /** Athena: named queries from the catalog, executions run in DuckDB, results as Athena's CSV. */
 export class SimulatedAthena {
   readonly executions = new Map<string, Execution>();
+  /** Result rows handed out by GetQueryResults (headers not counted): what callers read back. */
+  rowsServed = 0;
   readonly namedQueries = new Map(
     CATALOG.map((q) => [`nq-${q.name}`, { name: q.name, sql: loadQuerySql(q.name) }]),
   );
@@ -489,6 +491,7 @@ export class SimulatedAthena {
     const max = Math.min(Number(body.MaxResults ?? 1000), 1000);
     const start = Number(body.NextToken ?? 0);
     const page = all.slice(start, start + max);
+    this.rowsServed += page.length - (start === 0 && page.length ? 1 : 0);
     return {
       ResultSet: {
         Rows: page.map((r) => ({ Data: r.map((v) => (v === null ? {} : { VarCharValue: v })) })),

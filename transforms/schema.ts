@@ -240,7 +240,7 @@ const accountTags: TableDef = {
 const findingsDaily: TableDef = {
   name: 'findings_daily',
   description:
-    'The daily rollup: per snapshot and account, the number of findings of each compliance check at the thresholds of its benchmark (column benchmark), with the account outcome; one small file per dt, derived from the tables above',
+    'The daily rollup: per snapshot and account, the number of findings of each compliance check at the thresholds of its benchmark (column benchmark), with the account outcome; one small partition per dt, derived from the tables above',
   partitionKeys: [DT],
   columns: [
     ACCOUNT_ID,
@@ -277,7 +277,7 @@ const findingsDaily: TableDef = {
 const findings: TableDef = {
   name: 'findings',
   description:
-    'Every finding of every compliance check, one row each with its stable key, so two snapshots can be compared; one file per dt, derived from the tables above',
+    'Every finding of every compliance check, one row each with its stable key, so two snapshots can be compared; one partition per dt (one file locally, the files Athena wrote when deployed), derived from the tables above',
   partitionKeys: [DT],
   columns: [
     ACCOUNT_ID,

@@ -158,8 +158,11 @@ afterAll(async () => {
 
 describe('a healthy run of the synthesized state machine', () => {
   let run: Scenario;
+  /** Result rows the run read back from Athena (only the Exports step queries it). */
+  let rowsRead: number;
   beforeAll(async () => {
     run = await scenario(BUCKETS[0]);
+    rowsRead = run.sim.athena!.rowsServed;
     healthy = run;
     localLake = await mkdtemp(join(tmpdir(), 'credlake-deployed-local-'));
     const local = await runCli([
@@ -195,6 +198,19 @@ describe('a healthy run of the synthesized state machine', () => {
       dt: DT,
       summary: { collected: run.sim.expected(DT).collected.length, lost: 0 },
     });
+  });
+
+  it("reads back from Athena a few counts and the digest's summary, never the day's findings", async () => {
+    const staged = await DuckDbEngine.openStore(run.store);
+    try {
+      const [{ n }] = (await staged.run(`SELECT count(*) AS n FROM findings WHERE dt = '${DT}'`)).rows;
+      // The counts per waiver and status, the rollup's count, the digest's summary.
+      expect(rowsRead).toBeGreaterThan(0);
+      expect(rowsRead).toBeLessThanOrEqual(20);
+      expect(Number(n)).toBeGreaterThan(5 * rowsRead);
+    } finally {
+      staged.close();
+    }
   });
 
   it("exports the children's results to the lake through the Map's ResultWriter", async () => {

@@ -255,6 +255,8 @@ export interface ScaleRun {
   readonly findings: number;
   /** The ARN of the Exports function (handler exportAll), for its figures in the report. */
   readonly exportsArn: string;
+  /** Result rows read back from Athena (GetQueryResults) in the run: only the Exports step asks. */
+  readonly athenaRowsRead: number;
 }
 
 /**
@@ -301,6 +303,7 @@ export async function runSimulatedOrganization(
         runs,
         findings: Number(n),
         exportsArn: functionArn(deployment, functionId(deployment, 'exportAll')),
+        athenaRowsRead: sim.athena?.rowsServed ?? 0,
       };
     } finally {
       engine.close();
