@@ -1,7 +1,7 @@
 // Outcomes are journaled one object per account as soon as the account is done, so a run
 // killed midway still leaves a truthful record; the manifest summarizes the run at the end.
 import { manifestKey, outcomeKey, outcomesPrefix, parseOutcomeKey } from '../lake/keys.ts';
-import { getJson, type ObjectStore } from '../lake/store.ts';
+import { getJsonAll, type ObjectStore } from '../lake/store.ts';
 import type { AccountOutcome, RunManifest } from './outcome.ts';
 
 export async function writeOutcome(store: ObjectStore, dt: string, outcome: AccountOutcome): Promise<void> {
@@ -24,7 +24,7 @@ export async function readOutcomes(
     const ref = parseOutcomeKey(k);
     return ref && (!filter.runId || ref.runId === filter.runId);
   });
-  const outcomes = await Promise.all(keys.map((k) => getJson<AccountOutcome>(store, k)));
+  const outcomes = await getJsonAll<AccountOutcome>(store, keys);
   return outcomes
     .filter((o): o is AccountOutcome => o !== undefined)
     .sort((a, b) => a.runId.localeCompare(b.runId));

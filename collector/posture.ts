@@ -4,7 +4,7 @@ import { writeCurated } from '../curation/curated-object.ts';
 import { accountPostureObject, type PostureRecord, privilegesObjects } from '../curation/posture.ts';
 import { isRawPostureKey, rawPostureKey, rawPosturePrefix } from '../lake/keys.ts';
 import type { ObjectStore } from '../lake/store.ts';
-import { getJson } from '../lake/store.ts';
+import { getJsonAll } from '../lake/store.ts';
 import type { CallWrapper, PostureApi } from './api.ts';
 import { type EvidenceRecord, evidenceOf, withVersion } from './evidence.ts';
 
@@ -46,9 +46,7 @@ export async function collectPosture(
 /** Rebuilds `curated/account_posture/dt=...` from every posture read that day. */
 export async function writeAccountPosture(store: ObjectStore, dt: string): Promise<number> {
   const keys = (await store.list(rawPosturePrefix(dt))).filter(isRawPostureKey);
-  const records = (await Promise.all(keys.map((k) => getJson<PostureRecord>(store, k)))).filter(
-    (r): r is PostureRecord => !!r,
-  );
+  const records = (await getJsonAll<PostureRecord>(store, keys)).filter((r): r is PostureRecord => !!r);
   const object = accountPostureObject(dt, records);
   await writeCurated(store, [object]);
   return object.rows;

@@ -29,3 +29,27 @@ export async function getJson<T>(store: ObjectStore, key: string): Promise<T | u
   const text = await getText(store, key);
   return text === undefined ? undefined : (JSON.parse(text) as T);
 }
+
+/** How many objects getJsonAll reads at once. */
+export const READ_CONCURRENCY = 32;
+
+/**
+ * Reads many JSON objects, in the keys' order, at most `concurrency` at a time: a run's journal
+ * holds an object per account, and ten thousand reads at once overrun any client's sockets.
+ */
+export async function getJsonAll<T>(
+  store: ObjectStore,
+  keys: readonly string[],
+  concurrency = READ_CONCURRENCY,
+): Promise<(T | undefined)[]> {
+  const out: (T | undefined)[] = new Array(keys.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const i = next++;
+      out[i] = await getJson<T>(store, keys[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+  return out;
+}

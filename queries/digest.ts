@@ -66,8 +66,9 @@ const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * built from them is the one built from every row, whatever the size of the organization: per
  * owner and change, the first DIGEST_TOP new and reopened findings in full (most severe first,
  * then by key: the ones a digest lists), every other change counted per check, severity and
- * owner in a row with its count `n`; the accounts not collected in full; the rows that only
- * count (compared, no_previous_snapshot, not_evaluated) counted. DuckDB and Athena alike.
+ * owner in a row with its count `n`; the accounts whose collection failed in full (a digest names
+ * each; suspended ones are not news and are left out); the rows that only count (compared,
+ * no_previous_snapshot, not_evaluated) counted. DuckDB and Athena alike.
  */
 export function digestSummarySql(changesSql: string): string {
   const severityRank = `CASE c.severity ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE ${SEVERITIES.length} END`;
@@ -106,7 +107,9 @@ FROM (
 ) x
 GROUP BY check_name, severity, change, owner
 UNION ALL
-SELECT ${columns.join(', ')}, CAST(1 AS BIGINT) AS n FROM c WHERE c.change = 'not_collected'
+SELECT ${columns.join(', ')}, CAST(1 AS BIGINT) AS n
+FROM c
+WHERE c.change = 'not_collected' AND coalesce(c.detail, '') <> 'not_active'
 UNION ALL
 SELECT ${kept(['change'])}, count(*) AS n
 FROM c

@@ -12,7 +12,7 @@ import {
   planRun,
 } from '../../collector/run-steps.ts';
 import { manifestKey, outcomesPrefix, runItemsKey } from '../../lake/keys.ts';
-import { getJson } from '../../lake/store.ts';
+import { getJson, READ_CONCURRENCY } from '../../lake/store.ts';
 import { MemoryStore } from '../helpers/memory-store.ts';
 import { reportCsv } from '../helpers/report-csv.ts';
 
@@ -240,6 +240,35 @@ describe('whether root is managed centrally', () => {
 });
 
 describe('finalizeRun and the local driver', () => {
+  it('reads the journal a bounded number of objects at a time, however many accounts ran', async () => {
+    /** Counts the reads in flight; each takes a few milliseconds, as an S3 GET does. */
+    class SlowStore extends MemoryStore {
+      inFlight = 0;
+      mostInFlight = 0;
+      override async get(key: string) {
+        this.inFlight++;
+        this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+        try {
+          await new Promise((r) => setTimeout(r, 2));
+          return await super.get(key);
+        } finally {
+          this.inFlight--;
+        }
+      }
+    }
+    const accounts = Array.from({ length: 300 }, (_, i) => account(String(i + 1).padStart(12, '0')));
+    const store = new SlowStore();
+    const deps = depsFor(store, fakeAccess(), accounts);
+    const plan = await planRun(deps, { dt: DT, runId: 'r1' });
+    for (const item of (await getJson<AccountItem[]>(store, runItemsKey(DT, 'r1')))!)
+      await collectOne(deps, item);
+    store.mostInFlight = 0;
+    const final = await finalizeRun(deps, { runId: 'r1', dt: DT, startedAt: plan.startedAt });
+    expect(final).toMatchObject({ collected: 300, failed: 0, lost: 0 });
+    expect(store.mostInFlight).toBeGreaterThan(1);
+    expect(store.mostInFlight).toBeLessThanOrEqual(READ_CONCURRENCY);
+  });
+
   it('the local driver runs exactly the steps: same manifest as plan, collect each, finalize by hand', async () => {
     const accounts = [account('000000000001'), account('000000000002'), account('000000000003', 'CLOSED')];
     const denied = new Set(['000000000002']);
