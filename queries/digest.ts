@@ -70,23 +70,26 @@ const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * each; suspended ones are not news and are left out); the rows that only count (compared,
  * no_previous_snapshot, not_evaluated) counted. DuckDB and Athena alike.
  */
+/** The columns of findings_changes, in its order. */
+export const FINDINGS_CHANGES_COLUMNS = [
+  'dt',
+  'account_id',
+  'account_name',
+  'check_name',
+  'severity',
+  'change',
+  'finding_key',
+  'user_name',
+  'detail',
+  'owner',
+  'waiver_status',
+  'waiver_id',
+  'previous_dt',
+] as const;
+
 export function digestSummarySql(changesSql: string): string {
+  const columns = FINDINGS_CHANGES_COLUMNS;
   const severityRank = `CASE c.severity ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE ${SEVERITIES.length} END`;
-  const columns = [
-    'dt',
-    'account_id',
-    'account_name',
-    'check_name',
-    'severity',
-    'change',
-    'finding_key',
-    'user_name',
-    'detail',
-    'owner',
-    'waiver_status',
-    'waiver_id',
-    'previous_dt',
-  ];
   const kept = (counted: readonly string[]) =>
     columns.map((c) => (counted.includes(c) ? c : `CAST(NULL AS VARCHAR) AS ${c}`)).join(', ');
   return `WITH c AS (

@@ -8,9 +8,11 @@ import {
   changesLine,
   DIGEST_TOP,
   digestSummarySql,
+  FINDINGS_CHANGES_COLUMNS,
   ownerDigests,
 } from '../../queries/digest.ts';
 import type { PlainValue } from '../../queries/values.ts';
+import { pick as choose, createRng } from '../../simulator/random.ts';
 
 type Row = Record<string, PlainValue>;
 const DT = '2026-11-21';
@@ -160,14 +162,8 @@ describe('the catalog order', () => {
 // out as they do from every row.
 describe('the digest from a summary of the changes', () => {
   it('is the digest from every row, for the whole organization and for each owner', async () => {
-    let seed = 11;
-    const next = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-    };
-    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
+    const next = createRng(11);
+    const pick = <T>(list: readonly T[]): T => choose(next, list);
     const owners = [null, 'unowned', 'team-a', 'team-b', 'Team-b'];
     const rows: Row[] = [];
     const accounts = Array.from({ length: 40 }, (_, i) => `0000000000${String(i).padStart(2, '0')}`);
@@ -197,21 +193,7 @@ describe('the digest from a summary of the changes', () => {
         waiver_id: change === 'reopened' ? 'w1' : null,
       });
     }
-    const columns = [
-      'dt',
-      'account_id',
-      'account_name',
-      'check_name',
-      'severity',
-      'change',
-      'finding_key',
-      'user_name',
-      'detail',
-      'owner',
-      'waiver_status',
-      'waiver_id',
-      'previous_dt',
-    ];
+    const columns = FINDINGS_CHANGES_COLUMNS;
     const lit = (v: PlainValue | undefined) =>
       v === null || v === undefined ? 'CAST(NULL AS VARCHAR)' : `'${String(v).replaceAll("'", "''")}'`;
     const values = rows.map((r) => `(${columns.map((c) => lit(r[c])).join(', ')})`).join(',\n');

@@ -19,6 +19,7 @@ import {
   WaiversFileError,
   waiverStatus,
 } from '../../queries/waivers.ts';
+import { pick as choose, createRng } from '../../simulator/random.ts';
 
 const GOOD = `# accepted findings
 waivers:
@@ -219,14 +220,7 @@ describe('owners', () => {
 // trips SQL up (LIKE's own wildcards, backslashes, quotes, Unicode spaces), and every row must
 // come out as the functions decide.
 describe('annotationSql', () => {
-  const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)];
-  // mulberry32: a small generator whose successive values are not correlated.
-  const seeded = (seed: number) => () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const pick = choose;
   const NAMES = [
     'alice',
     'svc-deploy',
@@ -262,7 +256,7 @@ describe('annotationSql', () => {
   const ACCOUNTS = ['000123456789', '111111111111'];
 
   it('decides every owner and waiver as ownerOf and waiverStatus do', async () => {
-    const next = seeded(7);
+    const next = createRng(7);
     const dt = '2026-12-01';
     const waivers: Waiver[] = Array.from({ length: 12 }, (_, i) => {
       const w: Waiver = {
