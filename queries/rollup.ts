@@ -106,8 +106,7 @@ export function typedTableSql(
   orderBy: readonly string[],
 ): string {
   const columns = TABLES[table].columns.map(
-    (c) =>
-      `CAST(t.${c.name} AS ${COLUMN_TYPES[c.type].duckdb === 'TIMESTAMPTZ' ? 'TIMESTAMP' : COLUMN_TYPES[c.type].duckdb}) AS ${c.name}`,
+    (c) => `CAST(t.${c.name} AS ${COLUMN_TYPES[c.type].duckdb}) AS ${c.name}`,
   );
   return `SELECT ${columns.join(',\n  ')}
 FROM (

@@ -123,8 +123,8 @@ interface Execution {
   state: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
   reason?: string;
   outputKey: string;
-  /** An UNLOAD: where it writes, and the manifest listing what it wrote (in the results). */
-  unload?: { url: string; prefix: string; manifestKey: string };
+  /** An UNLOAD: its SELECT, its properties and where it writes (its outputKey is the manifest). */
+  unload?: { select: string; properties: Map<string, string>; url: string; prefix: string };
   columns: { Name: string; Type: string }[];
   scanned: number;
   submittedAt: number;
@@ -139,9 +139,10 @@ export interface AthenaOptions {
   readonly database: string;
   /** How long a query waits in QUEUED (ms). */
   readonly queueMs?: number;
-  /** Rows per file an UNLOAD writes at most (Athena writes several files in parallel). */
-  readonly unloadRowsPerFile?: number;
 }
+
+/** Rows per file an UNLOAD writes at most (Athena writes several files in parallel). */
+const UNLOAD_ROWS_PER_FILE = 2048;
 
 /** `UNLOAD (SELECT ...) TO 's3://bucket/prefix/' WITH (format = 'PARQUET', ...)`. */
 const UNLOAD = /^\s*UNLOAD\s*\(([\s\S]+)\)\s*TO\s*'(s3:\/\/[^']+)'\s*WITH\s*\(([^)]*)\)\s*;?\s*$/i;
@@ -261,11 +262,7 @@ export class SimulatedAthena {
       state: 'QUEUED',
       // An UNLOAD's result is its manifest; any other query's is its rows as CSV.
       outputKey: unload ? `athena-results/${id}-manifest.csv` : `athena-results/${id}.csv`,
-      unload: unload && {
-        url: unload.url,
-        prefix: unload.url.replace(/^s3:\/\/[^/]+\//, ''),
-        manifestKey: `athena-results/${id}-manifest.csv`,
-      },
+      unload: unload && { ...unload, prefix: unload.url.replace(/^s3:\/\/[^/]+\//, '') },
       columns: [],
       scanned: 0,
       submittedAt: Date.now(),
@@ -388,8 +385,7 @@ export class SimulatedAthena {
    */
   private async runUnload(e: Execution, unload: NonNullable<Execution['unload']>): Promise<void> {
     const fail = (reason: string) => Object.assign(e, { state: 'FAILED', reason, doneAt: Date.now() });
-    const parsed = parseUnload(e.sql)!;
-    const format = (parsed.properties.get('format') ?? '').toUpperCase();
+    const format = (unload.properties.get('format') ?? '').toUpperCase();
     if (format !== 'PARQUET')
       return void fail(
         `NOT_SUPPORTED: the simulator writes UNLOAD as PARQUET only, not ${format || 'the default'}`,
@@ -405,9 +401,8 @@ export class SimulatedAthena {
     const { engine, shared } = await this.openLake();
     const out = await mkdtemp(join(tmpdir(), 'credlake-unload-'));
     try {
-      const rows = this.options.unloadRowsPerFile ?? 2048;
       await engine.run(
-        `COPY (${parsed.select}) TO '${join(out, 'part')}' (FORMAT PARQUET, COMPRESSION SNAPPY, ROW_GROUP_SIZE ${rows}, ROW_GROUPS_PER_FILE 1)`,
+        `COPY (${unload.select}) TO '${join(out, 'part')}' (FORMAT PARQUET, COMPRESSION SNAPPY, ROW_GROUP_SIZE ${UNLOAD_ROWS_PER_FILE}, ROW_GROUPS_PER_FILE 1)`,
       );
       if ((e.state as string) === 'CANCELLED') return;
       const written: string[] = [];
@@ -423,7 +418,7 @@ export class SimulatedAthena {
         written.push(`s3://${this.options.bucket}/${key}`);
         bytes += body.length;
       }
-      await this.options.store.put(unload.manifestKey, written.map((w) => `${w}\n`).join(''), {
+      await this.options.store.put(e.outputKey, written.map((w) => `${w}\n`).join(''), {
         contentType: 'text/csv',
       });
       e.scanned = bytes;
@@ -462,7 +457,7 @@ export class SimulatedAthena {
         DataScannedInBytes: e.scanned,
         EngineExecutionTimeInMillis: e.doneAt ? e.doneAt - e.submittedAt : 0,
         ...(e.unload && e.state === 'SUCCEEDED'
-          ? { DataManifestLocation: `s3://${this.options.bucket}/${e.unload.manifestKey}` }
+          ? { DataManifestLocation: `s3://${this.options.bucket}/${e.outputKey}` }
           : {}),
       },
     };
