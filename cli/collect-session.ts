@@ -53,7 +53,7 @@ export async function withTarget<T>(
     controller.abort();
   };
   // A waivers file is checked before anything is collected: a typo fails in a second, not after.
-  const store = openStore(flags.lake, { region: flags.region });
+  const store = await openStore(flags.lake, { region: flags.region });
   if (flags.waivers) await installWaivers(store, flags.waivers);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -125,7 +125,7 @@ async function collectDay(
   brief = false,
 ): Promise<RunResult> {
   target.simulator?.advanceTo(dt);
-  const store = openStore(flags.lake, { region: flags.region });
+  const store = await openStore(flags.lake, { region: flags.region });
   const progress = createProgress(process.stderr, flags.quiet || brief);
   const started = performance.now();
   const result = await timed(`collect.${dt}`, () =>

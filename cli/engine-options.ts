@@ -1,5 +1,5 @@
 // `--engine duckdb|athena` and the Athena flags shared by `credlake query` and `credlake export`.
-import { AthenaClient } from '@aws-sdk/client-athena';
+import type { AthenaClient } from '@aws-sdk/client-athena';
 import { type Command, Option } from 'commander';
 import type { AthenaTarget } from '../queries/athena/client.ts';
 import { UsageError } from './errors.ts';
@@ -29,8 +29,9 @@ export function athenaTarget(flags: AthenaFlags): AthenaTarget {
   return { workgroup: flags.workgroup, database: flags.database };
 }
 
-/** The default credential chain, as for every AWS call from the CLI. */
-export function athenaClient(flags: AthenaFlags): AthenaClient {
+/** The default credential chain, as for every AWS call from the CLI. The SDK loads only here. */
+export async function athenaClient(flags: AthenaFlags): Promise<AthenaClient> {
+  const { AthenaClient } = await import('@aws-sdk/client-athena');
   return new AthenaClient({
     region: flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
   });

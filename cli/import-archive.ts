@@ -51,7 +51,7 @@ export function locate(path: string): { dt: string; accountId: string } | { prob
 
 export async function listArchive(location: string): Promise<ArchiveFile[]> {
   if (/^s3:\/\//.test(location)) {
-    const store = openStore(location);
+    const store = await openStore(location);
     return (await store.list(''))
       .filter((k) => k.toLowerCase().endsWith('.csv'))
       .map((key) => ({ path: key, read: async () => (await store.get(key)) ?? new Uint8Array() }));

@@ -1,19 +1,21 @@
+import { isMainThread } from 'node:worker_threads';
 import { CommanderError } from 'commander';
 import { PlanInputError } from '../collector/errors.ts';
 import { LakeWriteError } from '../lake/local-store.ts';
 import { QueryInputError } from '../queries/errors.ts';
 import { WaiversFileError } from '../queries/waivers.ts';
 import { MalformedReportError } from '../transforms/errors.ts';
-import { isLaneThread, runLane } from './day-lanes.ts';
 import { ReportedFailure, UsageError } from './errors.ts';
 import { createProgram } from './program.ts';
 
 // A thread of `run --simulate` collecting its lane of days (cli/day-lanes.ts) starts here too.
-if (isLaneThread()) await runLane();
+// Only a thread loads that module: the main thread loads just the subcommand it runs.
+const lanes = isMainThread ? undefined : await import('./day-lanes.ts');
+if (lanes?.isLaneThread()) await lanes.runLane();
 else await main();
 
 async function main(): Promise<void> {
-  const program = createProgram();
+  const program = await createProgram(process.argv);
 
   // A reader that stops early (`credlake query ... | head`) closes the pipe: that is success.
   for (const stream of [process.stdout, process.stderr]) {

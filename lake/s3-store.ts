@@ -1,13 +1,9 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { prefixed } from './keys.ts';
 import type { ObjectStore, PutOptions } from './store.ts';
+
+/** The S3 SDK, loaded on first use: a command that never touches an S3 lake never loads it. */
+const sdk = () => import('@aws-sdk/client-s3');
 
 /**
  * Object Lock retention for the objects written under some zones of the lake (raw evidence):
@@ -52,7 +48,9 @@ export class S3Store implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      const out = await this.client.send(
+        new (await sdk()).GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }),
+      );
       return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -66,7 +64,7 @@ export class S3Store implements ObjectStore {
     // to list the bucket, and the writers of evidence need not be.
     try {
       await this.client.send(
-        new PutObjectCommand({
+        new (await sdk()).PutObjectCommand({
           Bucket: this.bucket,
           Key: this.key(key),
           Body: body,
@@ -90,7 +88,11 @@ export class S3Store implements ObjectStore {
     let token: string | undefined;
     do {
       const out = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.key(prefix), ContinuationToken: token }),
+        new (await sdk()).ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.key(prefix),
+          ContinuationToken: token,
+        }),
       );
       for (const o of out.Contents ?? [])
         if (o.Key) objects.push({ key: o.Key.slice(strip), size: o.Size ?? 0, etag: o.ETag ?? '' });
@@ -105,7 +107,11 @@ export class S3Store implements ObjectStore {
     let token: string | undefined;
     do {
       const out = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.key(prefix), ContinuationToken: token }),
+        new (await sdk()).ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.key(prefix),
+          ContinuationToken: token,
+        }),
       );
       for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key.slice(strip));
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
@@ -115,7 +121,9 @@ export class S3Store implements ObjectStore {
 
   async versionOf(key: string): Promise<string | undefined> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      const out = await this.client.send(
+        new (await sdk()).HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }),
+      );
       return out.VersionId && out.VersionId !== 'null' ? out.VersionId : undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -125,7 +133,9 @@ export class S3Store implements ObjectStore {
 
   async exists(key: string): Promise<boolean> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      await this.client.send(
+        new (await sdk()).HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }),
+      );
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -134,7 +144,9 @@ export class S3Store implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+    await this.client.send(
+      new (await sdk()).DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }),
+    );
   }
 }
 

@@ -1,5 +1,6 @@
-// The `credlake` command as one precompiled ES module: cli/main.ts and everything of ours it
-// imports, bundled by esbuild into dist/ (packages stay in node_modules). Loading it skips tsx's
+// The `credlake` command precompiled: cli/main.ts and everything of ours it imports, bundled by
+// esbuild into ES modules in dist/ (packages stay in node_modules), split so that a command
+// loads only its own code. Loading it skips tsx's
 // on-the-fly TypeScript compiling, which took about half of every start.
 //
 // The bundle can never run stale code: dist/cli.json records a hash of every source file in it,
@@ -80,7 +81,15 @@ export async function buildBundle() {
     absWorkingDir: ROOT,
     plugins: [keepBytes],
     entryPoints: [ENTRY],
-    outfile: join(DIST, 'credlake.mjs'),
+    // Split: each subcommand's code (and so the packages it imports) is a chunk of its own,
+    // loaded when that command runs (cli/program.ts). Every file is named by a hash of its
+    // content and sits in dist/ itself, where paths relative to the code resolve as from a
+    // source folder.
+    outdir: DIST,
+    splitting: true,
+    entryNames: 'credlake-[hash]',
+    chunkNames: 'chunk-[hash]',
+    outExtension: { '.js': '.mjs' },
     write: false,
     bundle: true,
     platform: 'node',
@@ -95,25 +104,31 @@ export async function buildBundle() {
   });
   const inputs = Object.keys(result.metafile.inputs).sort();
   const hash = hashOf(inputs, compiled);
-  const bundle = `credlake-${hash.slice(0, 16)}.mjs`;
-  const output = (suffix) => result.outputFiles.find((f) => f.path.endsWith(suffix)).text;
+  const name = (file) => relative(DIST, file.path);
+  const entry = name(result.outputFiles.find((f) => /^credlake-[^/]*\.mjs$/.test(name(f))));
   mkdirSync(DIST, { recursive: true });
-  // Written under a name of this process, then renamed: a reader never sees half a file.
-  const put = (name, text) => {
-    const temp = join(DIST, `.${name}.${process.pid}`);
+  // Written under a name of this process, then renamed: a reader never sees half a file. The
+  // entry comes after its chunks and cli.json last, so nothing names a file not yet there.
+  const put = (file, text) => {
+    const temp = join(DIST, `.${file}.${process.pid}`);
     writeFileSync(temp, text);
-    renameSync(temp, join(DIST, name));
+    renameSync(temp, join(DIST, file));
   };
-  put(`${bundle}.map`, output('.mjs.map'));
-  put(bundle, `${output('.mjs')}//# sourceMappingURL=${bundle}.map\n`);
-  put('cli.json', `${JSON.stringify({ hash, bundle, inputs }, null, 2)}\n`);
-  // Bundles of sources long gone: anything older than a day that is not the current one.
-  for (const name of readdirSync(DIST)) {
-    if (!name.startsWith('credlake-') || name.startsWith(bundle)) continue;
-    const path = join(DIST, name);
-    if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { force: true });
+  const files = result.outputFiles.sort((x, y) => Number(name(x) === entry) - Number(name(y) === entry));
+  for (const file of files)
+    put(
+      name(file),
+      name(file).endsWith('.mjs') ? `${file.text}//# sourceMappingURL=${name(file)}.map\n` : file.text,
+    );
+  put('cli.json', `${JSON.stringify({ hash, bundle: entry, inputs }, null, 2)}\n`);
+  // Files of bundles long gone: anything older than a day that this bundle does not use.
+  const current = new Set(files.map(name));
+  for (const file of readdirSync(DIST)) {
+    if (!/^(credlake|chunk)-/.test(file) || current.has(file)) continue;
+    const path = join(DIST, file);
+    if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true });
   }
-  return pathToFileURL(join(DIST, bundle)).href;
+  return pathToFileURL(join(DIST, entry)).href;
 }
 
 // `node scripts/cli-bundle.mjs` builds it ahead of time (the tests do, before they start).

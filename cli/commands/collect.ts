@@ -15,7 +15,7 @@ export function registerCollect(program: Command): void {
       ),
   ).action(async (flags: CollectFlags) => {
     const dt = flags.date ?? todayUtc();
-    const result = await withLakeLock(openStore(flags.lake, { region: flags.region }), 'collect', () =>
+    const result = await withLakeLock(await openStore(flags.lake, { region: flags.region }), 'collect', () =>
       withTarget(flags, dt, 25, (session) => session.collect(dt)),
     );
     if (result.outcomes.some((o) => o.status === 'failed') || result.interrupted)

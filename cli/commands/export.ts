@@ -3,7 +3,6 @@ import { exportKey, exportManifestKey, exportWorkbookKey } from '../../lake/keys
 import { LocalStore } from '../../lake/local-store.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
-import { runExportsOnAthena } from '../../queries/athena/run.ts';
 import { BENCHMARKS, type BenchmarkId, DEFAULT_BENCHMARK, queryLabels } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { exportSnapshot } from '../../queries/export.ts';
@@ -50,7 +49,7 @@ export function registerExport(program: Command): void {
         throw new UsageError(
           '--to security-hub reads the lake with DuckDB: leave out --out and --engine athena',
         );
-      const source = openStore(opts.lake);
+      const source = await openStore(opts.lake);
       requireLake(source);
       const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
       const result = await exportSnapshotToSecurityHub(source, region, opts.date, opts.benchmark);
@@ -58,7 +57,7 @@ export function registerExport(program: Command): void {
       failIfRefused(result);
       return;
     }
-    const target: ObjectStore = opts.out ? new LocalStore(opts.out) : openStore(opts.lake);
+    const target: ObjectStore = opts.out ? new LocalStore(opts.out) : await openStore(opts.lake);
     if (opts.engine === 'athena') {
       if (!opts.out)
         throw new UsageError(
@@ -67,7 +66,7 @@ export function registerExport(program: Command): void {
       await exportFromAthena(opts, target);
       return;
     }
-    const source = openStore(opts.lake);
+    const source = await openStore(opts.lake);
     requireLake(source);
     const engine = await DuckDbEngine.openStore(source);
     try {
@@ -92,7 +91,12 @@ export function registerExport(program: Command): void {
 
 async function exportFromAthena(opts: ExportFlags, target: ObjectStore): Promise<void> {
   const benchmark = opts.benchmark ?? DEFAULT_BENCHMARK;
-  const runs = await runExportsOnAthena(athenaClient(opts), athenaTarget(opts), opts.date, benchmark);
+  const runs = await (await import('../../queries/athena/run.ts')).runExportsOnAthena(
+    await athenaClient(opts),
+    athenaTarget(opts),
+    opts.date,
+    benchmark,
+  );
   const dt =
     opts.date ?? String(runs.find((r) => r.run.result.rows.length)?.run.result.rows[0].dt ?? 'latest');
   const queries = [];

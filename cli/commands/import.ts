@@ -76,7 +76,7 @@ export function registerImport(program: Command): void {
           `cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
         );
       });
-      const store = openStore(opts.lake);
+      const store = await openStore(opts.lake);
       const result = await withLakeLock(store, 'import', async () => {
         const imported = await importReport(store, {
           bytes: new Uint8Array(bytes),
@@ -121,7 +121,7 @@ async function importFromArchive(source: string, opts: ImportOptions): Promise<v
     throw new UsageError(`cannot read the archive ${source}: ${error.message}`);
   });
   if (files.length === 0) throw new UsageError(`${source} holds no .csv files`);
-  const store = openStore(opts.lake);
+  const store = await openStore(opts.lake);
   const results = await withLakeLock(store, 'import', () =>
     importArchive(files, store, {
       quiet: opts.quiet,

@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { openStore } from '../../lake/open-store.ts';
-import { runSavedQueryOnAthena } from '../../queries/athena/run.ts';
 import {
   type BenchmarkId,
   benchmarkControls,
@@ -72,16 +71,21 @@ export function registerQuery(program: Command): void {
       return;
     }
     if (opts.engine === 'athena') {
-      const run = await runSavedQueryOnAthena(athenaClient(opts), athenaTarget(opts), name, {
-        date: opts.date,
-        params: opts.param,
-        benchmark: opts.benchmark,
-      });
+      const run = await (await import('../../queries/athena/run.ts')).runSavedQueryOnAthena(
+        await athenaClient(opts),
+        athenaTarget(opts),
+        name,
+        {
+          date: opts.date,
+          params: opts.param,
+          benchmark: opts.benchmark,
+        },
+      );
       process.stdout.write(formatResult(run.result, opts.format, terminalWidth(), { exact: opts.exactCsv }));
       process.stderr.write(`athena: query ${run.queryExecutionId} scanned ${run.bytesScanned} bytes\n`);
       return;
     }
-    const store = openStore(opts.lake);
+    const store = await openStore(opts.lake);
     requireLake(store);
     const engine = await DuckDbEngine.openStore(store);
     try {

@@ -20,7 +20,7 @@ export function registerReport(program: Command): void {
     )
     .addOption(benchmarkOption("the benchmark whose control ids and thresholds the report's tables use"))
     .action(async (opts: { lake: string; date?: string; out?: string; benchmark?: BenchmarkId }) => {
-      const store = openStore(opts.lake);
+      const store = await openStore(opts.lake);
       requireLake(store);
       const engine = await DuckDbEngine.openStore(store);
       try {

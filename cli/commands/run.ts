@@ -77,7 +77,7 @@ export function registerRun(program: Command): void {
         );
       }
       noteStartup();
-      const store = openStore(flags.lake, { region: flags.region });
+      const store = await openStore(flags.lake, { region: flags.region });
       await withLakeLock(store, 'run', () => runJob(flags, store));
     });
 }

@@ -16,7 +16,7 @@ export function registerTransform(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'only this snapshot date', parseDateOption)
     .addOption(benchmarkOption('judge the rebuilt findings against this benchmark'))
     .action(async (opts: { lake: string; date?: string; benchmark?: BenchmarkId }) => {
-      const store = openStore(opts.lake);
+      const store = await openStore(opts.lake);
       requireLake(store);
       const known = await rawDates(store);
       if (known.length === 0) throw new UsageError(`nothing to transform: no raw data in ${store.location}`);

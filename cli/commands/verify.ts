@@ -20,7 +20,7 @@ export function registerVerify(program: Command): void {
     .option(...LAKE_FLAG)
     .option('--date <YYYY-MM-DD>', 'only this snapshot date', parseDateOption)
     .action(async (opts: { lake: string; date?: string }) => {
-      const store = openStore(opts.lake);
+      const store = await openStore(opts.lake);
       requireLake(store);
       const known = datesIn(await store.list(RUNS_ZONE));
       if (known.length === 0) throw new UsageError(`nothing to verify: no run records in ${store.location}`);

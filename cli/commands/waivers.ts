@@ -23,7 +23,7 @@ export function registerWaivers(program: Command): void {
     .action(async (file: string | undefined, opts: { lake: string }) => {
       const { text, source } = file
         ? { text: await readWaiversFile(file), source: file }
-        : await lakeWaivers(openStore(opts.lake));
+        : await lakeWaivers(await openStore(opts.lake));
       process.stdout.write(describe(parseWaivers(text, source), source));
     });
   waivers
@@ -34,7 +34,7 @@ export function registerWaivers(program: Command): void {
     .argument('<file>', 'waivers YAML file')
     .option(...LAKE_FLAG)
     .action(async (file: string, opts: { lake: string }) => {
-      const store = openStore(opts.lake);
+      const store = await openStore(opts.lake);
       const parsed = await installWaivers(store, file);
       process.stdout.write(describe(parsed, `${store.location}/${WAIVERS_FILE_KEY}`));
     });

@@ -83,3 +83,35 @@ describe('the precompiled command', () => {
     await expect(stat(join(bare, 'dist'))).rejects.toThrow(/ENOENT/);
   });
 });
+
+describe('what a command loads', () => {
+  // A loader hook that names every package the command imports, as Node resolves it.
+  const HOOK = `data:text/javascript,${encodeURIComponent(
+    `import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(\`export async function resolve(s, c, next) {
+  if (!/^(\\\\.|\\\\/|node:|file:|data:)/.test(s)) process.stderr.write('package ' + s + '\\\\n');
+  return next(s, c);
+}\`));`,
+  )}`;
+  const packagesOf = async (args: string[]) => {
+    const { stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', HOOK, join(ROOT, 'bin', 'credlake.js'), ...args],
+      { env: { ...process.env, CREDLAKE_NO_BUNDLE: '' } },
+    );
+    return new Set([...stderr.matchAll(/^package (\S+)$/gm)].map((m) => m[1]));
+  };
+  const HEAVY = ['@duckdb/node-api', 'exceljs', 'apache-arrow', 'parquet-wasm/node'];
+
+  it('loads no AWS SDK, DuckDB or Parquet writer for --version, and only its own for a subcommand', async () => {
+    const version = await packagesOf(['--version']);
+    expect([...version].filter((p) => p.startsWith('@aws-sdk/') || HEAVY.includes(p))).toEqual([]);
+    // A query on the local lake needs DuckDB, not the AWS SDK (Athena and S3 load when asked for).
+    const query = await packagesOf(['query', '--list']);
+    expect([...query].filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
+    expect([...query].filter((p) => HEAVY.includes(p) && p !== '@duckdb/node-api')).toEqual([]);
+    // The hook sees what it should: help for every command loads them all.
+    const help = await packagesOf(['--help']);
+    for (const p of ['@aws-sdk/client-organizations', 'apache-arrow']) expect(help).toContain(p);
+  });
+});
