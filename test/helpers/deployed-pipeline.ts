@@ -50,6 +50,30 @@ export function toolingAccountOf(sim: Simulator, where: 'member' | 'management' 
   return clean.id;
 }
 
+const synths = new Map<
+  string,
+  { template: { Resources: Resources }; management: { Resources: Resources } }
+>();
+
+/**
+ * The pipeline and management templates for these CDK settings, synthesized once per test file
+ * (the deployed path's scenarios share one organization and so one synth) and handed out as
+ * copies: a test may plant a fault in its own.
+ */
+function synthesized(context: Record<string, unknown>) {
+  const key = JSON.stringify(context);
+  let found = synths.get(key);
+  if (!found) {
+    const app = testApp(context);
+    found = {
+      template: Template.fromStack(app.pipeline).toJSON() as { Resources: Resources },
+      management: Template.fromStack(app.management).toJSON() as { Resources: Resources },
+    };
+    synths.set(key, found);
+  }
+  return structuredClone(found);
+}
+
 /** Resolves the CloudFormation intrinsics of the synthesized template to this deployment's values. */
 function resolver(resources: Resources, bucket: string, place: Place) {
   const ACCOUNT = place.account;
@@ -139,15 +163,13 @@ export async function deployPipeline(
     partition: partitionOf(region),
   };
   // The stacks of this organization: its ids, its management account, the tooling account.
-  const app = testApp({
+  const { template, management } = synthesized({
     organizationId: sim.org.id,
     managementAccountId: sim.org.managementAccountId,
     toolingAccountId: place.account,
     memberOuIds: sim.org.rootId,
     ...context,
   });
-  const template = Template.fromStack(app.pipeline).toJSON() as { Resources: Resources };
-  const management = Template.fromStack(app.management).toJSON() as { Resources: Resources };
   const resolve = resolver(template.Resources, bucket, place);
   const machine = Object.values(template.Resources).find(
     (r) => r.Type === 'AWS::StepFunctions::StateMachine',
