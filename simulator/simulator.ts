@@ -63,6 +63,11 @@ export interface AccountTiming {
   generationMs: number;
   /** The service time of the first call of each action: what any collector must spend at least. */
   firstByAction: Record<string, number>;
+  /**
+   * The service time of the calls any collector must make: the first call of each action and
+   * each further page of a paginated read, but no repeated poll or retried attempt.
+   */
+  requiredMs: number;
   /** The service time of every call made, throttled attempts and repeated polls included. */
   serviceMs: number;
 }
@@ -78,6 +83,8 @@ export class Simulator {
     published: [] as PublishedMessage[],
   };
   private readonly ctx: svc.ServiceContext;
+  /** Account, action and page of every call so far: a call seen before is a repeat. */
+  private readonly requiredCalls = new Set<string>();
   private readonly expectedByDate = new Map<string, ExpectedAnswers>();
   /** The Glue catalog, in memory: what the pipeline registered, and where. */
   readonly glue = new GlueCatalog();
@@ -222,7 +229,7 @@ export class Simulator {
   private timing(accountId: string): AccountTiming {
     let t = this.stats.timings.get(accountId);
     if (!t) {
-      t = { firstCallMs: [], generationMs: 0, firstByAction: {}, serviceMs: 0 };
+      t = { firstCallMs: [], generationMs: 0, firstByAction: {}, requiredMs: 0, serviceMs: 0 };
       this.stats.timings.set(accountId, t);
     }
     return t;
@@ -277,7 +284,7 @@ export class Simulator {
           : isJson
             ? undefined
             : identity.accountId;
-      await this.delay(timed, action);
+      await this.delay(timed, action, form.get('Marker') ?? '');
       await this.authorize(identity, request, req.url ?? '/');
       if (request.signedService === 'securityhub') {
         if (!identity.isCaller)
@@ -407,12 +414,17 @@ export class Simulator {
   }
 
   /** Waits one call's latency; the first three calls per account (assume, generate, get on the
-   * shortest path) are kept as that account's draws. */
-  private async delay(account: string | undefined, action: string): Promise<void> {
+   * shortest path) are kept as that account's draws. `page` is the call's pagination marker. */
+  private async delay(account: string | undefined, action: string, page: string): Promise<void> {
     const ms = LATENCY[this.options.latency ?? 'fast'].call(this.draw('call', account ?? 'organization'));
     const t = this.timing(account ?? 'organization');
     if (account && t.firstCallMs.length < 3) t.firstCallMs.push(ms);
     t.firstByAction[action] ??= ms;
+    const call = `${account ?? 'organization'}|${action}|${page}`;
+    if (!this.requiredCalls.has(call)) {
+      this.requiredCalls.add(call);
+      t.requiredMs += ms;
+    }
     t.serviceMs += ms;
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }

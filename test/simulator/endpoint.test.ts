@@ -1,4 +1,9 @@
-import { GenerateCredentialReportCommand, GetCredentialReportCommand } from '@aws-sdk/client-iam';
+import {
+  GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
+  GetAccountSummaryCommand,
+  GetCredentialReportCommand,
+} from '@aws-sdk/client-iam';
 import {
   DescribeOrganizationCommand,
   ListAccountsCommand,
@@ -245,3 +250,41 @@ describe('simulator faults', () => {
 });
 
 const memberWithExternalId = (sim: Simulator, accountId: string) => memberIam(sim, accountId, 'ext-123');
+
+describe("the simulator's account of service time, for the collection bound", () => {
+  it('counts every page of a paginated read as required, and no call made again', async () => {
+    await withSimulator(
+      { accounts: 3, seed: 4, date: '2024-05-01', latency: 'realistic', usersPerAccount: 250 },
+      async (sim) => {
+        const account = sim.org.accounts.find(
+          (a) => a.state === 'ACTIVE' && !Object.values(a.faults).some(Boolean),
+        )!;
+        const iam = await memberIam(sim, account.id);
+        const readAll = async () => {
+          let pages = 0;
+          let marker: string | undefined;
+          do {
+            const page = await iam.send(new GetAccountAuthorizationDetailsCommand({ Marker: marker }));
+            pages++;
+            marker = page.IsTruncated ? page.Marker : undefined;
+          } while (marker);
+          await iam.send(new GetAccountSummaryCommand({}));
+          return pages;
+        };
+        const pages = await readAll();
+        expect(pages).toBeGreaterThan(1);
+        const timing = () => structuredClone(sim.stats.timings.get(account.id)!);
+        const once = timing();
+        const firstCalls = Object.values(once.firstByAction).reduce((a, b) => a + b, 0);
+        // AssumeRole, the first page and the summary are first calls; the further pages add to them.
+        expect(once.requiredMs).toBeGreaterThanOrEqual(firstCalls + (pages - 1) * 60);
+        expect(once.serviceMs).toBe(once.requiredMs);
+        // The same reads again are repeats: more service time, nothing more required.
+        expect(await readAll()).toBe(pages);
+        const twice = timing();
+        expect(twice.requiredMs).toBe(once.requiredMs);
+        expect(twice.serviceMs).toBeGreaterThanOrEqual(once.serviceMs + (pages + 1) * 60);
+      },
+    );
+  });
+});
