@@ -47,10 +47,9 @@ export class S3Store implements ObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    const { GetObjectCommand } = await sdk();
     try {
-      const out = await this.client.send(
-        new (await sdk()).GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }),
-      );
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
       return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -59,12 +58,13 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<boolean> {
+    const { PutObjectCommand } = await sdk();
     // Write-if-absent is S3's conditional write (If-None-Match: *), answered 412 when the key
     // exists. No HEAD first: S3 answers a HEAD of a missing key with 404 only to a caller allowed
     // to list the bucket, and the writers of evidence need not be.
     try {
       await this.client.send(
-        new (await sdk()).PutObjectCommand({
+        new PutObjectCommand({
           Bucket: this.bucket,
           Key: this.key(key),
           Body: body,
@@ -83,12 +83,13 @@ export class S3Store implements ObjectStore {
 
   /** Every object under a prefix with its size and ETag (changes whenever the object does). */
   async listObjects(prefix: string): Promise<{ key: string; size: number; etag: string }[]> {
+    const { ListObjectsV2Command } = await sdk();
     const objects: { key: string; size: number; etag: string }[] = [];
     const strip = this.prefix ? this.prefix.replace(/\/$/, '').length + 1 : 0;
     let token: string | undefined;
     do {
       const out = await this.client.send(
-        new (await sdk()).ListObjectsV2Command({
+        new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: this.key(prefix),
           ContinuationToken: token,
@@ -102,12 +103,13 @@ export class S3Store implements ObjectStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    const { ListObjectsV2Command } = await sdk();
     const keys: string[] = [];
     const strip = this.prefix ? this.prefix.replace(/\/$/, '').length + 1 : 0;
     let token: string | undefined;
     do {
       const out = await this.client.send(
-        new (await sdk()).ListObjectsV2Command({
+        new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: this.key(prefix),
           ContinuationToken: token,
@@ -120,10 +122,9 @@ export class S3Store implements ObjectStore {
   }
 
   async versionOf(key: string): Promise<string | undefined> {
+    const { HeadObjectCommand } = await sdk();
     try {
-      const out = await this.client.send(
-        new (await sdk()).HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }),
-      );
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
       return out.VersionId && out.VersionId !== 'null' ? out.VersionId : undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -132,10 +133,9 @@ export class S3Store implements ObjectStore {
   }
 
   async exists(key: string): Promise<boolean> {
+    const { HeadObjectCommand } = await sdk();
     try {
-      await this.client.send(
-        new (await sdk()).HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }),
-      );
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -144,9 +144,8 @@ export class S3Store implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(
-      new (await sdk()).DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }),
-    );
+    const { DeleteObjectCommand } = await sdk();
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
   }
 }
 

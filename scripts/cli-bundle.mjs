@@ -1,7 +1,7 @@
 // The `credlake` command precompiled: cli/main.ts and everything of ours it imports, bundled by
 // esbuild into ES modules in dist/ (packages stay in node_modules), split so that a command
-// loads only its own code. Loading it skips tsx's
-// on-the-fly TypeScript compiling, which took about half of every start.
+// loads only its own code. Loading it skips tsx's on-the-fly TypeScript compiling, which took
+// about half of every start.
 //
 // The bundle can never run stale code: dist/cli.json records a hash of every source file in it,
 // and `freshBundle` hands out the bundle only while the sources still hash the same. Any edit
