@@ -91,12 +91,8 @@ export function registerExport(program: Command): void {
 
 async function exportFromAthena(opts: ExportFlags, target: ObjectStore): Promise<void> {
   const benchmark = opts.benchmark ?? DEFAULT_BENCHMARK;
-  const runs = await (await import('../../queries/athena/run.ts')).runExportsOnAthena(
-    await athenaClient(opts),
-    athenaTarget(opts),
-    opts.date,
-    benchmark,
-  );
+  const { runExportsOnAthena } = await import('../../queries/athena/run.ts');
+  const runs = await runExportsOnAthena(await athenaClient(opts), athenaTarget(opts), opts.date, benchmark);
   const dt =
     opts.date ?? String(runs.find((r) => r.run.result.rows.length)?.run.result.rows[0].dt ?? 'latest');
   const queries = [];

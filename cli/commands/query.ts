@@ -71,16 +71,12 @@ export function registerQuery(program: Command): void {
       return;
     }
     if (opts.engine === 'athena') {
-      const run = await (await import('../../queries/athena/run.ts')).runSavedQueryOnAthena(
-        await athenaClient(opts),
-        athenaTarget(opts),
-        name,
-        {
-          date: opts.date,
-          params: opts.param,
-          benchmark: opts.benchmark,
-        },
-      );
+      const { runSavedQueryOnAthena } = await import('../../queries/athena/run.ts');
+      const run = await runSavedQueryOnAthena(await athenaClient(opts), athenaTarget(opts), name, {
+        date: opts.date,
+        params: opts.param,
+        benchmark: opts.benchmark,
+      });
       process.stdout.write(formatResult(run.result, opts.format, terminalWidth(), { exact: opts.exactCsv }));
       process.stderr.write(`athena: query ${run.queryExecutionId} scanned ${run.bytesScanned} bytes\n`);
       return;

@@ -101,34 +101,6 @@ class TaskError extends Error {
 
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
 
-/** The process's heap and external memory now, as a function's growth is measured. */
-const memory = () => {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-};
-
-/** Samples memory every 10 ms while any watcher is registered, raising each watcher's peak. */
-class MemorySampler {
-  private readonly watchers = new Set<{ peak: number }>();
-  private timer: NodeJS.Timeout | undefined;
-
-  watch(watcher: { peak: number }): void {
-    this.watchers.add(watcher);
-    this.timer ??= setInterval(() => {
-      const now = memory();
-      for (const w of this.watchers) w.peak = Math.max(w.peak, now);
-    }, 10);
-  }
-
-  unwatch(watcher: { peak: number }): void {
-    this.watchers.delete(watcher);
-    if (this.watchers.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
-  }
-}
-
 class Run {
   largest = { bytes: 0, state: '' };
   transitions = 0;
@@ -140,8 +112,6 @@ class Run {
    * invocations (sampled every 10 ms): what the step held, for a step that runs on its own.
    */
   readonly lambdaPeakBytes = new Map<string, number>();
-  /** One sampler for every invocation in flight (one each made hundreds of samples at once). */
-  private readonly memory = new MemorySampler();
 
   constructor(readonly options: RunOptions) {}
 
@@ -263,9 +233,15 @@ class Run {
     });
     let result: unknown;
     const started = performance.now();
+    const memory = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.external;
+    };
     const before = memory();
-    const watch = { peak: before };
-    this.memory.watch(watch);
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, memory());
+    }, 10);
     try {
       result = await Promise.race([fn.handler(event), timedOut]);
     } catch (error) {
@@ -277,9 +253,9 @@ class Run {
       );
     } finally {
       clearTimeout(timer);
-      this.memory.unwatch(watch);
+      clearInterval(sampler);
       this.lambdaMs.set(arn, (this.lambdaMs.get(arn) ?? 0) + performance.now() - started);
-      const grew = Math.max(watch.peak, memory()) - before;
+      const grew = Math.max(peak, memory()) - before;
       this.lambdaPeakBytes.set(arn, Math.max(this.lambdaPeakBytes.get(arn) ?? 0, grew));
     }
     const out = result === undefined ? null : JSON.parse(JSON.stringify(result));
