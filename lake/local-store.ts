@@ -21,6 +21,12 @@ import type { ObjectStore, PutOptions } from './store.ts';
  * for write-if-absent) into place, so an interrupted run never leaves a half-written object.
  */
 export class LocalStore implements ObjectStore {
+  /**
+   * Folders this store has made or found: a write into one skips asking for it again (a run writes
+   * thousands of objects into a few hundred folders). A folder removed since is made again.
+   */
+  private readonly folders = new Set<string>();
+
   constructor(readonly root: string) {}
 
   get location(): string {
@@ -51,9 +57,20 @@ export class LocalStore implements ObjectStore {
 
   private async write(key: string, body: Uint8Array | string, options: PutOptions): Promise<boolean> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
+    const folder = dirname(target);
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temp, body);
+    if (!this.folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    try {
+      await writeFile(temp, body);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // The folder was removed after this store last wrote to it.
+      await mkdir(folder, { recursive: true });
+      await writeFile(temp, body);
+    }
     if (!options.ifAbsent) {
       await rename(temp, target);
       return true;
@@ -97,6 +114,7 @@ export class LocalStore implements ObjectStore {
    * nothing behind.
    */
   async removeEmptyFolders(root: boolean): Promise<void> {
+    this.folders.clear();
     const empty = async (dir: string): Promise<boolean> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
       if (!entries) return false;

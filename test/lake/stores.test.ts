@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,5 +65,17 @@ describe('local store', () => {
   it('refuses keys that climb out of the lake', async () => {
     const store = new LocalStore(await mkdtemp(join(tmpdir(), 'credlake-store-')));
     await expect(store.put('../escape.txt', 'x')).rejects.toThrow(/invalid lake key/);
+  });
+
+  it('writes into a folder removed since its last write there', async () => {
+    const store = new LocalStore(await mkdtemp(join(tmpdir(), 'credlake-store-')));
+    await store.put('raw/a/one.txt', '1');
+    // Another process (or a person) clears the lake between two writes of a long-lived store.
+    await rm(join(store.root, 'raw'), { recursive: true });
+    await store.put('raw/a/two.txt', '2');
+    expect(await store.list('raw/')).toEqual(['raw/a/two.txt']);
+    await store.put('raw/a/three.txt', '3', { ifAbsent: true });
+    await rm(join(store.root, 'raw'), { recursive: true });
+    expect(await store.put('raw/a/three.txt', '3', { ifAbsent: true })).toBe(true);
   });
 });
