@@ -79,7 +79,7 @@ describe.each(['folder', 's3'] as const)('credlake import of an archive in a %s'
     }
     const lake = join(await mkdtemp(join(tmpdir(), 'credlake-archive-lake-')), 'lake');
     const first = await runCli(['import', source, '--lake', lake, '--quiet'], env);
-    expect(first.code).toBe(1);
+    expect(first.code, first.stderr).toBe(1);
     expect(lines(first.stdout, 'imported')).toHaveLength(3);
     expect(first.stdout).toMatch(/refused\s+notes\/summary.csv: no folder named for a date/);
     expect(first.stdout).toMatch(
