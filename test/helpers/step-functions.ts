@@ -429,6 +429,9 @@ function pick(state: AslState, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((k) => k in state).map((k) => [k, state[k]]));
 }
 
+/** Definitions already found valid, as JSON text. */
+const validDefinitions = new Set<string>();
+
 /** Runs a state machine definition to its end; a failed execution is a report, not a throw. */
 export async function runStateMachine(
   definition: AslDefinition,
@@ -436,9 +439,14 @@ export async function runStateMachine(
   options: RunOptions,
 ): Promise<RunReport> {
   // The definition must be one the package accepts as valid ASL, with payload templates that
-  // Step Functions accepts (the package's validator lets a string Parameters through).
-  new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
-  checkTemplates(definition);
+  // Step Functions accepts (the package's validator lets a string Parameters through). Checked
+  // once per distinct definition: the validator compiles its JSON schema on every call.
+  const text = JSON.stringify(definition);
+  if (!validDefinitions.has(text)) {
+    new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
+    checkTemplates(definition);
+    validDefinitions.add(text);
+  }
   const run = new Run(options);
   const base = () => ({
     largestPayload: run.largest,
