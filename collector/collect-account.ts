@@ -51,14 +51,8 @@ export interface AccountJob {
   readonly onWaiting?: (accountId: string, waiting: boolean) => void;
 }
 
-/**
- * The limiter's priorities, 0 first. Credentials and report requests start each account's
- * report clock; a further page of a read already begun lets begun accounts finish; new posture
- * reads and report fetches come last, in arrival order: under a backlog a fetch waits its turn
- * and finds its report ready more often (one fetch per account at 300 simulated accounts,
- * against 1.5 when fetches went first).
- */
-const PRIORITY = { credentials: 0, generate: 0, postureNextPage: 1, posture: 2, fetch: 2 } as const;
+/** The limiter's priorities (0 first): credentials and report calls, then posture reads. */
+const PRIORITY = { report: 0, postureNextPage: 1, posture: 2 } as const;
 
 export async function collectAccount(job: AccountJob, account: AccountInfo): Promise<AccountOutcome> {
   const started = performance.now();
@@ -76,21 +70,28 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
   // The posture does not depend on the report: it is read while IAM builds the report, and stored
   // only once the report is (an account whose report fails stores none). Never rejects.
   let posture: Promise<PostureRead> | undefined;
-  // A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
-  const at =
-    (priority: number): CallWrapper =>
-    (fn) =>
-      withRetry(() => job.calls.run(fn, priority), counter, job.retry, job.signal, job.random);
-  // A further page goes ahead of reads not begun: the run does not end on one account's pages.
-  const postureCall: CallWrapper = (fn, nextPage) =>
-    at(nextPage ? PRIORITY.postureNextPage : PRIORITY.posture)(fn);
   try {
-    const api = await at(PRIORITY.credentials)(() => job.access.reportApiFor(account.accountId));
+    const call = <T>(fn: () => Promise<T>) =>
+      // A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
+      withRetry(() => job.calls.run(fn, PRIORITY.report), counter, job.retry, job.signal, job.random);
+    // Posture reads yield the slots to credentials and report calls: a report asked for early
+    // is generated while the posture reads run, and no report waits behind another's posture.
+    // A further page goes ahead of reads not begun: begun accounts finish first, and the run
+    // does not end on one account's pages read one by one after everything else.
+    const postureCall = <T>(fn: () => Promise<T>, nextPage?: boolean) =>
+      withRetry(
+        () => job.calls.run(fn, nextPage ? PRIORITY.postureNextPage : PRIORITY.posture),
+        counter,
+        job.retry,
+        job.signal,
+        job.random,
+      );
+    const api = await call(() => job.access.reportApiFor(account.accountId));
     posture = readPostureAhead(job, api, postureCall, account);
     job.onWaiting?.(account.accountId, true);
     let report: FetchedReport;
     try {
-      report = await waitForReport(job, api, at(PRIORITY.generate), at(PRIORITY.fetch));
+      report = await waitForReport(job, api, call);
     } finally {
       job.onWaiting?.(account.accountId, false);
     }
@@ -215,15 +216,10 @@ async function storePostureRead(job: AccountJob, read: PostureRead): Promise<Pos
 }
 
 /** Asks IAM for a report and polls with growing, jittered waits until it is ready or the deadline passes. */
-async function waitForReport(
-  job: AccountJob,
-  api: ReportApi,
-  generateCall: CallWrapper,
-  fetchCall: CallWrapper,
-): Promise<FetchedReport> {
+async function waitForReport(job: AccountJob, api: ReportApi, call: CallWrapper): Promise<FetchedReport> {
   const deadline = performance.now() + job.reportTimeoutMs;
   const random = job.random ?? Math.random;
-  let state = await generateCall(() => api.generate());
+  let state = await call(() => api.generate());
   let wait = job.poll.initialMs;
   for (;;) {
     if (state !== 'COMPLETE') {
@@ -237,13 +233,13 @@ async function waitForReport(
     try {
       // Fetching is also the cheapest poll: one call that either returns the report or says
       // it is still in progress.
-      return await fetchCall(() => api.fetch());
+      return await call(() => api.fetch());
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.kind === 'report_in_progress') {
         state = 'INPROGRESS';
       } else if (error.kind === 'report_not_present' || error.kind === 'report_expired') {
-        state = await generateCall(() => api.generate());
+        state = await call(() => api.generate());
       } else {
         throw error;
       }
