@@ -28,11 +28,8 @@ export interface FetchedReport {
   readonly generatedAt: number;
 }
 
-/**
- * Runs one API request with the caller's retries and concurrency limit. `nextPage` marks a further
- * page of a read already begun: a caller may let it ahead of reads not begun yet.
- */
-export type CallWrapper = <T>(fn: () => Promise<T>, nextPage?: boolean) => Promise<T>;
+/** Runs one API request with the caller's retries and concurrency limit. */
+export type CallWrapper = <T>(fn: () => Promise<T>) => Promise<T>;
 
 /** What IAM says about the account beyond the credential report. Each request (each page)
  * goes through `call`, so a throttled page is retried alone. */

@@ -15,7 +15,7 @@ import {
   type FailureReason,
   outcomeWithoutReport,
 } from './outcome.ts';
-import { type PostureRecord, readPostureRecord, storePosture } from './posture.ts';
+import { collectPosture } from './posture.ts';
 import { type AttemptCounter, type RetryPolicy, sleep, withRetry } from './retry.ts';
 
 export interface PollPolicy {
@@ -51,9 +51,6 @@ export interface AccountJob {
   readonly onWaiting?: (accountId: string, waiting: boolean) => void;
 }
 
-/** The limiter's priorities (0 first): credentials and report calls, then posture reads. */
-const PRIORITY = { report: 0, postureNextPage: 1, posture: 2 } as const;
-
 export async function collectAccount(job: AccountJob, account: AccountInfo): Promise<AccountOutcome> {
   const started = performance.now();
   const counter: AttemptCounter = { attempts: 0 };
@@ -67,27 +64,11 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
       durationMs: Math.round(performance.now() - started),
       ...fields,
     });
-  // The posture does not depend on the report: it is read while IAM builds the report, and stored
-  // only once the report is (an account whose report fails stores none). Never rejects.
-  let posture: Promise<PostureRead> | undefined;
   try {
     const call = <T>(fn: () => Promise<T>) =>
       // A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
-      withRetry(() => job.calls.run(fn, PRIORITY.report), counter, job.retry, job.signal, job.random);
-    // Posture reads yield the slots to credentials and report calls: a report asked for early
-    // is generated while the posture reads run, and no report waits behind another's posture.
-    // A further page goes ahead of reads not begun: begun accounts finish first, and the run
-    // does not end on one account's pages read one by one after everything else.
-    const postureCall = <T>(fn: () => Promise<T>, nextPage?: boolean) =>
-      withRetry(
-        () => job.calls.run(fn, nextPage ? PRIORITY.postureNextPage : PRIORITY.posture),
-        counter,
-        job.retry,
-        job.signal,
-        job.random,
-      );
+      withRetry(() => job.calls.run(fn), counter, job.retry, job.signal, job.random);
     const api = await call(() => job.access.reportApiFor(account.accountId));
-    posture = readPostureAhead(job, api, postureCall, account);
     job.onWaiting?.(account.accountId, true);
     let report: FetchedReport;
     try {
@@ -103,7 +84,6 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     const identity = { dt: job.dt, accountId: account.accountId, generatedAt: reportTime };
     const curated = curateReport(identity, report.content, { runId: job.runId, accountName: account.name });
     if (!curated.ok) {
-      await posture;
       const quarantined = await storeRawReport(job.store, identity, report.content, 'quarantine');
       return finish({
         status: 'failed',
@@ -116,9 +96,9 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     }
     const stored = await storeRawReport(job.store, identity, report.content, 'evidence');
     await writeCurated(job.store, [curated.object]);
-    const { evidence: postureEvidence, ...postureFields } = await storePostureRead(job, await posture);
+    const { evidence: postureEvidence, ...posture } = await readPosture(job, api, call, account, fetchedAt);
     return finish({
-      ...postureFields,
+      ...posture,
       evidence: [stored.record, ...(postureEvidence ? [postureEvidence] : [])],
       status: 'collected',
       reason: null,
@@ -131,7 +111,6 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
       unknownColumns: curated.parsed.unknownColumns.length ? curated.parsed.unknownColumns : undefined,
     });
   } catch (error) {
-    await posture;
     const [reason, message] = failureOf(error);
     return finish({ status: 'failed', reason, message });
   }
@@ -153,8 +132,13 @@ export async function completePosture(
     withRetry(() => job.calls.run(fn), counter, job.retry, job.signal, job.random);
   let posture: PostureResult;
   try {
-    const api = await call(() => job.access.reportApiFor(account.accountId));
-    posture = await storePostureRead(job, await readPostureAhead(job, api, call, account));
+    posture = await readPosture(
+      job,
+      await call(() => job.access.reportApiFor(account.accountId)),
+      call,
+      account,
+      job.now(),
+    );
   } catch (error) {
     posture = { postureFailed: true, postureMessage: failureOf(error)[1] };
   }
@@ -176,42 +160,32 @@ export async function completePosture(
 
 type PostureResult = Pick<AccountOutcome, 'postureFailed' | 'postureMessage'> & { evidence?: EvidenceRecord };
 
-/** A posture read: its record, why it failed, or undefined when there is no posture to read. */
-type PostureRead = { record: PostureRecord } | { failed: string } | undefined;
-
-/** Starts reading an account's posture; the promise never rejects (a failure is a value). */
-function readPostureAhead(
+async function readPosture(
   job: AccountJob,
   api: ReportApi,
   call: CallWrapper,
   account: AccountInfo,
-): Promise<PostureRead> {
-  if (!api.posture) return Promise.resolve(undefined);
+  readAt: number,
+): Promise<PostureResult> {
+  if (!api.posture) return {};
   if (job.centralizedRootAccessError)
-    return Promise.resolve({
-      failed: `whether root credentials are managed centrally could not be read: ${job.centralizedRootAccessError}`,
-    });
-  return readPostureRecord(api.posture, call, {
-    accountId: account.accountId,
-    accountName: account.name,
-    runId: job.runId,
-    readAt: new Date(job.now()).toISOString(),
-    centralizedRootAccess: job.centralizedRootAccess ?? null,
-  }).then(
-    (record) => ({ record }),
-    // Even an interruption here leaves the report collected: posture is marked, nothing else.
-    (error) => ({ failed: failureOf(error)[1] }),
-  );
-}
-
-/** Stores a posture read as the account's posture evidence, or marks why there is none. */
-async function storePostureRead(job: AccountJob, read: PostureRead): Promise<PostureResult> {
-  if (!read) return {};
-  if ('failed' in read) return { postureFailed: true, postureMessage: read.failed };
+    return {
+      postureFailed: true,
+      postureMessage: `whether root credentials are managed centrally could not be read: ${job.centralizedRootAccessError}`,
+    };
   try {
-    return { postureFailed: false, evidence: await storePosture(job.store, job.dt, read.record) };
+    const evidence = await collectPosture(job.store, job.dt, api.posture, call, {
+      accountId: account.accountId,
+      accountName: account.name,
+      runId: job.runId,
+      readAt: new Date(readAt).toISOString(),
+      centralizedRootAccess: job.centralizedRootAccess ?? null,
+    });
+    return { postureFailed: false, evidence };
   } catch (error) {
-    return { postureFailed: true, postureMessage: failureOf(error)[1] };
+    // Even an interruption here leaves the report collected: posture is marked, nothing else.
+    const [, message] = failureOf(error);
+    return { postureFailed: true, postureMessage: message };
   }
 }
 

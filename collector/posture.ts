@@ -7,30 +7,25 @@ import type { ObjectStore } from '../lake/store.ts';
 import { getJsonAll } from '../lake/store.ts';
 import type { CallWrapper, PostureApi } from './api.ts';
 import { type EvidenceRecord, evidenceOf, withVersion } from './evidence.ts';
-import { settledAll } from './settled.ts';
 
 export type { PostureRecord };
 
-export interface PostureBase {
-  accountId: string;
-  accountName: string | null;
-  runId: string;
-  readAt: string;
-  centralizedRootAccess: boolean | null;
-}
-
-/**
- * Reads an account's posture and authorization details. The two are independent reads, asked
- * side by side; when one fails, the other is still waited for (no call outlives the read) and
- * the first failure is raised.
- */
-export async function readPostureRecord(
+export async function collectPosture(
+  store: ObjectStore,
+  dt: string,
   api: PostureApi,
   call: CallWrapper,
-  base: PostureBase,
-): Promise<PostureRecord> {
-  const [posture, details] = await settledAll([api.readPosture(call), api.readAuthorizationDetails(call)]);
-  return {
+  base: {
+    accountId: string;
+    accountName: string | null;
+    runId: string;
+    readAt: string;
+    centralizedRootAccess: boolean | null;
+  },
+): Promise<EvidenceRecord> {
+  const posture = await api.readPosture(call);
+  const details = await api.readAuthorizationDetails(call);
+  const record: PostureRecord = {
     accountId: base.accountId,
     accountName: base.accountName,
     runId: base.runId,
@@ -38,15 +33,7 @@ export async function readPostureRecord(
     posture: { ...posture, centralizedRootAccess: base.centralizedRootAccess },
     details,
   };
-}
-
-/** Stores a posture read as raw evidence (never overwritten) and its curated privileges. */
-export async function storePosture(
-  store: ObjectStore,
-  dt: string,
-  record: PostureRecord,
-): Promise<EvidenceRecord> {
-  const key = rawPostureKey(dt, record.accountId);
+  const key = rawPostureKey(dt, base.accountId);
   const text = JSON.stringify(record);
   const wrote = await store.put(key, text, { ifAbsent: true, contentType: 'application/json' });
   // Raw evidence is never overwritten: when a record was already there, it is the one that stands.

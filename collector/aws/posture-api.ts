@@ -12,7 +12,6 @@ import type { AuthorizationDetails, InlinePolicy, PolicyRef } from '../../transf
 import type { PostureApi } from '../api.ts';
 import { ApiError } from '../errors.ts';
 import { DEFAULT_RETRY, withRetry } from '../retry.ts';
-import { settledAll } from '../settled.ts';
 import { sdkCall } from './sdk-errors.ts';
 
 // IAM returns policy documents URL-encoded.
@@ -25,49 +24,36 @@ const inline = (list: { PolicyName?: string; PolicyDocument?: string }[] | undef
 export function sdkPostureApi(iam: IAMClient): PostureApi {
   return {
     async readPosture(call) {
-      const readSummary = async () =>
+      const summary =
         (await call(() => sdkCall(() => iam.send(new GetAccountSummaryCommand({}))))).SummaryMap ?? {};
-      const readPasswordPolicy = async () => {
-        try {
-          const p = (await call(() => sdkCall(() => iam.send(new GetAccountPasswordPolicyCommand({})))))
-            .PasswordPolicy;
-          return {
-            minimumLength: p?.MinimumPasswordLength ?? null,
-            reusePrevention: p?.PasswordReusePrevention ?? null,
-            requireSymbols: p?.RequireSymbols ?? false,
-            requireNumbers: p?.RequireNumbers ?? false,
-            requireUppercase: p?.RequireUppercaseCharacters ?? false,
-            requireLowercase: p?.RequireLowercaseCharacters ?? false,
-            maxAge: p?.MaxPasswordAge ?? null,
-          };
-        } catch (error) {
-          // No password policy is a finding, not an error.
-          if (!(error instanceof ApiError && /NoSuchEntity/.test(error.code))) throw error;
-          return null;
-        }
-      };
-      const readRootVirtualMfa = async () => {
-        let found = false;
-        let marker: string | undefined;
-        do {
-          const page = await call(
-            () =>
-              sdkCall(() =>
-                iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', Marker: marker })),
-              ),
-            marker !== undefined,
-          );
-          if ((page.VirtualMFADevices ?? []).some((d) => d.User?.Arn?.endsWith(':root'))) found = true;
-          marker = page.IsTruncated ? page.Marker : undefined;
-        } while (marker);
-        return found;
-      };
-      // Three independent reads, side by side: an account's posture is one round trip deep.
-      const [summary, policy, rootVirtualMfa] = await settledAll([
-        readSummary(),
-        readPasswordPolicy(),
-        readRootVirtualMfa(),
-      ]);
+      let policy = null;
+      try {
+        const p = (await call(() => sdkCall(() => iam.send(new GetAccountPasswordPolicyCommand({})))))
+          .PasswordPolicy;
+        policy = {
+          minimumLength: p?.MinimumPasswordLength ?? null,
+          reusePrevention: p?.PasswordReusePrevention ?? null,
+          requireSymbols: p?.RequireSymbols ?? false,
+          requireNumbers: p?.RequireNumbers ?? false,
+          requireUppercase: p?.RequireUppercaseCharacters ?? false,
+          requireLowercase: p?.RequireLowercaseCharacters ?? false,
+          maxAge: p?.MaxPasswordAge ?? null,
+        };
+      } catch (error) {
+        // No password policy is a finding, not an error.
+        if (!(error instanceof ApiError && /NoSuchEntity/.test(error.code))) throw error;
+      }
+      let rootVirtualMfa = false;
+      let marker: string | undefined;
+      do {
+        const page = await call(() =>
+          sdkCall(() =>
+            iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', Marker: marker })),
+          ),
+        );
+        if ((page.VirtualMFADevices ?? []).some((d) => d.User?.Arn?.endsWith(':root'))) rootVirtualMfa = true;
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
       return {
         summary: {
           mfaEnabled: summary.AccountMFAEnabled === 1,
@@ -82,17 +68,15 @@ export function sdkPostureApi(iam: IAMClient): PostureApi {
       const details: AuthorizationDetails = { users: [], groups: [], managedDocuments: {} };
       let marker: string | undefined;
       do {
-        const page = await call(
-          () =>
-            sdkCall(() =>
-              iam.send(
-                new GetAccountAuthorizationDetailsCommand({
-                  Filter: ['User', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'],
-                  Marker: marker,
-                }),
-              ),
+        const page = await call(() =>
+          sdkCall(() =>
+            iam.send(
+              new GetAccountAuthorizationDetailsCommand({
+                Filter: ['User', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'],
+                Marker: marker,
+              }),
             ),
-          marker !== undefined,
+          ),
         );
         for (const u of page.UserDetailList ?? []) {
           details.users.push({
