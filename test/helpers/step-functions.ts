@@ -101,6 +101,12 @@ class TaskError extends Error {
 
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
 
+/** The process's heap and external memory now, as a function's growth is measured. */
+const memory = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+};
+
 class Run {
   largest = { bytes: 0, state: '' };
   transitions = 0;
@@ -233,10 +239,6 @@ class Run {
     });
     let result: unknown;
     const started = performance.now();
-    const memory = () => {
-      const m = process.memoryUsage();
-      return m.heapUsed + m.external;
-    };
     const before = memory();
     let peak = before;
     const sampler = setInterval(() => {
