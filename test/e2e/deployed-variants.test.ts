@@ -25,8 +25,6 @@ import type { IamWorld } from '../helpers/iam-world.ts';
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
 import type { RunReport } from '../helpers/step-functions.ts';
 
-const DT = new Date().toISOString().slice(0, 10);
-const EARLIER_FINDINGS = curatedKey('findings', DT);
 const ACCOUNTS = 6;
 const SEED = 5;
 
@@ -85,6 +83,8 @@ interface Day {
   readonly statuses: Record<string, string>;
   /** Whether the findings file planted as an earlier release's was still there after the run. */
   readonly earlierLeft: boolean;
+  /** The day the variant collected. */
+  readonly dt: string;
 }
 
 let s3: S3Server;
@@ -101,14 +101,18 @@ const crashOne =
   };
 
 async function runVariant(variant: Variant, index: number): Promise<Day> {
+  // The pipeline collects today: each variant reads the date when it starts, so a file that runs
+  // past midnight (UTC) still looks at the day each variant collected.
+  const dt = new Date().toISOString().slice(0, 10);
+  const earlierFindings = curatedKey('findings', dt);
   // The organization is generated from its seed: the same before and after the simulator starts.
-  const probe = new Simulator({ accounts: ACCOUNTS, seed: SEED, date: DT });
+  const probe = new Simulator({ accounts: ACCOUNTS, seed: SEED, date: dt });
   const named = String(variant.context(probe).bucketName ?? `credlake-variant-${index}`);
   const store = new S3Store(s3.client, named, '');
   const sim = await Simulator.start({
     accounts: ACCOUNTS,
     seed: SEED,
-    date: DT,
+    date: dt,
     externalId: variant.externalId,
     athena: { store, bucket: named, workgroup: 'credlake', database: 'credlake', queueMs: 5 },
   });
@@ -117,11 +121,11 @@ async function runVariant(variant: Variant, index: number): Promise<Day> {
   // The operator's waivers file, as docs/operations.md has them upload it.
   await store.put(
     WAIVERS_FILE_KEY,
-    waiversYaml(waiverSpecsForRun({ accounts: ACCOUNTS, seed: SEED, startDate: DT }, DT)),
+    waiversYaml(waiverSpecsForRun({ accounts: ACCOUNTS, seed: SEED, startDate: dt }, dt)),
   );
   // The day's findings as an earlier release wrote them (one file the function encoded): the run
   // must replace them with what Athena writes, under the same IAM.
-  await store.put(EARLIER_FINDINGS, encodeParquet(TABLES.findings, []));
+  await store.put(earlierFindings, encodeParquet(TABLES.findings, []));
   const crashed = sim.org.accounts.filter((a) => a.state === 'ACTIVE').at(-1)!.id;
   const deployment = await deployPipeline(
     sim,
@@ -158,7 +162,8 @@ async function runVariant(variant: Variant, index: number): Promise<Day> {
       bucket: named,
       refused: proxy.refusals.slice(refusedBefore).map((r) => `${r.functionId} ${r.action} ${r.resource}`),
       statuses: Object.fromEntries(rows.map((r) => [String(r.account_id), String(r.status)])),
-      earlierLeft: await store.exists(EARLIER_FINDINGS),
+      earlierLeft: await store.exists(earlierFindings),
+      dt,
     };
   } finally {
     engine.close();
@@ -184,7 +189,7 @@ describe('every deployment variant, a day end to end under IAM', () => {
       expect(day.report.status, JSON.stringify(day.report.error)).toBe('SUCCEEDED');
       expect(day.refused).toEqual([]);
       expect(day.services.filter((a) => !a.allowed)).toEqual([]);
-      const expected = day.sim.expected(DT).collected.filter((id) => id !== day.crashed);
+      const expected = day.sim.expected(day.dt).collected.filter((id) => id !== day.crashed);
       const collected = Object.keys(day.statuses).filter((id) => day.statuses[id] === 'collected');
       expect(collected.sort()).toEqual([...expected].sort());
       // The crash is recorded as the account's failure, by RecordFailure under the same IAM.
