@@ -34,6 +34,9 @@ import type { IamWorld } from '../helpers/iam-world.ts';
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts';
 import { PAYLOAD_LIMIT_BYTES, type RunOptions, type RunReport } from '../helpers/step-functions.ts';
 
+// The day every run of this file collects, given to each execution as its input (an operator's
+// run for a date) rather than read from the clock by the plan step: a file that runs for minutes
+// may cross midnight UTC, and its scenarios compare with one another and with the local run.
 const DT = new Date().toISOString().slice(0, 10);
 const ACCOUNTS = 18;
 const SEED = 31;
@@ -101,11 +104,16 @@ async function scenario(
   });
   // Every request the deployment makes is decided as its principal by an IAM engine, as AWS would.
   const enforcement = enforce(sim, proxy, deployment, bucket, { plant });
-  const report = await runDeployed(deployment, s3, {
-    lambdas: enforcement.lambdas,
-    s3: enforcement.stateMachineS3,
-    ...options(deployment, active),
-  });
+  const report = await runDeployed(
+    deployment,
+    s3,
+    {
+      lambdas: enforcement.lambdas,
+      s3: enforcement.stateMachineS3,
+      ...options(deployment, active),
+    },
+    { dt: DT },
+  );
   const services = await servicesAtWork(enforcement.world, deployment.template);
   worlds.push(enforcement.world);
   return { sim, store, deployment, enforcement, services, report, active };
@@ -337,8 +345,8 @@ describe('the digest of what changed, from the exports step', () => {
     expect(run.report.output).toMatchObject({ exports: { digest: { sent: false } } });
     expect(digests()).toEqual([]);
 
-    // The engine dates a run by the clock, so the first run's lake is moved 40 days back, and the
-    // organization 40 days on: the next run compares today's snapshot with that one.
+    // Both runs are dated DT by their input, so the first run's lake is moved 40 days back, and the
+    // organization 40 days on: the next run compares its snapshot with that one.
     const earlier = addDays(DT, -40);
     for (const key of await run.store.list('')) {
       if (!key.includes(`dt=${DT}/`)) continue;
@@ -346,7 +354,7 @@ describe('the digest of what changed, from the exports step', () => {
       await run.store.delete(key);
     }
     run.sim.advanceTo(addDays(DT, 40));
-    const second = await runDeployed(run.deployment, s3);
+    const second = await runDeployed(run.deployment, s3, {}, { dt: DT });
     expect(second.status, JSON.stringify(second.error)).toBe('SUCCEEDED');
     expect(second.output).toMatchObject({ exports: { digest: { sent: true } } });
     const staged = await DuckDbEngine.openStore(run.store);
@@ -410,7 +418,7 @@ describe('a second run of the same day', () => {
     // Files Athena wrote, copied in under their query's id: never the name of a file we encoded.
     expect(first.findings.every((k) => /\/part-[0-9a-f-]{36}-\d{5}\.parquet$/.test(k))).toBe(true);
 
-    const second = await runDeployed(run.deployment, s3);
+    const second = await runDeployed(run.deployment, s3, {}, { dt: DT });
     expect(second.status, JSON.stringify(second.error)).toBe('SUCCEEDED');
     const again = await partFiles();
     expect(again.findings.length).toBeGreaterThan(0);
