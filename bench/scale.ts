@@ -53,6 +53,7 @@ export async function benchScale(sizes: number[], log: (s: string) => void): Pro
         seed: 11,
         concurrency: Math.min(100, accounts),
         users: 'mix',
+        sampleMemory: true,
       });
       const { report, requests: c } = run;
       const invocations = [...report.invocations.values()].reduce((a, b) => a + b, 0);

@@ -166,6 +166,31 @@ describe('the 256 KiB payload quota', () => {
   });
 });
 
+describe("a function's memory", () => {
+  const task = {
+    StartAt: 'Work',
+    States: { Work: { Type: 'Task', Resource: FN, End: true } },
+  } as AslDefinition;
+  /** A handler that holds 64 MiB for 100 ms, then lets it go. */
+  const holding = lambda(async () => {
+    const held = Buffer.alloc(64 * 1024 * 1024, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    return { bytes: held.length };
+  });
+
+  it('is sampled when asked: the growth of one invocation, what it held included', async () => {
+    const report = await runStateMachine(task, {}, { lambdas: holding, sampleMemory: true });
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.lambdaPeakBytes.get(FN)).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+  });
+
+  it('is not sampled otherwise', async () => {
+    const report = await runStateMachine(task, {}, { lambdas: holding });
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.lambdaPeakBytes.size).toBe(0);
+  });
+});
+
 describe('Lambda tasks', () => {
   const retrying = {
     StartAt: 'Work',

@@ -289,7 +289,14 @@ export interface ScaleRun {
 export async function runSimulatedOrganization(
   s3: S3Server,
   proxy: CountingProxy,
-  options: { accounts: number; seed: number; concurrency: number; users?: 'four' | 'mix' },
+  options: {
+    accounts: number;
+    seed: number;
+    concurrency: number;
+    users?: 'four' | 'mix';
+    /** Sample each function's memory (the bench's figure; costly with many invocations in flight). */
+    sampleMemory?: boolean;
+  },
 ): Promise<ScaleRun> {
   const bucket = `credlake-scale-${options.accounts}`;
   await s3.client.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
@@ -308,7 +315,7 @@ export async function runSimulatedOrganization(
     });
     proxy.reset();
     const started = performance.now();
-    const report = await runDeployed(deployment, s3);
+    const report = await runDeployed(deployment, s3, { sampleMemory: options.sampleMemory });
     const wallSeconds = (performance.now() - started) / 1000;
     const requests = { ...proxy.counts };
     const engine = await DuckDbEngine.openStore(store);

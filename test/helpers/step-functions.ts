@@ -62,6 +62,12 @@ export interface RunOptions {
   readonly lambdaFault?: (functionArn: string, payload: unknown, invocation: number) => string | undefined;
   /** Pause before each retry in milliseconds, instead of the definition's IntervalSeconds. */
   readonly retryDelayMs?: number;
+  /**
+   * Sample the process's memory every 10 ms of each invocation, for lambdaPeakBytes (the bench's
+   * figure). Off by default: with hundreds of invocations in flight the samples alone cost
+   * seconds of CPU, and no test reads them.
+   */
+  readonly sampleMemory?: boolean;
 }
 
 export interface RunReport {
@@ -76,7 +82,7 @@ export interface RunReport {
   readonly invocations: Map<string, number>;
   /** Milliseconds spent in each function's handler, summed over its invocations. */
   readonly lambdaMs: Map<string, number>;
-  /** Per function ARN: the most the process's memory grew during one invocation. */
+  /** Per function ARN: the most the process's memory grew during one invocation (sampleMemory only). */
   readonly lambdaPeakBytes: Map<string, number>;
   readonly childExecutions: number;
 }
@@ -239,11 +245,14 @@ class Run {
     });
     let result: unknown;
     const started = performance.now();
-    const before = memory();
+    const sampling = this.options.sampleMemory === true;
+    const before = sampling ? memory() : 0;
     let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, memory());
-    }, 10);
+    const sampler = sampling
+      ? setInterval(() => {
+          peak = Math.max(peak, memory());
+        }, 10)
+      : undefined;
     try {
       result = await Promise.race([fn.handler(event), timedOut]);
     } catch (error) {
@@ -257,8 +266,10 @@ class Run {
       clearTimeout(timer);
       clearInterval(sampler);
       this.lambdaMs.set(arn, (this.lambdaMs.get(arn) ?? 0) + performance.now() - started);
-      const grew = Math.max(peak, memory()) - before;
-      this.lambdaPeakBytes.set(arn, Math.max(this.lambdaPeakBytes.get(arn) ?? 0, grew));
+      if (sampling) {
+        const grew = Math.max(peak, memory()) - before;
+        this.lambdaPeakBytes.set(arn, Math.max(this.lambdaPeakBytes.get(arn) ?? 0, grew));
+      }
     }
     const out = result === undefined ? null : JSON.parse(JSON.stringify(result));
     this.measure(out, state, 'task result');
