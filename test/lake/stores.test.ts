@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStore } from '../../lake/local-store.ts';
 import { S3Store } from '../../lake/s3-store.ts';
@@ -77,5 +78,37 @@ describe('local store', () => {
     await store.put('raw/a/three.txt', '3', { ifAbsent: true });
     await rm(join(store.root, 'raw'), { recursive: true });
     expect(await store.put('raw/a/three.txt', '3', { ifAbsent: true })).toBe(true);
+  });
+});
+
+describe("the tests' S3 server", () => {
+  it("answers a bucket's CORS configuration as last set, though it reads it from disk once", async () => {
+    const preflight = async () =>
+      (
+        await fetch(`${s3.endpoint}/lake-bucket/any-key`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://reports.example', 'access-control-request-method': 'GET' },
+        })
+      ).status;
+    const configured = () =>
+      s3.client.send(new GetBucketCorsCommand({ Bucket: 'lake-bucket' })).then(
+        (r) => r.CORSRules?.map((rule) => rule.AllowedOrigins),
+        (e: Error) => e.name,
+      );
+    expect(await configured()).toBe('NoSuchCORSConfiguration');
+    expect(await preflight()).toBe(403);
+    await s3.client.send(
+      new PutBucketCorsCommand({
+        Bucket: 'lake-bucket',
+        CORSConfiguration: {
+          CORSRules: [{ AllowedOrigins: ['https://reports.example'], AllowedMethods: ['GET'] }],
+        },
+      }),
+    );
+    expect(await configured()).toEqual([['https://reports.example']]);
+    expect(await preflight()).toBe(200);
+    await s3.client.send(new DeleteBucketCorsCommand({ Bucket: 'lake-bucket' }));
+    expect(await configured()).toBe('NoSuchCORSConfiguration');
+    expect(await preflight()).toBe(403);
   });
 });
