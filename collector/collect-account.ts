@@ -51,6 +51,9 @@ export interface AccountJob {
   readonly onWaiting?: (accountId: string, waiting: boolean) => void;
 }
 
+/** The limiter's priority of an account's first calls: ahead of every ticket. */
+const URGENT = 0;
+
 export async function collectAccount(job: AccountJob, account: AccountInfo): Promise<AccountOutcome> {
   const started = performance.now();
   const counter: AttemptCounter = { attempts: 0 };
@@ -64,15 +67,25 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
       durationMs: Math.round(performance.now() - started),
       ...fields,
     });
+  // The order the limiter serves calls in. An account's first calls (credentials and the report
+  // request) go ahead of everything, so IAM starts building every report as early as it can;
+  // its later calls (fetches, posture pages) go in the order the accounts started, so begun
+  // accounts finish first. In arrival order, each of an account's later calls queued behind the
+  // whole backlog, and a run ended on its last accounts' calls read one by one.
+  const order = job.calls.ticket();
   try {
-    const call = <T>(fn: () => Promise<T>) =>
-      // A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
-      withRetry(() => job.calls.run(fn), counter, job.retry, job.signal, job.random);
-    const api = await call(() => job.access.reportApiFor(account.accountId));
+    // A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
+    const callAt =
+      (priority: number): CallWrapper =>
+      (fn) =>
+        withRetry(() => job.calls.run(fn, priority), counter, job.retry, job.signal, job.random);
+    const call = callAt(order);
+    const startCall = callAt(URGENT);
+    const api = await startCall(() => job.access.reportApiFor(account.accountId));
     job.onWaiting?.(account.accountId, true);
     let report: FetchedReport;
     try {
-      report = await waitForReport(job, api, call);
+      report = await waitForReport(job, api, call, startCall);
     } finally {
       job.onWaiting?.(account.accountId, false);
     }
@@ -127,9 +140,11 @@ export async function completePosture(
 ): Promise<AccountOutcome> {
   const started = performance.now();
   const counter: AttemptCounter = { attempts: 0 };
+  // In the order the accounts started, as collectAccount's later calls.
+  const order = job.calls.ticket();
   const call = <T>(fn: () => Promise<T>) =>
     // A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
-    withRetry(() => job.calls.run(fn), counter, job.retry, job.signal, job.random);
+    withRetry(() => job.calls.run(fn, order), counter, job.retry, job.signal, job.random);
   let posture: PostureResult;
   try {
     posture = await readPosture(
@@ -189,11 +204,19 @@ async function readPosture(
   }
 }
 
-/** Asks IAM for a report and polls with growing, jittered waits until it is ready or the deadline passes. */
-async function waitForReport(job: AccountJob, api: ReportApi, call: CallWrapper): Promise<FetchedReport> {
+/**
+ * Asks IAM for a report (through startCall) and polls with growing, jittered waits until it is
+ * ready or the deadline passes.
+ */
+async function waitForReport(
+  job: AccountJob,
+  api: ReportApi,
+  call: CallWrapper,
+  startCall: CallWrapper = call,
+): Promise<FetchedReport> {
   const deadline = performance.now() + job.reportTimeoutMs;
   const random = job.random ?? Math.random;
-  let state = await call(() => api.generate());
+  let state = await startCall(() => api.generate());
   let wait = job.poll.initialMs;
   for (;;) {
     if (state !== 'COMPLETE') {
