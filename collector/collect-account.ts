@@ -54,6 +54,16 @@ export interface AccountJob {
 /** The limiter's priority of an account's first calls: ahead of every ticket. */
 const URGENT = 0;
 
+/**
+ * Call wrappers of one account at a given limiter priority, with the job's retries counted on the
+ * account. A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
+ */
+function callerAt(job: AccountJob, counter: AttemptCounter) {
+  return (priority: number): CallWrapper =>
+    (fn) =>
+      withRetry(() => job.calls.run(fn, priority), counter, job.retry, job.signal, job.random);
+}
+
 export async function collectAccount(job: AccountJob, account: AccountInfo): Promise<AccountOutcome> {
   const started = performance.now();
   const counter: AttemptCounter = { attempts: 0 };
@@ -74,11 +84,7 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
   // whole backlog, and a run ended on its last accounts' calls read one by one.
   const order = job.calls.ticket();
   try {
-    // A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
-    const callAt =
-      (priority: number): CallWrapper =>
-      (fn) =>
-        withRetry(() => job.calls.run(fn, priority), counter, job.retry, job.signal, job.random);
+    const callAt = callerAt(job, counter);
     const call = callAt(order);
     const startCall = callAt(URGENT);
     const api = await startCall(() => job.access.reportApiFor(account.accountId));
@@ -141,10 +147,7 @@ export async function completePosture(
   const started = performance.now();
   const counter: AttemptCounter = { attempts: 0 };
   // In the order the accounts started, as collectAccount's later calls.
-  const order = job.calls.ticket();
-  const call = <T>(fn: () => Promise<T>) =>
-    // A slot is held only while a call is in flight: backoff sleeps between attempts hold none.
-    withRetry(() => job.calls.run(fn, order), counter, job.retry, job.signal, job.random);
+  const call = callerAt(job, counter)(job.calls.ticket());
   let posture: PostureResult;
   try {
     posture = await readPosture(
@@ -212,7 +215,7 @@ async function waitForReport(
   job: AccountJob,
   api: ReportApi,
   call: CallWrapper,
-  startCall: CallWrapper = call,
+  startCall: CallWrapper,
 ): Promise<FetchedReport> {
   const deadline = performance.now() + job.reportTimeoutMs;
   const random = job.random ?? Math.random;
