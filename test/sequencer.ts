@@ -3,7 +3,7 @@
 // files start last and run alone at the end while the other workers wait. This order reads the
 // times kept in test/file-times.json (written by the slowest-files reporter, see CONTRIBUTING.md)
 // and starts the longest first, so the tail is made of short files. Files with no time yet (new
-// ones) go first, as vitest does with unknown files, then the rest by size.
+// ones) go ahead of them, as vitest does with unknown files, the larger first.
 import { readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';

@@ -107,11 +107,27 @@ class TaskError extends Error {
 
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
 
-/** The process's heap and external memory now, as a function's growth is measured. */
-const memory = () => {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-};
+/**
+ * Samples the process's heap and external memory every 10 ms from now; stop() ends the sampling
+ * and says how far the memory grew above where it started.
+ */
+function watchMemory(): { stop(): number } {
+  const now = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external;
+  };
+  const before = now();
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, now());
+  }, 10);
+  return {
+    stop: () => {
+      clearInterval(sampler);
+      return Math.max(peak, now()) - before;
+    },
+  };
+}
 
 class Run {
   largest = { bytes: 0, state: '' };
@@ -245,14 +261,7 @@ class Run {
     });
     let result: unknown;
     const started = performance.now();
-    const sampling = this.options.sampleMemory === true;
-    const before = sampling ? memory() : 0;
-    let peak = before;
-    const sampler = sampling
-      ? setInterval(() => {
-          peak = Math.max(peak, memory());
-        }, 10)
-      : undefined;
+    const memory = this.options.sampleMemory ? watchMemory() : undefined;
     try {
       result = await Promise.race([fn.handler(event), timedOut]);
     } catch (error) {
@@ -264,12 +273,8 @@ class Run {
       );
     } finally {
       clearTimeout(timer);
-      clearInterval(sampler);
       this.lambdaMs.set(arn, (this.lambdaMs.get(arn) ?? 0) + performance.now() - started);
-      if (sampling) {
-        const grew = Math.max(peak, memory()) - before;
-        this.lambdaPeakBytes.set(arn, Math.max(this.lambdaPeakBytes.get(arn) ?? 0, grew));
-      }
+      if (memory) this.lambdaPeakBytes.set(arn, Math.max(this.lambdaPeakBytes.get(arn) ?? 0, memory.stop()));
     }
     const out = result === undefined ? null : JSON.parse(JSON.stringify(result));
     this.measure(out, state, 'task result');
