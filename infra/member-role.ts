@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, DefaultStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
 import { ArnPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { VALIDATE_AGAINST_DEFAULT_RULES } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './settings.ts';
 
@@ -109,13 +110,24 @@ export class MemberRole extends Construct {
   }
 }
 
-/** The member role's CloudFormation template, for the StackSet (no bootstrap dependency). */
-export function memberRoleTemplate(props: MemberRoleProps): string {
+/**
+ * The member role's CloudFormation template, for the StackSet (no bootstrap dependency),
+ * synthesized in an app of its own, checked against CloudFormation's schemas as the app it goes
+ * into is (`validation`: whether that app checks, and whether a finding is an error).
+ */
+export function memberRoleTemplate(
+  props: MemberRoleProps,
+  validation: { readonly enabled: boolean; readonly strict: boolean } = { enabled: true, strict: true },
+): string {
   // Its own output folder, removed once read: under the CDK CLI, a plain App would write into
   // the real cdk.out.
   const outdir = mkdtempSync(join(tmpdir(), 'credlake-member-role-'));
   try {
-    const app = new App({ outdir });
+    const app = new App({
+      outdir,
+      builtinCloudFormationValidation: validation.enabled,
+      context: { [VALIDATE_AGAINST_DEFAULT_RULES]: validation.strict },
+    });
     const stack = new Stack(app, 'CredlakeMemberRole', {
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
       analyticsReporting: false,

@@ -2,7 +2,7 @@
 // same default as the deployment setting of that name, as its TSDoc says.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
@@ -10,9 +10,10 @@ import { AthenaGlue } from '../../infra/athena-glue.ts';
 import { MemberRole, POSTURE_ACTIONS, REPORT_ACTIONS } from '../../infra/member-role.ts';
 import { DEFAULTS } from '../../infra/settings.ts';
 import { Storage } from '../../infra/storage.ts';
+import { bareApp } from '../helpers/cdk-app.ts';
 
 const INFRA = join(import.meta.dirname, '..', '..', 'infra');
-const stack = () => new Stack(new App(), 'Test', { env: { account: '222222222222', region: 'us-east-1' } });
+const stack = () => new Stack(bareApp(), 'Test', { env: { account: '222222222222', region: 'us-east-1' } });
 
 describe('Storage', () => {
   it('with no props: a new KMS key, a bucket with Object Lock and the default retention', () => {
