@@ -9,8 +9,10 @@ import { memberRoleProps, type Settings } from './settings.ts';
 export class MemberAccessStack extends Stack {
   constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
     super(scope, id, props);
-    // The role's template is synthesized apart: it gets the CloudFormation schema check this
-    // app has (on unless the app was made without it, as most tests make theirs).
+    // The role's template is synthesized in an app apart: it gets the CloudFormation schema check
+    // this app has (on unless the app was made without it, as most tests make theirs; the App
+    // keeps its builtinCloudFormationValidation prop as _builtinCloudFormationValidation), and the
+    // strictness this app's context asks for (read as aws-cdk-lib reads it: set and not false).
     const app = Stage.of(this);
     const validation = {
       enabled: !App.isApp(app) || app._builtinCloudFormationValidation,
