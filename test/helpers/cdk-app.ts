@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp, type CredlakeApp } from '../../infra/app.ts';
 
-const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'cdk.json'), 'utf8'));
+/** The project's cdk.json: the example settings every test app starts from. */
+export const cdkJson = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'cdk.json'), 'utf8'),
+) as { context: Record<string, unknown> };
 
 /**
  * The CDK app with cdk.json's context plus overrides; Lambda bundling skipped unless asked.

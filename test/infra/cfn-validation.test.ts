@@ -3,15 +3,10 @@
 // findings into errors, so `cdk synth` stops on a template CloudFormation would refuse. The other
 // test files synthesize without it (test/helpers/cdk-app.ts); this one runs it on each setting.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { testApp } from '../helpers/cdk-app.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
-  context: Record<string, unknown>;
-};
+import { SETTINGS_DOC } from '../../infra/settings.ts';
+import { cdkJson, testApp } from '../helpers/cdk-app.ts';
 
 /**
  * Apps that between them give every documented setting a value other than its default, grouped
@@ -69,6 +64,16 @@ const SETTINGS: Record<string, Record<string, unknown>> = {
   },
 };
 
+/** Synthesizes the app; what it threw, if anything. */
+function synthFailure(built: ReturnType<typeof testApp>): unknown {
+  try {
+    built.app.synth();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
 /** The violations the validator found, read from the report synth names when it fails. */
 function violationsOf(error: unknown): string[] {
   const path = /can be found in: (\S+\.json)/.exec(String((error as Error).message))?.[1];
@@ -87,13 +92,8 @@ describe("CloudFormation's schemas, as synth checks them", () => {
   for (const [name, context] of Object.entries(SETTINGS))
     it(`passes every stack: ${name}`, () => {
       const built = testApp(context, { validate: true });
-      let found: string[] = [];
-      try {
-        built.app.synth();
-      } catch (error) {
-        found = violationsOf(error);
-      }
-      expect(found).toEqual([]);
+      const failure = synthFailure(built);
+      expect(failure === undefined ? [] : violationsOf(failure)).toEqual([]);
       if (context.quicksight) expect(built.quicksight).toBeDefined();
     });
 
@@ -101,23 +101,14 @@ describe("CloudFormation's schemas, as synth checks them", () => {
     const built = testApp({}, { validate: true });
     const bucket = built.pipeline.node.findAll().find((c) => c instanceof CfnBucket) as CfnBucket;
     bucket.addPropertyOverride('NoSuchProperty', 1);
-    let failure: unknown;
-    try {
-      built.app.synth();
-    } catch (error) {
-      failure = error;
-    }
+    const failure = synthFailure(built);
     expect(String(failure)).toMatch(/ValidationFailed/);
     expect(violationsOf(failure)).toEqual([expect.stringContaining("'NoSuchProperty' was unexpected")]);
   });
 
   it('gives every setting of docs/deploy.md a value other than its default in some app above', () => {
-    const deploy = readFileSync(join(ROOT, 'docs', 'deploy.md'), 'utf8');
-    const table = deploy.slice(
-      deploy.indexOf('## Settings'),
-      deploy.indexOf('\n## ', deploy.indexOf('## Settings') + 4),
-    );
-    const documented = [...table.matchAll(/^\| `(\w+)` +\|/gm)].map((m) => m[1]);
+    // SETTINGS_DOC is the settings table of docs/deploy.md (test/docs.test.ts holds them equal).
+    const documented = SETTINGS_DOC.map((d) => d.key);
     expect(documented.length).toBeGreaterThan(20);
     // The required settings come from cdk.json's example in every app.
     const given = new Set([...Object.keys(cdkJson.context), ...Object.values(SETTINGS).flatMap(Object.keys)]);
