@@ -4,6 +4,7 @@
 // zeros), timestamps as real date cells holding the UTC time with "(UTC)" in their header,
 // numbers and flags as numbers and booleans. Written with exceljs; no I/O here.
 // Loaded when a workbook is built: a command that writes none does not pay for loading it.
+import { PassThrough } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import { BENCHMARKS, type BenchmarkId, queryLabels, type SavedQuery } from './catalog.ts';
 import { columnTitle } from './column-titles.ts';
@@ -30,20 +31,26 @@ export async function buildWorkbook(
   sheets: readonly WorkbookSheet[],
   about: { dt: string; exportedAt: string; lake: string; benchmark: BenchmarkId },
 ): Promise<Uint8Array> {
-  const { default: Excel } = await import('exceljs');
-  const book = new Excel.Workbook();
+  const { default: WorkbookWriter } = await import('exceljs/lib/stream/xlsx/workbook-writer.js');
+  // The streaming writer: each row is written as XML once and zipped by Node's zlib, where the
+  // in-memory workbook keeps every cell as an object and deflates in JavaScript (measured: about
+  // a third of the time for the exports of the demo organization).
+  const chunks: Buffer[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const book = new WorkbookWriter({ stream, useStyles: true, useSharedStrings: true });
   book.creator = 'credlake';
   book.created = new Date(about.exportedAt);
   const summary = book.addWorksheet('Summary');
-  summary.addRows([
-    ['credlake exports', ''],
-    ['snapshot (dt)', about.dt],
-    ['exported at (UTC)', new Date(about.exportedAt)],
-    ['lake', about.lake],
-    ['benchmark', BENCHMARKS[about.benchmark].title],
-    [],
-  ]);
-  summary.getCell('B3').numFmt = 'yyyy-mm-dd hh:mm:ss';
+  summary.columns = [34, 34, 10, 30, 20, 8].map((width) => ({ width }));
+  summary.addRow(['credlake exports', '']).commit();
+  summary.addRow(['snapshot (dt)', about.dt]).commit();
+  const exported = summary.addRow(['exported at (UTC)', new Date(about.exportedAt)]);
+  exported.getCell(2).numFmt = 'yyyy-mm-dd hh:mm:ss';
+  exported.commit();
+  summary.addRow(['lake', about.lake]).commit();
+  summary.addRow(['benchmark', BENCHMARKS[about.benchmark].title]).commit();
+  summary.addRow([]).commit();
   const head = summary.addRow([
     'sheet',
     'query',
@@ -53,25 +60,31 @@ export async function buildWorkbook(
     'rows',
   ]);
   head.font = { bold: true };
+  head.commit();
   for (const { query, result } of sheets) {
     const labels = queryLabels(query, about.benchmark);
-    summary.addRow([
-      sheetName(query),
-      query.name,
-      labels.severity ?? '',
-      labels.controls.join(', '),
-      labels.security_hub.join(', '),
-      result.rows.length,
-    ]);
-    addQuerySheet(book, query, result);
+    summary
+      .addRow([
+        sheetName(query),
+        query.name,
+        labels.severity ?? '',
+        labels.controls.join(', '),
+        labels.security_hub.join(', '),
+        result.rows.length,
+      ])
+      .commit();
   }
-  summary.columns.forEach((c, i) => {
-    c.width = [34, 34, 10, 30, 20, 8][i] ?? 12;
-  });
-  return new Uint8Array(await book.xlsx.writeBuffer());
+  summary.commit();
+  for (const { query, result } of sheets) addQuerySheet(book, query, result);
+  await book.commit();
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
-function addQuerySheet(book: ExcelJS.Workbook, query: SavedQuery, result: QueryResult): void {
+function addQuerySheet(
+  book: ExcelJS.stream.xlsx.WorkbookWriter,
+  query: SavedQuery,
+  result: QueryResult,
+): void {
   const types = new Map(RESULT_COLUMNS[query.name] ?? []);
   const sheet = book.addWorksheet(sheetName(query), { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = result.columns.map((c) => {
@@ -85,8 +98,9 @@ function addQuerySheet(book: ExcelJS.Workbook, query: SavedQuery, result: QueryR
   });
   sheet.getRow(1).font = { bold: true };
   for (const row of result.rows) {
-    sheet.addRow(result.columns.map((c) => cellValue(row[c], types.get(c) ?? 'string')));
+    sheet.addRow(result.columns.map((c) => cellValue(row[c], types.get(c) ?? 'string'))).commit();
   }
+  sheet.commit();
 }
 
 /** Text stays text ('@'); a timestamp shows date and time; counts as whole numbers. */
