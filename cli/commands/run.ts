@@ -4,6 +4,7 @@ import { clientConfig } from '../../collector/aws/clients.ts';
 import type { RunResult } from '../../collector/collect-run.ts';
 import { buildHtmlReport } from '../../dashboard/build-report.ts';
 import { exportManifestKey, exportsPattern, htmlReportKey } from '../../lake/keys.ts';
+import { LocalStore } from '../../lake/local-store.ts';
 import { openStore } from '../../lake/open-store.ts';
 import type { ObjectStore } from '../../lake/store.ts';
 import { BENCHMARKS, COMPLIANCE_CHECKS } from '../../queries/catalog.ts';
@@ -116,15 +117,21 @@ async function publish(
   started: number,
 ): Promise<void> {
   const engine = await DuckDbEngine.openStore(store);
+  // On a local lake the report reads through an engine of its own and is built while the exports
+  // run: DuckDB answers one while JavaScript writes the other's CSV files, workbook or page. An
+  // S3 lake keeps one engine, so what its queries need is fetched once.
+  const reportEngine = store instanceof LocalStore ? await DuckDbEngine.openStore(store) : undefined;
   try {
-    const manifest = await timed('exports', () =>
-      exportSnapshot(engine, store, last.dt, {}, flags.benchmark),
-    );
-    const { results, benchmark } = await timed('report', async () => {
-      const built = await buildHtmlReport(engine, store.location, last.dt);
-      await store.put(htmlReportKey(last.dt), built.html, { contentType: 'text/html' });
-      return built;
-    });
+    const exports = () => timed('exports', () => exportSnapshot(engine, store, last.dt, {}, flags.benchmark));
+    const report = () =>
+      timed('report', async () => {
+        const built = await buildHtmlReport(reportEngine ?? engine, store.location, last.dt);
+        await store.put(htmlReportKey(last.dt), built.html, { contentType: 'text/html' });
+        return built;
+      });
+    const [manifest, { results, benchmark }] = reportEngine
+      ? await Promise.all([exports(), report()])
+      : [await exports(), await report()];
     const changes = await timed('changes', () =>
       runSavedQuery(engine, 'findings_changes', { date: last.dt }),
     );
@@ -176,6 +183,7 @@ async function publish(
     }
   } finally {
     engine.close();
+    reportEngine?.close();
   }
 }
 
