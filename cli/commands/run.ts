@@ -2,6 +2,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Command } from 'commander';
 import { clientConfig } from '../../collector/aws/clients.ts';
 import type { RunResult } from '../../collector/collect-run.ts';
+import { sideBySide } from '../../common/side-by-side.ts';
 import { buildHtmlReport } from '../../dashboard/build-report.ts';
 import { exportManifestKey, exportsPattern, htmlReportKey } from '../../lake/keys.ts';
 import { LocalStore } from '../../lake/local-store.ts';
@@ -130,7 +131,7 @@ async function publish(
         return built;
       });
     const [manifest, { results, benchmark }] = reportEngine
-      ? await Promise.all([exports(), report()])
+      ? await sideBySide(exports, report)
       : [await exports(), await report()];
     const changes = await timed('changes', () =>
       runSavedQuery(engine, 'findings_changes', { date: last.dt }),
