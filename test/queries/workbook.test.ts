@@ -36,6 +36,23 @@ print(json.dumps({ws.title: [[cell(v) for v in row] for row in ws.iter_rows(valu
 `;
 type Sheets = Record<string, [string, unknown][][]>;
 
+/** Each sheet's frozen cell, its header row's bold flags and each column's number format. */
+const LAYOUT = `
+import json, sys, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+out = {}
+for ws in book.worksheets:
+    has_rows = ws.max_row > 1  # read first: reading a cell makes it
+    rows = list(ws.iter_rows(min_row=1, max_row=2))
+    out[ws.title] = {
+        'frozen': ws.freeze_panes,
+        'bold': [c.font.b for c in rows[0]],
+        'formats': [c.number_format for c in rows[1]] if has_rows else [],
+    }
+print(json.dumps(out))
+`;
+type Layout = Record<string, { frozen: string | null; bold: boolean[]; formats: string[] }>;
+
 describe.runIf(hasReader)('the exports workbook', () => {
   let out: string;
   let manifest: ExportManifest;
@@ -107,5 +124,28 @@ describe.runIf(hasReader)('the exports workbook', () => {
       }
     }
     expect(checked).toBeGreaterThan(0);
+  });
+
+  it("freezes and bolds each query sheet's header, and formats each column by its type", () => {
+    const r = spawnSync(PYTHON, ['-c', LAYOUT, join(out, manifest.workbook)], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const layout = JSON.parse(r.stdout) as Layout;
+    const formats = {
+      string: '@',
+      integer: '0',
+      decimal: '0.00',
+      boolean: 'General',
+      datetime: 'yyyy-mm-dd hh:mm:ss',
+    };
+    for (const query of EXPORTED_QUERIES) {
+      const sheet = layout[sheetName(query)];
+      expect(sheet.frozen, query.name).toBe('A2');
+      expect(sheet.bold.every(Boolean), query.name).toBe(true);
+      if (sheet.formats.length === 0) continue;
+      const types = new Map(RESULT_COLUMNS[query.name] ?? []);
+      const header = sheets[sheetName(query)][0].map(([, v]) => String(v).replace(/ \(UTC\)$/, ''));
+      expect(sheet.formats, query.name).toEqual(header.map((c) => formats[types.get(c) ?? 'string']));
+    }
+    expect(layout.Summary.frozen).toBeNull();
   });
 });
