@@ -1,6 +1,7 @@
 // The exports workbook read back by a reader we did not write: Debian's python3-openpyxl. Account
 // ids stay text with their leading zeros, timestamps are real date cells in UTC with (UTC) in
-// the header, and the summary sheet names each check's severity and control ids. `.ci/run`
+// the header, each query sheet's header row is frozen and bold with every column formatted by
+// its type, and the summary sheet names each check's severity and control ids. `.ci/run`
 // installs the reader; without it this test says it is skipped and why.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
