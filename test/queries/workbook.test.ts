@@ -26,38 +26,36 @@ if (!hasReader)
     'skipping the workbook read-back: python3-openpyxl is not installed (apt-get install python3-openpyxl)',
   );
 
-/** Every sheet as rows of [type, value] cells, as openpyxl reads them. */
+/**
+ * The workbook as openpyxl reads it, in one load: every sheet as rows of [type, value] cells, and
+ * each sheet's frozen cell, its header row's bold flags and its first data row's number formats.
+ */
 const DUMP = `
 import json, sys, datetime, openpyxl
 book = openpyxl.load_workbook(sys.argv[1])
 def cell(v):
     if isinstance(v, datetime.datetime): return ['datetime', v.isoformat()]
     return [type(v).__name__, v]
-print(json.dumps({ws.title: [[cell(v) for v in row] for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}))
-`;
-type Sheets = Record<string, [string, unknown][][]>;
-
-/** Each sheet's frozen cell, its header row's bold flags and each column's number format. */
-const LAYOUT = `
-import json, sys, openpyxl
-book = openpyxl.load_workbook(sys.argv[1])
-out = {}
+sheets, layout = {}, {}
 for ws in book.worksheets:
     has_rows = ws.max_row > 1  # read first: reading a cell makes it
+    sheets[ws.title] = [[cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
     rows = list(ws.iter_rows(min_row=1, max_row=2))
-    out[ws.title] = {
+    layout[ws.title] = {
         'frozen': ws.freeze_panes,
         'bold': [c.font.b for c in rows[0]],
         'formats': [c.number_format for c in rows[1]] if has_rows else [],
     }
-print(json.dumps(out))
+print(json.dumps({'sheets': sheets, 'layout': layout}))
 `;
+type Sheets = Record<string, [string, unknown][][]>;
 type Layout = Record<string, { frozen: string | null; bold: boolean[]; formats: string[] }>;
 
 describe.runIf(hasReader)('the exports workbook', () => {
   let out: string;
   let manifest: ExportManifest;
   let sheets: Sheets;
+  let layout: Layout;
   let engine: DuckDbEngine;
   beforeAll(async () => {
     const lake = (await buildQueryLake()).root;
@@ -66,7 +64,7 @@ describe.runIf(hasReader)('the exports workbook', () => {
     manifest = await exportSnapshot(engine, new LocalStore(out));
     const r = spawnSync(PYTHON, ['-c', DUMP, join(out, manifest.workbook)], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    sheets = JSON.parse(r.stdout) as Sheets;
+    ({ sheets, layout } = JSON.parse(r.stdout) as { sheets: Sheets; layout: Layout });
     return () => engine.close();
   });
 
@@ -128,9 +126,6 @@ describe.runIf(hasReader)('the exports workbook', () => {
   });
 
   it("freezes and bolds each query sheet's header, and formats each column by its type", () => {
-    const r = spawnSync(PYTHON, ['-c', LAYOUT, join(out, manifest.workbook)], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const layout = JSON.parse(r.stdout) as Layout;
     const formats = {
       string: '@',
       integer: '0',
