@@ -1,5 +1,6 @@
 // Account posture and user privileges, read beside the credential report. A failure here marks
 // only this part of the account (posture_failed); the report stands.
+import { sideBySide } from '../common/side-by-side.ts';
 import { writeCurated } from '../curation/curated-object.ts';
 import { accountPostureObject, type PostureRecord, privilegesObjects } from '../curation/posture.ts';
 import { isRawPostureKey, rawPostureKey, rawPosturePrefix } from '../lake/keys.ts';
@@ -23,8 +24,13 @@ export async function collectPosture(
     centralizedRootAccess: boolean | null;
   },
 ): Promise<EvidenceRecord> {
-  const posture = await api.readPosture(call);
-  const details = await api.readAuthorizationDetails(call);
+  // The account's settings and its users' privileges side by side: the privileges are the
+  // longest chain of pages, and an account's reads one after another made the run's end wait on
+  // its last accounts' calls.
+  const [posture, details] = await sideBySide(
+    () => api.readPosture(call),
+    () => api.readAuthorizationDetails(call),
+  );
   const record: PostureRecord = {
     accountId: base.accountId,
     accountName: base.accountName,

@@ -8,8 +8,14 @@ import {
   ListOrganizationsFeaturesCommand,
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
-import type { AuthorizationDetails, InlinePolicy, PolicyRef } from '../../transforms/posture.ts';
-import type { PostureApi } from '../api.ts';
+import { sideBySide } from '../../common/side-by-side.ts';
+import type {
+  AuthorizationDetails,
+  InlinePolicy,
+  PasswordPolicy,
+  PolicyRef,
+} from '../../transforms/posture.ts';
+import type { CallWrapper, PostureApi } from '../api.ts';
 import { ApiError } from '../errors.ts';
 import { DEFAULT_RETRY, withRetry } from '../retry.ts';
 import { sdkCall } from './sdk-errors.ts';
@@ -24,36 +30,16 @@ const inline = (list: { PolicyName?: string; PolicyDocument?: string }[] | undef
 export function sdkPostureApi(iam: IAMClient): PostureApi {
   return {
     async readPosture(call) {
-      const summary =
-        (await call(() => sdkCall(() => iam.send(new GetAccountSummaryCommand({}))))).SummaryMap ?? {};
-      let policy = null;
-      try {
-        const p = (await call(() => sdkCall(() => iam.send(new GetAccountPasswordPolicyCommand({})))))
-          .PasswordPolicy;
-        policy = {
-          minimumLength: p?.MinimumPasswordLength ?? null,
-          reusePrevention: p?.PasswordReusePrevention ?? null,
-          requireSymbols: p?.RequireSymbols ?? false,
-          requireNumbers: p?.RequireNumbers ?? false,
-          requireUppercase: p?.RequireUppercaseCharacters ?? false,
-          requireLowercase: p?.RequireLowercaseCharacters ?? false,
-          maxAge: p?.MaxPasswordAge ?? null,
-        };
-      } catch (error) {
-        // No password policy is a finding, not an error.
-        if (!(error instanceof ApiError && /NoSuchEntity/.test(error.code))) throw error;
-      }
-      let rootVirtualMfa = false;
-      let marker: string | undefined;
-      do {
-        const page = await call(() =>
-          sdkCall(() =>
-            iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', Marker: marker })),
+      // Three reads side by side; each returns what it found, or throws once all have ended.
+      const [summary, [policy, rootVirtualMfa]] = await sideBySide(
+        async () =>
+          (await call(() => sdkCall(() => iam.send(new GetAccountSummaryCommand({}))))).SummaryMap ?? {},
+        () =>
+          sideBySide(
+            () => readPasswordPolicy(iam, call),
+            () => readRootVirtualMfa(iam, call),
           ),
-        );
-        if ((page.VirtualMFADevices ?? []).some((d) => d.User?.Arn?.endsWith(':root'))) rootVirtualMfa = true;
-        marker = page.IsTruncated ? page.Marker : undefined;
-      } while (marker);
+      );
       return {
         summary: {
           mfaEnabled: summary.AccountMFAEnabled === 1,
@@ -105,6 +91,42 @@ export function sdkPostureApi(iam: IAMClient): PostureApi {
       return details;
     },
   };
+}
+
+async function readPasswordPolicy(iam: IAMClient, call: CallWrapper): Promise<PasswordPolicy | null> {
+  try {
+    const p = (await call(() => sdkCall(() => iam.send(new GetAccountPasswordPolicyCommand({})))))
+      .PasswordPolicy;
+    return {
+      minimumLength: p?.MinimumPasswordLength ?? null,
+      reusePrevention: p?.PasswordReusePrevention ?? null,
+      requireSymbols: p?.RequireSymbols ?? false,
+      requireNumbers: p?.RequireNumbers ?? false,
+      requireUppercase: p?.RequireUppercaseCharacters ?? false,
+      requireLowercase: p?.RequireLowercaseCharacters ?? false,
+      maxAge: p?.MaxPasswordAge ?? null,
+    };
+  } catch (error) {
+    // No password policy is a finding, not an error.
+    if (!(error instanceof ApiError && /NoSuchEntity/.test(error.code))) throw error;
+    return null;
+  }
+}
+
+/** Whether a virtual MFA device is assigned to the root user, page by page. */
+async function readRootVirtualMfa(iam: IAMClient, call: CallWrapper): Promise<boolean> {
+  let found = false;
+  let marker: string | undefined;
+  do {
+    const page = await call(() =>
+      sdkCall(() =>
+        iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', Marker: marker })),
+      ),
+    );
+    if ((page.VirtualMFADevices ?? []).some((d) => d.User?.Arn?.endsWith(':root'))) found = true;
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return found;
 }
 
 /** What IAM answers a caller that cannot learn the organization's features (HTTP 400 each). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
 import { createClients } from '../../collector/aws/clients.ts';
+import { collectPosture } from '../../collector/posture.ts';
 import { BENCHMARK_IDS } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { benchmarkThresholds, computeExpected } from '../../simulator/expected.ts';
@@ -37,6 +38,41 @@ describe('account posture and user privileges', () => {
     expect(details.groups.map((g) => g.name)).toContain('Admins');
     expect(Object.keys(details.managedDocuments)).toEqual(virtual.posture.adminCustomerPolicies);
     expect(await access.centralizedRootAccess?.()).toBe(false);
+  });
+
+  it("reads an account's summary, password policy, MFA devices and privileges side by side, and stores them as one record", async () => {
+    const sim = await startSimulator({ accounts: 8, seed: 6, date: '2024-05-01', usersPerAccount: 230 });
+    const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
+    const access = await sdkAccountAccess(connection, createClients(connection).sts, {
+      roleName: sim.roleName,
+      sessionName: 'credlake-test',
+    });
+    const account = sim.org.accounts.find((a) => a.state === 'ACTIVE' && !a.faults.accessDenied)!;
+    const api = (await access.reportApiFor(account.id)).posture!;
+    let inFlight = 0;
+    let most = 0;
+    const counted = async <T>(fn: () => Promise<T>) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await fn();
+      } finally {
+        inFlight--;
+      }
+    };
+    const store = await newStore();
+    const evidence = await collectPosture(store, sim.date, api, counted, {
+      accountId: account.id,
+      accountName: account.name,
+      runId: 'run-1',
+      readAt: new Date(sim.now()).toISOString(),
+      centralizedRootAccess: false,
+    });
+    // GetAccountSummary, GetAccountPasswordPolicy, ListVirtualMFADevices and the first page of
+    // GetAccountAuthorizationDetails are all asked before any is answered.
+    expect(most).toBe(4);
+    const record = JSON.parse(new TextDecoder().decode((await store.get(evidence.key))!));
+    expect(record.details.users).toHaveLength(account.users.length);
+    expect(record.posture.summary).toBeDefined();
   });
 
   it('marks only posture as failed when it is denied, and gets every question right, posture ones included', async () => {
