@@ -1,5 +1,6 @@
 // Account discovery: walk the OU tree from the root (one call per OU and page, not per account)
 // so every account gets its ou_path; then decide which accounts this run collects.
+import { sideBySide } from '../common/side-by-side.ts';
 import type { OrgApi } from './api.ts';
 import { ApiError } from './errors.ts';
 import { Limiter } from './limiter.ts';
@@ -31,7 +32,13 @@ export async function discoverAccounts(
   /** Called with each OU's accounts as soon as they are listed. */
   onListed?: (accounts: readonly AccountInfo[]) => void,
 ): Promise<{ snapshot: AccountsSnapshot; ouIdsByAccount: Map<string, string[]> }> {
-  const { id: organizationId, managementAccountId } = await api.describeOrganization();
+  // The organization and its roots side by side: neither needs the other, and the first accounts
+  // start only once the roots are listed.
+  // A failure of the first is the one reported, whichever ends first.
+  const [{ id: organizationId, managementAccountId }, rootIds] = await sideBySide(
+    () => api.describeOrganization(),
+    () => api.listRootIds(),
+  );
   const walked: Walked[] = [];
   // Sibling OUs are walked in parallel, a few calls at a time: Organizations throttles early.
   const calls = new Limiter(4);
@@ -58,7 +65,7 @@ export async function discoverAccounts(
     ]);
     await Promise.all(children.map((ou) => visit(ou.id, `${path}/${ou.name}`, [...ouIds, ou.id])));
   };
-  for (const rootId of await api.listRootIds()) await visit(rootId, 'Root', [rootId]);
+  for (const rootId of rootIds) await visit(rootId, 'Root', [rootId]);
   walked.sort((a, b) => a.info.accountId.localeCompare(b.info.accountId));
   return {
     snapshot: {

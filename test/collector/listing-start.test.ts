@@ -7,7 +7,7 @@ import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
 import { createClients } from '../../collector/aws/clients.ts';
 import { sdkOrgApi } from '../../collector/aws/org-api.ts';
 import { collectRun } from '../../collector/collect-run.ts';
-import type { AccountFilters } from '../../collector/discover.ts';
+import { type AccountFilters, discoverAccounts } from '../../collector/discover.ts';
 import type { Simulator } from '../../simulator/simulator.ts';
 import { FAST_POLL, FAST_RETRY, newStore } from '../helpers/sim-run.ts';
 import { simulatorsForFile } from '../helpers/simulator.ts';
@@ -82,5 +82,48 @@ describe('accounts start while the organization is listed', () => {
     const { result, events, listingEnd } = await watchedRun(sim, { excludeAccounts: [excluded] });
     expect(events.firstAccountAt).toBeGreaterThan(listingEnd);
     expect(result.outcomes.find((o) => o.accountId === excluded)?.reason).toBe('excluded');
+  });
+
+  it('lists the roots while the organization is described, and a failure to describe it is the one told', async () => {
+    const sim = await startSimulator({ accounts: 6, seed: 5, date: '2024-05-01' });
+    const clients = createClients({
+      region: 'us-east-1',
+      endpoint: sim.endpoint,
+      credentials: sim.callerCredentials,
+    });
+    const sdkOrg = sdkOrgApi(clients.organizations, FAST_RETRY);
+    let rootsAskedWhileDescribing = false;
+    let describing = false;
+    const org: OrgApi = {
+      ...sdkOrg,
+      describeOrganization: async () => {
+        describing = true;
+        await sleep(30);
+        describing = false;
+        return sdkOrg.describeOrganization();
+      },
+      listRootIds: async () => {
+        rootsAskedWhileDescribing ||= describing;
+        return sdkOrg.listRootIds();
+      },
+    };
+    const { snapshot } = await discoverAccounts(org, sim.date, sim.now());
+    expect(rootsAskedWhileDescribing).toBe(true);
+    expect(snapshot.organizationId).toBe(sim.org.id);
+    expect(snapshot.accounts).toHaveLength(sim.org.accounts.length);
+    // The roots answered first, with an error of their own: the description's failure is told.
+    const failing: OrgApi = {
+      ...sdkOrg,
+      describeOrganization: async () => {
+        await sleep(30);
+        throw new Error('organization not described');
+      },
+      listRootIds: async () => {
+        throw new Error('roots not listed');
+      },
+    };
+    await expect(discoverAccounts(failing, sim.date, sim.now())).rejects.toThrow(
+      'organization not described',
+    );
   });
 });
