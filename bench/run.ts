@@ -112,7 +112,7 @@ if (runs('collection')) {
     `figure                                   value            bound/baseline    ratio      target`,
     `collection wall (${c.accounts} accounts)          ${fmt(c.wall_s, 's')}  bound ${fmt(c.lower_bound_s, 's')}  ${c.ratio_to_lower_bound.toFixed(2).padStart(6)}     <= 1.15 ${check(c.ratio_to_lower_bound <= 1.15)}`,
     `  lower bound = max(slowest critical path ${c.critical_path_s} s, required calls' service time / ${c.concurrency} slots ${c.service_bound_s} s)`,
-    `  every call made (throttled attempts and polls included) / ${c.concurrency} slots: ${c.work_bound_s} s, ratio ${c.ratio_to_work_bound.toFixed(2)}`,
+    `  every account call made (throttled attempts and polls included) / ${c.concurrency} slots: ${c.work_bound_s} s, ratio ${c.ratio_to_work_bound.toFixed(2)}`,
     `collection vs fixed 1 s poll              ${fmt(c.wall_s, 's')}  poll ${fmt(c.baseline_wall_s, 's')}    ${c.speedup_vs_fixed_poll.toFixed(2).padStart(6)}x    >= 5 ${check(c.speedup_vs_fixed_poll >= 5)}`,
     `IAM report calls per account              ${fmt(c.report_calls_per_account, '')}                              <= 3 ${check(c.report_calls_per_account <= 3)}`,
   );
