@@ -9,19 +9,25 @@ import { BENCHMARK_IDS } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { benchmarkThresholds, computeExpected } from '../../simulator/expected.ts';
 import { parseFaultSpec } from '../../simulator/faults.ts';
+import type { Simulator } from '../../simulator/simulator.ts';
 import { COMPARED_QUERIES, lakeAnswers, newStore, runAgainst } from '../helpers/sim-run.ts';
 import { simulatorsForFile } from '../helpers/simulator.ts';
 
 const startSimulator = simulatorsForFile();
 
+/** The production SDK clients' way into the simulated organization's accounts. */
+async function memberAccess(sim: Simulator) {
+  const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
+  return sdkAccountAccess(connection, createClients(connection).sts, {
+    roleName: sim.roleName,
+    sessionName: 'credlake-test',
+  });
+}
+
 describe('account posture and user privileges', () => {
   it('reads posture over the wire: no password policy is null, root virtual MFA is told apart, every page of authorization details', async () => {
     const sim = await startSimulator({ accounts: 40, seed: 6, date: '2024-05-01', usersPerAccount: 230 });
-    const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
-    const access = await sdkAccountAccess(connection, createClients(connection).sts, {
-      roleName: sim.roleName,
-      sessionName: 'credlake-test',
-    });
+    const access = await memberAccess(sim);
     const noPolicy = sim.org.accounts.find(
       (a) => a.state === 'ACTIVE' && !a.faults.accessDenied && !a.posture.passwordPolicy,
     )!;
@@ -42,11 +48,7 @@ describe('account posture and user privileges', () => {
 
   it("reads an account's summary, password policy, MFA devices and privileges side by side, and stores them as one record", async () => {
     const sim = await startSimulator({ accounts: 8, seed: 6, date: '2024-05-01', usersPerAccount: 230 });
-    const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
-    const access = await sdkAccountAccess(connection, createClients(connection).sts, {
-      roleName: sim.roleName,
-      sessionName: 'credlake-test',
-    });
+    const access = await memberAccess(sim);
     const account = sim.org.accounts.find((a) => a.state === 'ACTIVE' && !a.faults.accessDenied)!;
     const api = (await access.reportApiFor(account.id)).posture!;
     let inFlight = 0;
