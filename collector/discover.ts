@@ -33,8 +33,7 @@ export async function discoverAccounts(
   onListed?: (accounts: readonly AccountInfo[]) => void,
 ): Promise<{ snapshot: AccountsSnapshot; ouIdsByAccount: Map<string, string[]> }> {
   // The organization and its roots side by side: neither needs the other, and the first accounts
-  // start only once the roots are listed.
-  // A failure of the first is the one reported, whichever ends first.
+  // start only once the roots are listed. When both fail, the description's failure is reported.
   const [{ id: organizationId, managementAccountId }, rootIds] = await sideBySide(
     () => api.describeOrganization(),
     () => api.listRootIds(),
