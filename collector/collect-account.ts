@@ -15,7 +15,7 @@ import {
   type FailureReason,
   outcomeWithoutReport,
 } from './outcome.ts';
-import { collectPosture } from './posture.ts';
+import { type PostureRecord, readPostureRecord, storePosture } from './posture.ts';
 import { type AttemptCounter, type RetryPolicy, sleep, withRetry } from './retry.ts';
 
 export interface PollPolicy {
@@ -83,6 +83,20 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
   // accounts finish first. In arrival order, each of an account's later calls queued behind the
   // whole backlog, and a run ended on its last accounts' calls read one by one.
   const order = job.calls.ticket();
+  // The posture is read while IAM builds the report, when there is a wait: the account's calls
+  // then fill slots the wait would leave to other accounts, and the first look at the report comes
+  // once they are done, when the report is more often ready. What was read is stored only beside
+  // a collected report, as when it was read after it; an outcome is returned only once the reads
+  // have ended, so no call of the account outlives it.
+  let posture: Promise<PostureRead> | undefined;
+  const postureOnce = (api: ReportApi, call: CallWrapper) =>
+    (posture ??= readPosture(job, api, call, account, job.now()));
+  const failed = async (
+    fields: Partial<AccountOutcome> & Pick<AccountOutcome, 'status' | 'reason' | 'message'>,
+  ): Promise<AccountOutcome> => {
+    await posture;
+    return finish(fields);
+  };
   try {
     const callAt = callerAt(job, counter);
     const call = callAt(order);
@@ -91,7 +105,7 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     job.onWaiting?.(account.accountId, true);
     let report: FetchedReport;
     try {
-      report = await waitForReport(job, api, call, startCall);
+      report = await waitForReport(job, api, call, startCall, () => postureOnce(api, call));
     } finally {
       job.onWaiting?.(account.accountId, false);
     }
@@ -104,7 +118,7 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     const curated = curateReport(identity, report.content, { runId: job.runId, accountName: account.name });
     if (!curated.ok) {
       const quarantined = await storeRawReport(job.store, identity, report.content, 'quarantine');
-      return finish({
+      return await failed({
         status: 'failed',
         reason: 'malformed_report',
         message: curated.rejection.message,
@@ -115,9 +129,13 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     }
     const stored = await storeRawReport(job.store, identity, report.content, 'evidence');
     await writeCurated(job.store, [curated.object]);
-    const { evidence: postureEvidence, ...posture } = await readPosture(job, api, call, account, fetchedAt);
+    // The posture read during the wait, or read now when the report was ready at once.
+    const { evidence: postureEvidence, ...postureFields } = await keepPosture(
+      job,
+      await postureOnce(api, call),
+    );
     return finish({
-      ...posture,
+      ...postureFields,
       evidence: [stored.record, ...(postureEvidence ? [postureEvidence] : [])],
       status: 'collected',
       reason: null,
@@ -131,7 +149,7 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     });
   } catch (error) {
     const [reason, message] = failureOf(error);
-    return finish({ status: 'failed', reason, message });
+    return failed({ status: 'failed', reason, message });
   }
 }
 
@@ -150,13 +168,8 @@ export async function completePosture(
   const call = callerAt(job, counter)(job.calls.ticket());
   let posture: PostureResult;
   try {
-    posture = await readPosture(
-      job,
-      await call(() => job.access.reportApiFor(account.accountId)),
-      call,
-      account,
-      job.now(),
-    );
+    const api = await call(() => job.access.reportApiFor(account.accountId));
+    posture = await keepPosture(job, await readPosture(job, api, call, account, job.now()));
   } catch (error) {
     posture = { postureFailed: true, postureMessage: failureOf(error)[1] };
   }
@@ -178,32 +191,45 @@ export async function completePosture(
 
 type PostureResult = Pick<AccountOutcome, 'postureFailed' | 'postureMessage'> & { evidence?: EvidenceRecord };
 
+/** What an account's posture reads gave: a record to store, why they failed, or null (not read). */
+type PostureRead = { record: PostureRecord } | { failure: string } | null;
+
+/** The account's posture reads (API calls only); a failure is returned, never thrown. */
 async function readPosture(
   job: AccountJob,
   api: ReportApi,
   call: CallWrapper,
   account: AccountInfo,
   readAt: number,
-): Promise<PostureResult> {
-  if (!api.posture) return {};
+): Promise<PostureRead> {
+  if (!api.posture) return null;
   if (job.centralizedRootAccessError)
     return {
-      postureFailed: true,
-      postureMessage: `whether root credentials are managed centrally could not be read: ${job.centralizedRootAccessError}`,
+      failure: `whether root credentials are managed centrally could not be read: ${job.centralizedRootAccessError}`,
     };
   try {
-    const evidence = await collectPosture(job.store, job.dt, api.posture, call, {
+    const record = await readPostureRecord(api.posture, call, {
       accountId: account.accountId,
       accountName: account.name,
       runId: job.runId,
       readAt: new Date(readAt).toISOString(),
       centralizedRootAccess: job.centralizedRootAccess ?? null,
     });
-    return { postureFailed: false, evidence };
+    return { record };
   } catch (error) {
     // Even an interruption here leaves the report collected: posture is marked, nothing else.
-    const [, message] = failureOf(error);
-    return { postureFailed: true, postureMessage: message };
+    return { failure: failureOf(error)[1] };
+  }
+}
+
+/** Stores what the posture reads gave beside the report; a failure marks the posture only. */
+async function keepPosture(job: AccountJob, read: PostureRead): Promise<PostureResult> {
+  if (!read) return {};
+  if ('failure' in read) return { postureFailed: true, postureMessage: read.failure };
+  try {
+    return { postureFailed: false, evidence: await storePosture(job.store, job.dt, read.record) };
+  } catch (error) {
+    return { postureFailed: true, postureMessage: failureOf(error)[1] };
   }
 }
 
@@ -216,18 +242,22 @@ async function waitForReport(
   api: ReportApi,
   call: CallWrapper,
   startCall: CallWrapper,
+  /** Work for the first wait: the first look comes once both it and the wait are over. */
+  meanwhile: () => Promise<unknown>,
 ): Promise<FetchedReport> {
   const deadline = performance.now() + job.reportTimeoutMs;
   const random = job.random ?? Math.random;
   let state = await startCall(() => api.generate());
   let wait = job.poll.initialMs;
+  let work = state === 'COMPLETE' ? undefined : meanwhile();
   for (;;) {
     if (state !== 'COMPLETE') {
       const jittered = wait * (1 - job.poll.jitter + 2 * job.poll.jitter * random());
       // Past the deadline, look once more instead of giving up unseen: when our own retries
       // (a throttled generate, say) used the time, the report may well be ready.
       const remaining = deadline - performance.now();
-      if (remaining > 0) await sleep(Math.min(jittered, remaining), job.signal);
+      await Promise.all([remaining > 0 ? sleep(Math.min(jittered, remaining), job.signal) : undefined, work]);
+      work = undefined;
       wait = Math.min(job.poll.maxMs, wait * job.poll.factor);
     }
     try {

@@ -11,19 +11,20 @@ import { type EvidenceRecord, evidenceOf, withVersion } from './evidence.ts';
 
 export type { PostureRecord };
 
-export async function collectPosture(
-  store: ObjectStore,
-  dt: string,
+export interface PostureBase {
+  accountId: string;
+  accountName: string | null;
+  runId: string;
+  readAt: string;
+  centralizedRootAccess: boolean | null;
+}
+
+/** The account's posture as IAM answers it, nothing stored yet. */
+export async function readPostureRecord(
   api: PostureApi,
   call: CallWrapper,
-  base: {
-    accountId: string;
-    accountName: string | null;
-    runId: string;
-    readAt: string;
-    centralizedRootAccess: boolean | null;
-  },
-): Promise<EvidenceRecord> {
+  base: PostureBase,
+): Promise<PostureRecord> {
   // The account's settings and its users' privileges side by side: the privileges are the
   // longest chain of pages, and an account's reads one after another made the run's end wait on
   // its last accounts' calls.
@@ -31,7 +32,7 @@ export async function collectPosture(
     () => api.readPosture(call),
     () => api.readAuthorizationDetails(call),
   );
-  const record: PostureRecord = {
+  return {
     accountId: base.accountId,
     accountName: base.accountName,
     runId: base.runId,
@@ -39,7 +40,15 @@ export async function collectPosture(
     posture: { ...posture, centralizedRootAccess: base.centralizedRootAccess },
     details,
   };
-  const key = rawPostureKey(dt, base.accountId);
+}
+
+/** Stores a posture record as raw evidence (never over an earlier one) and its privileges. */
+export async function storePosture(
+  store: ObjectStore,
+  dt: string,
+  record: PostureRecord,
+): Promise<EvidenceRecord> {
+  const key = rawPostureKey(dt, record.accountId);
   const text = JSON.stringify(record);
   const wrote = await store.put(key, text, { ifAbsent: true, contentType: 'application/json' });
   // Raw evidence is never overwritten: when a record was already there, it is the one that stands.

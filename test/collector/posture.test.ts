@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
 import { createClients } from '../../collector/aws/clients.ts';
-import { collectPosture } from '../../collector/posture.ts';
+import { readPostureRecord, storePosture } from '../../collector/posture.ts';
 import { BENCHMARK_IDS } from '../../queries/catalog.ts';
 import { DuckDbEngine } from '../../queries/duckdb-engine.ts';
 import { benchmarkThresholds, computeExpected } from '../../simulator/expected.ts';
@@ -62,13 +62,14 @@ describe('account posture and user privileges', () => {
       }
     };
     const store = await newStore();
-    const evidence = await collectPosture(store, sim.date, api, counted, {
+    const read = await readPostureRecord(api, counted, {
       accountId: account.id,
       accountName: account.name,
       runId: 'run-1',
       readAt: new Date(sim.now()).toISOString(),
       centralizedRootAccess: false,
     });
+    const evidence = await storePosture(store, sim.date, read);
     // GetAccountSummary, GetAccountPasswordPolicy, ListVirtualMFADevices and the first page of
     // GetAccountAuthorizationDetails are all asked before any is answered.
     expect(most).toBe(4);
