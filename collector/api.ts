@@ -17,6 +17,8 @@ export interface OrgApi {
   listRootIds(): Promise<string[]>;
   listChildOus(parentId: string): Promise<{ id: string; name: string }[]>;
   listAccounts(parentId: string): Promise<OrgAccount[]>;
+  /** One page of every account in the organization, OU unknown (ListAccounts). */
+  listAccountsPage?(token?: string): Promise<{ accounts: OrgAccount[]; next?: string }>;
   /** The account's tags in Organizations (ListTagsForResource, every page). */
   listAccountTags?(accountId: string): Promise<Record<string, string>>;
 }

@@ -1,7 +1,8 @@
 // Account discovery: walk the OU tree from the root (one call per OU and page, not per account)
-// so every account gets its ou_path; then decide which accounts this run collects.
+// so every account gets its ou_path; then decide which accounts this run collects. While the walk
+// descends, the flat account listing tells the first accounts, so their collection can start.
 import { sideBySide } from '../common/side-by-side.ts';
-import type { OrgApi } from './api.ts';
+import type { OrgAccount, OrgApi } from './api.ts';
 import { ApiError } from './errors.ts';
 import { Limiter } from './limiter.ts';
 import type { AccountInfo, AccountsSnapshot } from './outcome.ts';
@@ -32,12 +33,28 @@ export async function discoverAccounts(
   /** Called with each OU's accounts as soon as they are listed. */
   onListed?: (accounts: readonly AccountInfo[]) => void,
 ): Promise<{ snapshot: AccountsSnapshot; ouIdsByAccount: Map<string, string[]> }> {
-  // The organization and its roots side by side: neither needs the other, and the first accounts
-  // start only once the roots are listed. When both fail, the description's failure is reported.
-  const [{ id: organizationId, managementAccountId }, rootIds] = await sideBySide(
+  // Each account is told once, by whichever listing finds it first.
+  const told = new Set<string>();
+  const tell = (infos: readonly AccountInfo[]) => {
+    const fresh = infos.filter((i) => !told.has(i.accountId));
+    for (const i of fresh) told.add(i.accountId);
+    if (fresh.length) onListed?.(fresh);
+  };
+  // The organization and its roots side by side: neither needs the other. When both fail, the
+  // description's failure is reported.
+  const described = sideBySide(
     () => api.describeOrganization(),
     () => api.listRootIds(),
   );
+  // The walk reaches the first accounts only after a call per level of OUs; the flat listing has
+  // them after one call. It stops once the walk has listed accounts of its own: a page or two, as
+  // many as the tree has levels above its first accounts, whatever the organization's size.
+  const walk = { listed: 0, over: false };
+  const ahead =
+    onListed && api.listAccountsPage
+      ? listAhead(api.listAccountsPage.bind(api), described, tell, walk)
+      : undefined;
+  const [{ id: organizationId, managementAccountId }, rootIds] = await described;
   const walked: Walked[] = [];
   // Sibling OUs are walked in parallel, a few calls at a time: Organizations throttles early.
   const calls = new Limiter(4);
@@ -46,25 +63,22 @@ export async function discoverAccounts(
       calls
         .run(() => api.listAccounts(parentId))
         .then((accounts) => {
-          const found = accounts.map((a) => ({
-            info: {
-              accountId: a.id,
-              name: a.name,
-              email: a.email,
-              state: a.state,
-              ouPath: path,
-              joinedAt: a.joinedAt === null ? null : new Date(a.joinedAt).toISOString(),
-            },
-            ouIds,
-          }));
+          const found = accounts.map((a) => ({ info: infoOf(a, path), ouIds }));
           walked.push(...found);
-          onListed?.(found.map((w) => w.info));
+          walk.listed += found.length;
+          tell(found.map((w) => w.info));
         }),
       calls.run(() => api.listChildOus(parentId)),
     ]);
     await Promise.all(children.map((ou) => visit(ou.id, `${path}/${ou.name}`, [...ouIds, ou.id])));
   };
-  for (const rootId of rootIds) await visit(rootId, 'Root', [rootId]);
+  try {
+    for (const rootId of rootIds) await visit(rootId, 'Root', [rootId]);
+  } finally {
+    // Nothing is told once discovery has ended, even in failure.
+    walk.over = true;
+    await ahead;
+  }
   walked.sort((a, b) => a.info.accountId.localeCompare(b.info.accountId));
   return {
     snapshot: {
@@ -77,6 +91,43 @@ export async function discoverAccounts(
     },
     ouIdsByAccount: new Map(walked.map((w) => [w.info.accountId, w.ouIds])),
   };
+}
+
+function infoOf(a: OrgAccount, ouPath: string | null): AccountInfo {
+  return {
+    accountId: a.id,
+    name: a.name,
+    email: a.email,
+    state: a.state,
+    ouPath,
+    joinedAt: a.joinedAt === null ? null : new Date(a.joinedAt).toISOString(),
+  };
+}
+
+/**
+ * Pages of the flat account listing, told once the organization is described, until the walk
+ * has listed accounts of its own. It only starts accounts sooner: the walk lists every account
+ * anyway, so a refused or failed page ends it and nothing is lost.
+ */
+async function listAhead(
+  listPage: NonNullable<OrgApi['listAccountsPage']>,
+  described: Promise<unknown>,
+  tell: (infos: readonly AccountInfo[]) => void,
+  walk: { readonly listed: number; readonly over: boolean },
+): Promise<void> {
+  let token: string | undefined;
+  try {
+    do {
+      const page = await listPage(token);
+      // No account starts in an organization that could not be described.
+      await described;
+      if (walk.over) return;
+      tell(page.accounts.map((a) => infoOf(a, null)));
+      token = page.next;
+    } while (token && walk.listed === 0);
+  } catch {
+    // The walk decides: its own calls report any failure that matters.
+  }
 }
 
 /**

@@ -1,5 +1,7 @@
 import {
+  type Account,
   DescribeOrganizationCommand,
+  ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
@@ -51,16 +53,11 @@ export function sdkOrgApi(client: OrganizationsClient, retry: RetryPolicy, signa
         const out = await client.send(new ListAccountsForParentCommand({ ParentId, NextToken }));
         return { items: out.Accounts ?? [], next: out.NextToken };
       });
-      return accounts.map(
-        (a): OrgAccount => ({
-          id: a.Id!,
-          name: a.Name ?? null,
-          email: a.Email ?? null,
-          // State replaces the retired Status field.
-          state: a.State ?? 'UNKNOWN',
-          joinedAt: a.JoinedTimestamp ? a.JoinedTimestamp.getTime() : null,
-        }),
-      );
+      return accounts.map(orgAccountOf);
+    },
+    async listAccountsPage(NextToken) {
+      const out = await call(() => client.send(new ListAccountsCommand({ NextToken })));
+      return { accounts: (out.Accounts ?? []).map(orgAccountOf), next: out.NextToken };
     },
     async listAccountTags(ResourceId) {
       const tags = await pages(async (NextToken) => {
@@ -69,5 +66,16 @@ export function sdkOrgApi(client: OrganizationsClient, retry: RetryPolicy, signa
       });
       return Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? '']));
     },
+  };
+}
+
+function orgAccountOf(a: Account): OrgAccount {
+  return {
+    id: a.Id!,
+    name: a.Name ?? null,
+    email: a.Email ?? null,
+    // State replaces the retired Status field.
+    state: a.State ?? 'UNKNOWN',
+    joinedAt: a.JoinedTimestamp ? a.JoinedTimestamp.getTime() : null,
   };
 }

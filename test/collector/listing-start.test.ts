@@ -1,5 +1,5 @@
 // A local run starts each account as soon as its part of the organization is listed, not after
-// the whole tree is walked; with account filters it checks them against the whole organization
+// the whole tree is walked, and the first ones from the flat listing before the walk reaches them; with account filters it checks them against the whole organization
 // first, so a wrong filter still fails before anything is collected.
 import { describe, expect, it } from 'vitest';
 import type { AccountAccess, OrgApi } from '../../collector/api.ts';
@@ -8,6 +8,7 @@ import { createClients } from '../../collector/aws/clients.ts';
 import { sdkOrgApi } from '../../collector/aws/org-api.ts';
 import { collectRun } from '../../collector/collect-run.ts';
 import { type AccountFilters, discoverAccounts } from '../../collector/discover.ts';
+import { ApiError } from '../../collector/errors.ts';
 import type { Simulator } from '../../simulator/simulator.ts';
 import { FAST_POLL, FAST_RETRY, newStore } from '../helpers/sim-run.ts';
 import { simulatorsForFile } from '../helpers/simulator.ts';
@@ -16,11 +17,16 @@ const startSimulator = simulatorsForFile();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Collects with every Organizations listing call slowed, noting when things happen. */
-async function watchedRun(sim: Simulator, filters?: AccountFilters) {
+async function watchedRun(sim: Simulator, filters?: AccountFilters, override: Partial<OrgApi> = {}) {
   const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
   const clients = createClients(connection);
   const t0 = performance.now();
-  const events = { listingDone: [] as number[], firstAccountAt: Number.POSITIVE_INFINITY, started: 0 };
+  const events = {
+    listingDone: [] as number[],
+    firstAccountAt: Number.POSITIVE_INFINITY,
+    walkFirstAccountsAt: Number.POSITIVE_INFINITY,
+    started: 0,
+  };
   const sdkOrg = sdkOrgApi(clients.organizations, FAST_RETRY);
   const slow =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
@@ -32,8 +38,15 @@ async function watchedRun(sim: Simulator, filters?: AccountFilters) {
     };
   const org: OrgApi = {
     ...sdkOrg,
-    listAccounts: slow(sdkOrg.listAccounts.bind(sdkOrg)),
+    listAccounts: async (parentId) => {
+      const accounts = await slow(sdkOrg.listAccounts.bind(sdkOrg))(parentId);
+      if (accounts.length)
+        events.walkFirstAccountsAt = Math.min(events.walkFirstAccountsAt, performance.now() - t0);
+      return accounts;
+    },
     listChildOus: slow(sdkOrg.listChildOus.bind(sdkOrg)),
+    listAccountsPage: slow(sdkOrg.listAccountsPage!.bind(sdkOrg)),
+    ...override,
   };
   const real = await sdkAccountAccess(connection, clients.sts, {
     roleName: sim.roleName,
@@ -74,6 +87,78 @@ describe('accounts start while the organization is listed', () => {
     const collected = result.outcomes.filter((o) => o.status === 'collected').map((o) => o.accountId);
     expect(collected.sort()).toEqual([...active].sort());
     expect(result.outcomes).toHaveLength(sim.org.accounts.length);
+  });
+
+  it('tells the first accounts from the flat listing before the walk reaches any, and stops paging once the walk lists its own', async () => {
+    const sim = await startSimulator({ accounts: 200, seed: 6, date: '2024-05-01', ouDepth: 3 });
+    const clients = createClients({
+      region: 'us-east-1',
+      endpoint: sim.endpoint,
+      credentials: sim.callerCredentials,
+    });
+    const sdkOrg = sdkOrgApi(clients.organizations, FAST_RETRY);
+    // Every listing call takes as long as the others, as in Organizations.
+    const slow =
+      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        await sleep(30);
+        return fn(...args);
+      };
+    let walkListed = 0;
+    const org: OrgApi = {
+      ...sdkOrg,
+      listAccounts: async (parentId) => {
+        const accounts = await slow(sdkOrg.listAccounts.bind(sdkOrg))(parentId);
+        walkListed += accounts.length;
+        return accounts;
+      },
+      listChildOus: slow(sdkOrg.listChildOus.bind(sdkOrg)),
+      listAccountsPage: slow(sdkOrg.listAccountsPage!.bind(sdkOrg)),
+    };
+    const told: { ids: string[]; fromWalk: boolean; walkListedBefore: number }[] = [];
+    const { snapshot } = await discoverAccounts(org, sim.date, sim.now(), (accounts) =>
+      told.push({
+        ids: accounts.map((a) => a.accountId),
+        fromWalk: accounts.every((a) => a.ouPath !== null),
+        walkListedBefore: walkListed,
+      }),
+    );
+    // The first accounts come from the flat listing, before the walk has listed any.
+    expect(told[0].fromWalk).toBe(false);
+    expect(told[0].walkListedBefore).toBe(0);
+    // Every account is told exactly once, whichever listing found it first.
+    const ids = told.flatMap((t) => t.ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(sim.org.accounts.map((a) => a.id).sort());
+    // Ten pages would list all 200 accounts. The walk lists the root's own accounts after two calls
+    // (roots, then the root's accounts), and the flat listing stops with the page in flight then.
+    const pages = sim.stats.calls.get('ListAccounts') ?? 0;
+    expect(pages).toBeGreaterThan(0);
+    expect(pages).toBeLessThanOrEqual(3);
+    // The snapshot is the walk's: every account with its OU path.
+    expect(snapshot.accounts).toHaveLength(200);
+    expect(snapshot.accounts.every((a) => a.ouPath?.startsWith('Root'))).toBe(true);
+  });
+
+  it('when the flat listing is refused, the walk starts every account and the run is unchanged', async () => {
+    const sim = await startSimulator({ accounts: 30, seed: 7, date: '2024-05-01', ouDepth: 2 });
+    let refused = 0;
+    const { result, events } = await watchedRun(sim, undefined, {
+      listAccountsPage: async () => {
+        refused++;
+        throw new ApiError(
+          'access_denied',
+          'AccessDeniedException',
+          'You don’t have permissions to access this resource.',
+        );
+      },
+    });
+    expect(refused).toBe(1);
+    expect(events.firstAccountAt).toBeGreaterThan(events.walkFirstAccountsAt);
+    const active = sim.org.accounts.filter((a) => a.state === 'ACTIVE').map((a) => a.id);
+    expect(events.started).toBe(active.length);
+    const collected = result.outcomes.filter((o) => o.status === 'collected').map((o) => o.accountId);
+    expect(collected.sort()).toEqual([...active].sort());
   });
 
   it('with an account filter, lists the whole organization before any account starts', async () => {
