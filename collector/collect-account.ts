@@ -53,6 +53,13 @@ export interface AccountJob {
 
 /** The limiter's priority of an account's first calls: ahead of every ticket. */
 const URGENT = 0;
+/**
+ * The priority of the authorization-details pages: after every account's first calls, ahead of
+ * every ticket. They are the run's longest chains (each page asked once the one before is
+ * answered, a dozen pages or more for an account of many users); in ticket order, the chain of a
+ * large account begun late started late, and the run ended on its pages read one by one.
+ */
+const CHAINS = 0.5;
 
 /**
  * Call wrappers of one account at a given limiter priority, with the job's retries counted on the
@@ -88,9 +95,13 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
   // once they are done, when the report is more often ready. What was read is stored only beside
   // a collected report, as when it was read after it; an outcome is returned only once the reads
   // have ended, so no call of the account outlives it.
+  const callAt = callerAt(job, counter);
+  const call = callAt(order);
+  const startCall = callAt(URGENT);
+  const chainCall = callAt(CHAINS);
   let posture: Promise<PostureRead> | undefined;
-  const postureOnce = (api: ReportApi, call: CallWrapper) =>
-    (posture ??= readPosture(job, api, call, account, job.now()));
+  const postureOnce = (api: ReportApi) =>
+    (posture ??= readPosture(job, api, call, account, job.now(), chainCall));
   const failed = async (
     fields: Partial<AccountOutcome> & Pick<AccountOutcome, 'status' | 'reason' | 'message'>,
   ): Promise<AccountOutcome> => {
@@ -98,14 +109,11 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     return finish(fields);
   };
   try {
-    const callAt = callerAt(job, counter);
-    const call = callAt(order);
-    const startCall = callAt(URGENT);
     const api = await startCall(() => job.access.reportApiFor(account.accountId));
     job.onWaiting?.(account.accountId, true);
     let report: FetchedReport;
     try {
-      report = await waitForReport(job, api, call, startCall, () => postureOnce(api, call));
+      report = await waitForReport(job, api, call, startCall, () => postureOnce(api));
     } finally {
       job.onWaiting?.(account.accountId, false);
     }
@@ -130,10 +138,7 @@ export async function collectAccount(job: AccountJob, account: AccountInfo): Pro
     const stored = await storeRawReport(job.store, identity, report.content, 'evidence');
     await writeCurated(job.store, [curated.object]);
     // The posture read during the wait, or read now when the report was ready at once.
-    const { evidence: postureEvidence, ...postureFields } = await keepPosture(
-      job,
-      await postureOnce(api, call),
-    );
+    const { evidence: postureEvidence, ...postureFields } = await keepPosture(job, await postureOnce(api));
     return finish({
       ...postureFields,
       evidence: [stored.record, ...(postureEvidence ? [postureEvidence] : [])],
@@ -201,6 +206,7 @@ async function readPosture(
   call: CallWrapper,
   account: AccountInfo,
   readAt: number,
+  chainCall: CallWrapper = call,
 ): Promise<PostureRead> {
   if (!api.posture) return null;
   if (job.centralizedRootAccessError)
@@ -208,13 +214,18 @@ async function readPosture(
       failure: `whether root credentials are managed centrally could not be read: ${job.centralizedRootAccessError}`,
     };
   try {
-    const record = await readPostureRecord(api.posture, call, {
-      accountId: account.accountId,
-      accountName: account.name,
-      runId: job.runId,
-      readAt: new Date(readAt).toISOString(),
-      centralizedRootAccess: job.centralizedRootAccess ?? null,
-    });
+    const record = await readPostureRecord(
+      api.posture,
+      call,
+      {
+        accountId: account.accountId,
+        accountName: account.name,
+        runId: job.runId,
+        readAt: new Date(readAt).toISOString(),
+        centralizedRootAccess: job.centralizedRootAccess ?? null,
+      },
+      chainCall,
+    );
     return { record };
   } catch (error) {
     // Even an interruption here leaves the report collected: posture is marked, nothing else.

@@ -19,18 +19,23 @@ export interface PostureBase {
   centralizedRootAccess: boolean | null;
 }
 
-/** The account's posture as IAM answers it, nothing stored yet. */
+/**
+ * The account's posture as IAM answers it, nothing stored yet. The authorization-details pages go
+ * through `chainCall` (the collector gives them a priority of their own), every other call through
+ * `call`.
+ */
 export async function readPostureRecord(
   api: PostureApi,
   call: CallWrapper,
   base: PostureBase,
+  chainCall: CallWrapper = call,
 ): Promise<PostureRecord> {
   // The account's settings and its users' privileges side by side: the privileges are the
   // longest chain of pages, and an account's reads one after another made the run's end wait on
   // its last accounts' calls.
   const [posture, details] = await sideBySide(
     () => api.readPosture(call),
-    () => api.readAuthorizationDetails(call),
+    () => api.readAuthorizationDetails(chainCall),
   );
   return {
     accountId: base.accountId,

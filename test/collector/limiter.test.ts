@@ -1,5 +1,6 @@
 // The limiter's order, and the collector's use of it: accounts begun first are finished first,
-// and an account's posture is read while IAM builds its report.
+// the privileges' chains of pages go ahead of them, and an account's posture is read while IAM
+// builds its report.
 import { describe, expect, it } from 'vitest';
 import type { AccountAccess, CallWrapper, PostureApi } from '../../collector/api.ts';
 import { sdkAccountAccess } from '../../collector/aws/account-access.ts';
@@ -47,7 +48,7 @@ describe('the limiter', () => {
 });
 
 /** The collector's requests to each account, in the order the limiter served them. */
-type Served = { account: string; what: 'credentials' | 'generate' | 'fetch' | 'posture' }[];
+type Served = { account: string; what: 'credentials' | 'generate' | 'fetch' | 'posture' | 'details' }[];
 
 async function tracedAccess(sim: Simulator, served: Served): Promise<AccountAccess> {
   const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
@@ -56,10 +57,10 @@ async function tracedAccess(sim: Simulator, served: Served): Promise<AccountAcce
     sessionName: 'credlake-test',
   });
   const traced =
-    (account: string, call: CallWrapper): CallWrapper =>
+    (account: string, what: 'posture' | 'details', call: CallWrapper): CallWrapper =>
     (fn) =>
       call(() => {
-        served.push({ account, what: 'posture' });
+        served.push({ account, what });
         return fn();
       });
   return {
@@ -69,8 +70,9 @@ async function tracedAccess(sim: Simulator, served: Served): Promise<AccountAcce
       served.push({ account, what: 'credentials' });
       const api = await access.reportApiFor(account);
       const posture: PostureApi | undefined = api.posture && {
-        readPosture: (call) => api.posture!.readPosture(traced(account, call)),
-        readAuthorizationDetails: (call) => api.posture!.readAuthorizationDetails(traced(account, call)),
+        readPosture: (call) => api.posture!.readPosture(traced(account, 'posture', call)),
+        readAuthorizationDetails: (call) =>
+          api.posture!.readAuthorizationDetails(traced(account, 'details', call)),
       };
       return {
         generate: () => {
@@ -88,7 +90,7 @@ async function tracedAccess(sim: Simulator, served: Served): Promise<AccountAcce
 }
 
 describe("the collector's order of calls", () => {
-  it('finishes the accounts begun first before the last one starts its posture reads', async () => {
+  it("finishes the accounts begun first before the last one reads its settings, and reads every account's privileges first", async () => {
     const sim = await startSimulator({ accounts: 8, seed: 5, date: '2024-05-01' });
     const served: Served = [];
     const result = await runAgainst(sim, await newStore(), {
@@ -101,13 +103,18 @@ describe("the collector's order of calls", () => {
     const ids = new Set(collected.map((o) => o.accountId));
     const inOrder = started.filter((a) => ids.has(a));
     const lastCall = (account: string) => served.findLastIndex((s) => s.account === account);
-    const firstPosture = (account: string) =>
-      served.findIndex((s) => s.account === account && s.what === 'posture');
+    const first = (account: string, what: Served[number]['what']) =>
+      served.findIndex((s) => s.account === account && s.what === what);
+    const lastOf = (account: string, what: Served[number]['what']) =>
+      served.findLastIndex((s) => s.account === account && s.what === what);
     // Served in arrival order, every account's pages queued behind all the others' and the
     // accounts all finished together at the end.
     const last = inOrder.at(-1)!;
-    expect(lastCall(inOrder[0]), JSON.stringify(served)).toBeLessThan(firstPosture(last));
-    expect(lastCall(inOrder[1]), JSON.stringify(served)).toBeLessThan(firstPosture(last));
+    expect(lastCall(inOrder[0]), JSON.stringify(served)).toBeLessThan(first(last, 'posture'));
+    expect(lastCall(inOrder[1]), JSON.stringify(served)).toBeLessThan(first(last, 'posture'));
+    // The privileges' pages, each account's longest chain of calls, go ahead of the accounts'
+    // other later calls: the last account's are all read before the first account's report.
+    expect(lastOf(last, 'details'), JSON.stringify(served)).toBeLessThan(first(inOrder[0], 'fetch'));
   });
 
   it('reads the posture while IAM builds the report, and keeps it only beside a collected report', async () => {
@@ -135,8 +142,10 @@ describe("the collector's order of calls", () => {
     for (const o of [...collected, ...malformed]) {
       const calls = served.filter((s) => s.account === o.accountId).map((s) => s.what);
       // Every posture page is asked before the first look at the report.
-      expect(calls.lastIndexOf('posture'), calls.join(' ')).toBeLessThan(calls.indexOf('fetch'));
-      expect(calls.indexOf('generate'), calls.join(' ')).toBeLessThan(calls.indexOf('posture'));
+      for (const what of ['posture', 'details'] as const) {
+        expect(calls.lastIndexOf(what), calls.join(' ')).toBeLessThan(calls.indexOf('fetch'));
+        expect(calls.indexOf('generate'), calls.join(' ')).toBeLessThan(calls.indexOf(what));
+      }
       // No call of the account comes after its outcome.
       expect(served.findLastIndex((s) => s.account === o.accountId)).toBeLessThan(reported.get(o.accountId)!);
     }
