@@ -69,7 +69,11 @@ describe('pipeline steps', () => {
         notices.push(`${subject}\n${message}`);
       },
     };
+    const listedBefore = sim.stats.calls.get('ListAccounts') ?? 0;
     const planned = await planRun(deps, { dt: '2024-05-01' });
+    // The deployed plan walks the OU tree only: the flat listing that starts a local run's first
+    // accounts sooner is not in the Organizations resource policy, and the plan never asks it.
+    expect(sim.stats.calls.get('ListAccounts') ?? 0).toBe(listedBefore);
     const active = sim.org.accounts.filter((a) => a.state === 'ACTIVE');
     // The plan's account list is in the lake, addressed by its bucket key; nothing inline.
     expect(planned.itemsKey).toBe(`lake/${runItemsKey('2024-05-01', planned.runId)}`);
