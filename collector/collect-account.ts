@@ -228,7 +228,8 @@ async function readPosture(
     );
     return { record };
   } catch (error) {
-    // Even an interruption here leaves the report collected: posture is marked, nothing else.
+    // A failure here, an interruption too, marks only the posture: the report's own calls decide
+    // whether it is collected.
     return { failure: failureOf(error)[1] };
   }
 }

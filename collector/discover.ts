@@ -30,7 +30,7 @@ export async function discoverAccounts(
   api: OrgApi,
   dt: string,
   now: number,
-  /** Called with each OU's accounts as soon as they are listed. */
+  /** Called with accounts as soon as they are listed, each once; the flat listing's have no ouPath. */
   onListed?: (accounts: readonly AccountInfo[]) => void,
 ): Promise<{ snapshot: AccountsSnapshot; ouIdsByAccount: Map<string, string[]> }> {
   // Each account is told once, by whichever listing finds it first.
