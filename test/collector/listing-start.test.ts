@@ -16,6 +16,46 @@ import { simulatorsForFile } from '../helpers/simulator.ts';
 const startSimulator = simulatorsForFile();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The simulator's Organizations through the production SDK client. */
+function sdkOrgOf(sim: Simulator): OrgApi {
+  const clients = createClients({
+    region: 'us-east-1',
+    endpoint: sim.endpoint,
+    credentials: sim.callerCredentials,
+  });
+  return sdkOrgApi(clients.organizations, FAST_RETRY);
+}
+
+/**
+ * Organizations with every listing call, the walk's and the flat listing's, taking `ms` longer,
+ * as each takes about as long as the others in AWS. `heard` is told of each answer, and of how
+ * many accounts each of the walk's account listings gave.
+ */
+function slowListing(
+  sdkOrg: OrgApi,
+  ms: number,
+  heard: { answer?: () => void; walkAccounts?: (count: number) => void } = {},
+): OrgApi {
+  const slow =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await sleep(ms);
+      const r = await fn(...args);
+      heard.answer?.();
+      return r;
+    };
+  return {
+    ...sdkOrg,
+    listAccounts: async (parentId) => {
+      const accounts = await slow(sdkOrg.listAccounts.bind(sdkOrg))(parentId);
+      heard.walkAccounts?.(accounts.length);
+      return accounts;
+    },
+    listChildOus: slow(sdkOrg.listChildOus.bind(sdkOrg)),
+    listAccountsPage: slow(sdkOrg.listAccountsPage!.bind(sdkOrg)),
+  };
+}
+
 /** Collects with every Organizations listing call slowed, noting when things happen. */
 async function watchedRun(sim: Simulator, filters?: AccountFilters, override: Partial<OrgApi> = {}) {
   const connection = { region: 'us-east-1', endpoint: sim.endpoint, credentials: sim.callerCredentials };
@@ -27,25 +67,13 @@ async function watchedRun(sim: Simulator, filters?: AccountFilters, override: Pa
     walkFirstAccountsAt: Number.POSITIVE_INFINITY,
     started: 0,
   };
-  const sdkOrg = sdkOrgApi(clients.organizations, FAST_RETRY);
-  const slow =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      await sleep(40);
-      const r = await fn(...args);
-      events.listingDone.push(performance.now() - t0);
-      return r;
-    };
   const org: OrgApi = {
-    ...sdkOrg,
-    listAccounts: async (parentId) => {
-      const accounts = await slow(sdkOrg.listAccounts.bind(sdkOrg))(parentId);
-      if (accounts.length)
-        events.walkFirstAccountsAt = Math.min(events.walkFirstAccountsAt, performance.now() - t0);
-      return accounts;
-    },
-    listChildOus: slow(sdkOrg.listChildOus.bind(sdkOrg)),
-    listAccountsPage: slow(sdkOrg.listAccountsPage!.bind(sdkOrg)),
+    ...slowListing(sdkOrgOf(sim), 40, {
+      answer: () => events.listingDone.push(performance.now() - t0),
+      walkAccounts: (count) => {
+        if (count) events.walkFirstAccountsAt = Math.min(events.walkFirstAccountsAt, performance.now() - t0);
+      },
+    }),
     ...override,
   };
   const real = await sdkAccountAccess(connection, clients.sts, {
@@ -91,30 +119,8 @@ describe('accounts start while the organization is listed', () => {
 
   it('tells the first accounts from the flat listing before the walk reaches any, and stops paging once the walk lists its own', async () => {
     const sim = await startSimulator({ accounts: 200, seed: 6, date: '2024-05-01', ouDepth: 3 });
-    const clients = createClients({
-      region: 'us-east-1',
-      endpoint: sim.endpoint,
-      credentials: sim.callerCredentials,
-    });
-    const sdkOrg = sdkOrgApi(clients.organizations, FAST_RETRY);
-    // Every listing call takes as long as the others, as in Organizations.
-    const slow =
-      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-      async (...args: A): Promise<R> => {
-        await sleep(30);
-        return fn(...args);
-      };
     let walkListed = 0;
-    const org: OrgApi = {
-      ...sdkOrg,
-      listAccounts: async (parentId) => {
-        const accounts = await slow(sdkOrg.listAccounts.bind(sdkOrg))(parentId);
-        walkListed += accounts.length;
-        return accounts;
-      },
-      listChildOus: slow(sdkOrg.listChildOus.bind(sdkOrg)),
-      listAccountsPage: slow(sdkOrg.listAccountsPage!.bind(sdkOrg)),
-    };
+    const org = slowListing(sdkOrgOf(sim), 30, { walkAccounts: (count) => (walkListed += count) });
     const told: { ids: string[]; fromWalk: boolean; walkListedBefore: number }[] = [];
     const { snapshot } = await discoverAccounts(org, sim.date, sim.now(), (accounts) =>
       told.push({
@@ -171,12 +177,7 @@ describe('accounts start while the organization is listed', () => {
 
   it('lists the roots while the organization is described, and a failure to describe it is the one told', async () => {
     const sim = await startSimulator({ accounts: 6, seed: 5, date: '2024-05-01' });
-    const clients = createClients({
-      region: 'us-east-1',
-      endpoint: sim.endpoint,
-      credentials: sim.callerCredentials,
-    });
-    const sdkOrg = sdkOrgApi(clients.organizations, FAST_RETRY);
+    const sdkOrg = sdkOrgOf(sim);
     let rootsAskedWhileDescribing = false;
     let describing = false;
     const org: OrgApi = {
